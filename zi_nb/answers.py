@@ -1,0 +1,226 @@
+"""The answers frame: one row per (unit, tier, code), normalised against the rubric.
+
+Every reader (long format, circulated workbook, template) only *extracts* raw rows with their location; this module
+turns them into the canonical frame that scoring and validation use, so normalisation rules live in one place.
+
+Raw frame columns (:data:`RAW_COLUMNS`)::
+
+    unit_id   str       the unit
+    tier      str       unit | tpi | tpi2 | tpi3 | tpn   (see TIERS; later tiers override earlier ones in "final")
+    reviewer  str|None  human name of the tier column ("TPI Itjen"), when the input names one
+    code      str       rubric item code (PPA1A) or Jumlah input code (PRE3A.wajib_total)
+    raw       object    the cell/field value as read (str, int, float, bool or None)
+    note      str|None  catatan / keterangan
+    evidence  str|None  bukti dukung: list and links, one per line
+    file, sheet, cell, line   where the value came from (cell A1-style for workbooks, 1-based line for CSV)
+
+The answers frame adds ``answer`` (canonical option such as ``"A"`` or ``"Ya"``, else None) and ``number`` (float,
+for Jumlah, survey indices and directly stated % values, else NaN).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .findings import Finding
+from .rubric import Rubric
+
+RAW_COLUMNS = ["unit_id", "tier", "reviewer", "code", "raw", "note", "evidence", "file", "sheet", "cell", "line"]
+ANSWER_COLUMNS = [*RAW_COLUMNS, "answer", "number"]
+TIERS = ["unit", "tpi", "tpi2", "tpi3", "tpn"]  # in order of precedence: the latest tier that answered wins
+TIER_STAGE = {"unit": "unit", "tpi": "tpi", "tpi2": "tpi", "tpi3": "tpi", "tpn": "tpn"}
+EXCEL_ERRORS = {"#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+BLANK_MARKERS = {"", "blm diisi", "belum diisi", "-", "n/a"}
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_ID_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")  # 1.234,5 (Indonesian thousands)
+_TRAILING = re.compile(r"[\s.):]+$")
+
+
+def normalise_tier(value: Any) -> str | None:
+    """``"TPI"`` -> ``"tpi"``; blank -> ``"unit"``; unknown -> None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "unit"
+    text = str(value).strip().lower().replace(" ", "")
+    if text == "":
+        return "unit"
+    return text if text in TIERS else None
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip().lower() in BLANK_MARKERS
+
+
+def parse_number(value: Any) -> float | None:
+    """A number from a cell or CSV field, accepting Indonesian decimal commas (``3,6``) and ``1.234,5``.
+
+    Returns None when the value is not a number. Booleans are not numbers.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        f = float(value)
+        return None if math.isnan(f) else f
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("\u00a0", "").replace(" ", "")
+    percent = text.endswith("%")
+    if percent:
+        text = text[:-1]
+    if _ID_NUMBER.match(text):
+        text = text.replace(".", "").replace(",", ".")
+    elif _NUMBER.match(text):
+        text = text.replace(",", ".")
+    else:
+        return None
+    number = float(text)
+    return number / 100 if percent else number
+
+
+def normalise_value(rubric: Rubric, code: str, raw: Any) -> tuple[str | None, float, str | None, dict]:
+    """Normalise one raw value for ``code``.
+
+    Returns ``(answer, number, finding_kind, params)``: the canonical option or None, the number or NaN, and the
+    kind of finding to report (None when the value is clean or blank).
+    """
+    nan = float("nan")
+    answer_type = rubric.answer_type_of(code)
+    kind = rubric.answer_types[answer_type].kind if answer_type != "Jumlah" else "count"
+    if is_blank(raw):
+        return None, nan, None, {}
+    text = str(raw).strip() if not isinstance(raw, (int, float)) else None
+    if text is not None and text.upper() in EXCEL_ERRORS:
+        return None, nan, "excel_error", {"found": text.upper(), "expected": answer_type}
+    if kind == "option":
+        options = rubric.answer_types[answer_type].options
+        if text is None or isinstance(raw, bool):
+            return None, nan, "invalid_option", {"found": raw, "expected": answer_type}
+        if text in options:
+            return text, nan, None, {}
+        cleaned = _TRAILING.sub("", text).strip().lower()
+        for option in options:
+            if cleaned == option.lower():
+                return option, nan, "normalised", {"found": raw, "normalised": option}
+        return None, nan, "invalid_option", {"found": raw, "expected": answer_type}
+    number = parse_number(raw)
+    if number is None:
+        expected = {"count": "bilangan 0 atau lebih", "index": "indeks 0..4", "ratio": "persentase 0..100%"}[kind]
+        return None, nan, "not_a_number", {"found": raw, "expected": expected}
+    if kind == "count":
+        if number < 0:
+            return None, number, "negative", {"found": raw}
+        if not float(number).is_integer():
+            return None, number, "not_integer", {"found": raw}
+    if kind == "index":
+        at = rubric.answer_types[answer_type]
+        if not at.minimum <= number <= at.maximum:
+            clamped = min(max(number, at.minimum), at.maximum)
+            return None, clamped, "index_range", {"found": raw, "normalised": clamped}
+    if isinstance(raw, str) and kind != "ratio" and "," in raw:
+        return None, number, None, {}  # a decimal comma is the user's locale, not a problem
+    return None, number, None, {}
+
+
+SEVERITY = {
+    "normalised": "warning",
+    "not_integer": "warning",
+    "index_range": "error",
+    "duplicate_same": "warning",
+}
+
+
+def empty_raw() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in RAW_COLUMNS})
+
+
+def build_answers(raw: pd.DataFrame, rubric: Rubric) -> tuple[pd.DataFrame, list[Finding]]:
+    """Normalise a raw frame into the answers frame; returns it with the findings about individual values.
+
+    Unknown codes and tiers are reported and dropped. Duplicates of (unit, tier, code) keep the last value; a
+    conflicting duplicate is an error, an identical one a warning.
+    """
+    findings: list[Finding] = []
+    rows: list[dict] = []
+    codes = rubric.all_codes
+    for rec in raw.to_dict("records"):
+        loc = {"file": rec.get("file"), "sheet": rec.get("sheet"), "cell": rec.get("cell"),
+               "line": None if pd.isna(rec.get("line")) else int(rec["line"]),
+               "unit_id": rec.get("unit_id"), "code": rec.get("code")}
+        tier = normalise_tier(rec.get("tier"))
+        if tier is None:
+            findings.append(Finding("unknown_tier", "error", **loc, params={"found": rec.get("tier")}))
+            continue
+        code = str(rec.get("code") or "").strip()
+        if code not in codes:
+            upper = code.upper()
+            match = next((c for c in codes if c.upper() == upper), None)
+            if match is None:
+                findings.append(Finding("unknown_code", "error", **{**loc, "code": None},
+                                        params={"found": code, "rubric": rubric.id}))
+                continue
+            code = match
+        answer, number, kind, params = normalise_value(rubric, code, rec.get("raw"))
+        if kind is not None:
+            findings.append(Finding(kind, SEVERITY.get(kind, "error"), **{**loc, "code": code}, params=params))
+            if kind == "normalised":
+                pass
+            elif kind not in ("not_integer", "index_range"):
+                number = float("nan")
+        rows.append({**rec, "tier": tier, "code": code, "answer": answer, "number": number})
+    frame = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
+    if frame.empty:
+        return frame, findings
+    frame = _resolve_duplicates(frame, findings)
+    return frame.reset_index(drop=True), findings
+
+
+def _resolve_duplicates(frame: pd.DataFrame, findings: list[Finding]) -> pd.DataFrame:
+    key = ["unit_id", "tier", "code"]
+    dup = frame.duplicated(key, keep=False)
+    if not dup.any():
+        return frame
+    for (unit_id, tier, code), group in frame[dup].groupby(key, sort=False):
+        values = [a if a is not None else n for a, n in zip(group["answer"], group["number"])]
+        distinct = {("nan" if isinstance(v, float) and math.isnan(v) else v) for v in values}
+        last = group.iloc[-1]
+        where = ", ".join(str(c or (f"baris {ln}" if not pd.isna(ln) else "?"))
+                          for c, ln in zip(group["cell"], group["line"]))
+        kind = "duplicate_same" if len(distinct) == 1 else "duplicate_conflict"
+        findings.append(Finding(
+            kind, SEVERITY.get(kind, "error"), file=last["file"], sheet=last["sheet"], cell=last["cell"],
+            line=None if pd.isna(last["line"]) else int(last["line"]), code=code, unit_id=unit_id,
+            params={"tier": tier, "found": f"{[str(v) for v in group['raw']]} ({where})",
+                    "normalised": last["raw"]}))
+    return frame.drop_duplicates(key, keep="last")
+
+
+def select_tier(answers: pd.DataFrame, tier: str) -> pd.DataFrame:
+    """Answers of one tier, one row per (unit, code).
+
+    ``unit``/``tpn``: that tier only. ``tpi``: the latest TPI column (tpi3 over tpi2 over tpi) per item.
+    ``final``: the latest tier that answered each item (tpn over tpi over unit). Blank answers do not count as
+    answering. Jumlah inputs of a % item are taken from the tier that supplied that item's latest input.
+    """
+    if tier == "final":
+        ranks = TIERS
+    elif tier == "tpi":
+        ranks = ["tpi", "tpi2", "tpi3"]
+    elif tier in TIERS:
+        ranks = [tier]
+    else:
+        raise ValueError(tier)
+    sub = answers[answers["tier"].isin(ranks)]
+    answered = sub["answer"].notna() | sub["number"].notna()
+    sub = sub[answered]
+    order = sub["tier"].map({t: i for i, t in enumerate(TIERS)})
+    sub = sub.assign(_rank=order).sort_values(["unit_id", "code", "_rank"], kind="stable")
+    return sub.drop_duplicates(["unit_id", "code"], keep="last").drop(columns="_rank")

@@ -1,0 +1,207 @@
+"""Validation findings: what is wrong, where, and what was expected, in Bahasa Indonesia (English on request).
+
+A :class:`Finding` is produced by every reader and by :mod:`zi_nb.validate`. It names the file, the sheet and the cell
+(A1 style) or the CSV line, the rubric code and the unit, carries a severity, and renders its message from the
+catalogue below, so the wording lives in one place and can be shown in either language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+
+# kind -> (Bahasa Indonesia, English). Placeholders are filled from Finding.params.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "file_missing": ("Berkas tidak ditemukan.", "File not found."),
+    "file_unreadable": (
+        "Berkas tidak dapat dibaca sebagai {expected}: {detail}.",
+        "The file cannot be read as {expected}: {detail}.",
+    ),
+    "file_too_large": (
+        "Berkas terlalu besar ({size} bayt); batasnya {limit} bayt.",
+        "The file is too large ({size} bytes); the limit is {limit} bytes.",
+    ),
+    "unknown_format": (
+        "Format berkas tidak dikenali; yang diharapkan: CSV/XLSX format panjang (kolom unit_id, code, answer), "
+        "LKE edaran (lembar 'LKE ZI' atau tabel berkepala 'ID | Penilaian | ...'), atau templat zi-nb.",
+        "Unrecognised file; expected a long-format CSV/XLSX (columns unit_id, code, answer), a circulated LKE "
+        "(sheet 'LKE ZI' or a table headed 'ID | Penilaian | ...'), or a zi-nb template.",
+    ),
+    "sheet_missing": (
+        "Lembar '{expected}' tidak ada; lembar yang ada: {found}.",
+        "Sheet '{expected}' is missing; sheets present: {found}.",
+    ),
+    "column_missing": (
+        "Kolom wajib '{expected}' tidak ada; kolom yang ada: {found}.",
+        "Required column '{expected}' is missing; columns present: {found}.",
+    ),
+    "unknown_code": (
+        "Kode '{found}' tidak ada dalam rubrik {rubric}.",
+        "Code '{found}' is not in rubric {rubric}.",
+    ),
+    "unmapped_row": (
+        "Baris ini tidak dapat dipetakan ke butir rubrik: '{found}'.",
+        "This row cannot be mapped to a rubric item: '{found}'.",
+    ),
+    "item_missing": (
+        "Butir {code} tidak ditemukan di lembar ini.",
+        "Item {code} was not found in this sheet.",
+    ),
+    "unknown_tier": (
+        "Tingkat penilai '{found}' tidak dikenal; yang diharapkan: unit, tpi atau tpn.",
+        "Unknown tier '{found}'; expected unit, tpi or tpn.",
+    ),
+    "unit_missing": ("unit_id kosong.", "unit_id is empty."),
+    "invalid_option": (
+        "Jawaban '{found}' tidak sah untuk tipe {expected}; butir ini tidak dinilai.",
+        "Answer '{found}' is not valid for type {expected}; the item is not scored.",
+    ),
+    "normalised": (
+        "Jawaban '{found}' dibaca sebagai '{normalised}'.",
+        "Answer '{found}' was read as '{normalised}'.",
+    ),
+    "blank": ("Butir {code} belum dijawab.", "Item {code} is unanswered."),
+    "not_a_number": (
+        "Nilai '{found}' bukan angka; yang diharapkan: {expected}.",
+        "Value '{found}' is not a number; expected {expected}.",
+    ),
+    "negative": (
+        "Jumlah '{found}' negatif; yang diharapkan bilangan 0 atau lebih.",
+        "Count '{found}' is negative; expected 0 or more.",
+    ),
+    "not_integer": (
+        "Jumlah '{found}' bukan bilangan bulat.",
+        "Count '{found}' is not a whole number.",
+    ),
+    "index_range": (
+        "Indeks survei {found} di luar rentang 0..4; dipotong ke {normalised}.",
+        "Survey index {found} is outside 0..4; clamped to {normalised}.",
+    ),
+    "excel_error": (
+        "Sel berisi galat Excel {found}; yang diharapkan: {expected}.",
+        "The cell holds the Excel error {found}; expected {expected}.",
+    ),
+    "answer_type_mismatch": (
+        "Tipe jawaban di lembar kerja '{found}' berbeda dengan rubrik '{expected}'.",
+        "The workbook's answer type '{found}' differs from the rubric's '{expected}'.",
+    ),
+    "duplicate_conflict": (
+        "Jawaban ganda yang bertentangan untuk {code} ({tier}): {found}; yang dipakai: '{normalised}'.",
+        "Conflicting duplicate answers for {code} ({tier}): {found}; used: '{normalised}'.",
+    ),
+    "duplicate_same": (
+        "Jawaban ganda yang sama untuk {code} ({tier}).",
+        "Repeated identical answer for {code} ({tier}).",
+    ),
+    "total_mismatch": (
+        "Jumlah yang dinyatakan {found} berbeda dengan jumlah rinciannya {expected}.",
+        "The stated total {found} differs from the sum of its parts {expected}.",
+    ),
+    "above_base": (
+        "{numerator} ({found}) melebihi {denominator} ({expected}); data tidak konsisten.",
+        "{numerator} ({found}) exceeds {denominator} ({expected}); inconsistent data.",
+    ),
+    "zero_base": (
+        "Pembagi {denominator} bernilai 0; butir {code} tidak dapat dinilai.",
+        "The base {denominator} is 0; item {code} cannot be scored.",
+    ),
+    "input_missing": (
+        "Isian Jumlah '{expected}' untuk {code} kosong; butir ini tidak dapat dihitung.",
+        "Jumlah input '{expected}' for {code} is empty; the item cannot be computed.",
+    ),
+    "cached_mismatch": (
+        "Nilai tersimpan di lembar kerja {found} berbeda dengan nilai menurut rubrik {expected} ({what}).",
+        "The workbook's cached value {found} differs from the rubric's value {expected} ({what}).",
+    ),
+    "formula_range": (
+        "Rumus '{found}' tidak mencakup semua butir {code}; yang diharapkan mencakup: {expected}.",
+        "Formula '{found}' does not cover every item of {code}; expected to cover: {expected}.",
+    ),
+    "metadata_invalid": (
+        "Metadata unit '{field}' tidak sah: '{found}'; yang diharapkan: {expected}.",
+        "Unit metadata '{field}' is invalid: '{found}'; expected {expected}.",
+    ),
+    "no_units": ("Tidak ada unit yang terbaca dari berkas ini.", "No unit could be read from this file."),
+    "unknown_unit": (
+        "Unit '{found}' tidak ada dalam masukan; unit yang ada: {expected}.",
+        "Unit '{found}' is not in the input; units present: {expected}.",
+    ),
+}
+
+SEVERITY_LABEL = {"id": {"error": "GALAT", "warning": "PERINGATAN", "info": "INFO"},
+                  "en": {"error": "ERROR", "warning": "WARNING", "info": "INFO"}}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in an input.
+
+    Attributes:
+        kind: key into :data:`MESSAGES` (machine-readable, stable).
+        severity: ``error`` (the input or item cannot be used as is), ``warning`` (used, but look at it),
+            ``info``.
+        file: path of the input file as given by the user.
+        sheet: worksheet name, for workbooks.
+        cell: cell address in A1 style (``K185``), for workbooks.
+        line: 1-based line number (header is line 1), for CSV files.
+        code: rubric code of the item or Jumlah input concerned, when known.
+        unit_id: unit concerned, when known.
+        params: values substituted into the message (``found``, ``expected``...).
+    """
+
+    kind: str
+    severity: Severity = "error"
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    line: int | None = None
+    code: str | None = None
+    unit_id: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def message(self, lang: str = "id") -> str:
+        """The message alone, in ``id`` (default) or ``en``."""
+        template = MESSAGES[self.kind][1 if lang == "en" else 0]
+        values = {"code": self.code or "", "found": "", "expected": "", **self.params}
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError):  # a missing placeholder must never hide the finding itself
+            return f"{template} {values}"
+
+    def location(self) -> str:
+        """``file, lembar 'S', sel K185`` or ``file, baris 12``: where to look."""
+        parts = [self.file or "-"]
+        if self.sheet:
+            parts.append(f"lembar '{self.sheet}'")
+        if self.cell:
+            parts.append(f"sel {self.cell}")
+        if self.line is not None:
+            parts.append(f"baris {self.line}")
+        return ", ".join(parts)
+
+    def render(self, lang: str = "id") -> str:
+        """One line for a terminal: severity, location, code, unit and message."""
+        label = SEVERITY_LABEL["en" if lang == "en" else "id"][self.severity]
+        subject = " ".join(x for x in (self.unit_id and f"[{self.unit_id}]", self.code) if x)
+        return f"{label}: {self.location()}{' ' + subject if subject else ''}: {self.message(lang)}"
+
+    def to_dict(self, lang: str = "id") -> dict[str, Any]:
+        data = asdict(self)
+        data["params"] = {k: (v if isinstance(v, (int, float, str, bool)) or v is None else str(v))
+                          for k, v in self.params.items()}
+        data["message"] = self.message(lang)
+        data["location"] = self.location()
+        return data
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
+
+
+def cell_name(row: int, column: int) -> str:
+    """A1-style address of a 1-based (row, column)."""
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(column)}{row}"

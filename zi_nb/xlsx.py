@@ -1,0 +1,113 @@
+"""Excel I/O shared by the readers and writers: fast cell values, hyperlinks, formulas, safe text.
+
+Values (cached formula results included) come from python-calamine, which reads an LKE workbook in milliseconds;
+formulas and data validations come from openpyxl, loaded only when a reader asks for them; hyperlinks are read from
+the sheet's relationships part directly.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from .findings import Finding
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+MAX_UNCOMPRESSED = 200 * 1024 * 1024  # a workbook that inflates beyond this is refused (zip bomb)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Book:
+    """A workbook opened for reading. Use :func:`open_workbook` to get one."""
+
+    def __init__(self, path: Path, calamine: Any) -> None:
+        self.path = path
+        self._cal = calamine
+        self.sheet_names: list[str] = list(calamine.sheet_names)
+        self._values: dict[str, list[list[Any]]] = {}
+
+    def values(self, sheet: str) -> list[list[Any]]:
+        """Rows of cell values (cached results for formulas); ``""`` for empty cells; row 0 is Excel row 1."""
+        if sheet not in self._values:
+            self._values[sheet] = self._cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return self._values[sheet]
+
+    @cached_property
+    def _sheet_parts(self) -> dict[str, str]:
+        """Sheet name -> part name inside the zip (``xl/worksheets/sheet3.xml``)."""
+        with zipfile.ZipFile(self.path) as zf:
+            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
+        parts = {}
+        for s in book.findall("m:sheets/m:sheet", _NS):
+            target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
+            parts[s.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        return parts
+
+    def hyperlinks(self, sheet: str) -> dict[str, str]:
+        """A1 address -> hyperlink target, for cells that carry a hyperlink."""
+        part = self._sheet_parts.get(sheet)
+        if part is None:
+            return {}
+        rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+        with zipfile.ZipFile(self.path) as zf:
+            names = set(zf.namelist())
+            if rels_part not in names:
+                return {}
+            rels = ElementTree.fromstring(zf.read(rels_part))
+            targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
+            links: dict[str, str] = {}
+            # Stream the sheet to find <hyperlink ref=... r:id=...> without building the whole tree.
+            with zf.open(part) as fh:
+                for _, elem in ElementTree.iterparse(fh):
+                    if elem.tag == f"{{{_NS['m']}}}hyperlink":
+                        rid = elem.get(f"{{{_NS['r']}}}id")
+                        if rid in targets:
+                            ref = elem.get("ref", "").split(":")[0]
+                            links[ref] = targets[rid]
+                    elif elem.tag == f"{{{_NS['m']}}}row":
+                        elem.clear()
+        return links
+
+    @cached_property
+    def formulas(self) -> Any:
+        """The workbook loaded by openpyxl with formulas (not cached values); slow, load only when needed."""
+        import openpyxl
+
+        return openpyxl.load_workbook(self.path, data_only=False)
+
+
+def open_workbook(path: str | Path) -> Book | Finding:
+    """Open an XLSX file, or return the finding that says why it cannot be read."""
+    from python_calamine import CalamineWorkbook
+
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(i.file_size for i in zf.infolist())
+            if total > MAX_UNCOMPRESSED:
+                return Finding("file_too_large", file=str(path), params={"size": total, "limit": MAX_UNCOMPRESSED})
+            if "xl/workbook.xml" not in zf.namelist():
+                return Finding("file_unreadable", file=str(path),
+                               params={"expected": "XLSX", "detail": "arsip zip ini bukan buku kerja Excel"})
+        return Book(path, CalamineWorkbook.from_path(str(path)))
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        return Finding("file_unreadable", file=str(path), params={"expected": "XLSX", "detail": str(exc)[:200]})
+    except Exception as exc:  # calamine raises its own error types for corrupt parts
+        return Finding("file_unreadable", file=str(path), params={"expected": "XLSX", "detail": str(exc)[:200]})
+
+
+def safe_text(value: Any) -> Any:
+    """Text that Excel will not execute: a leading ``=``, ``+``, ``-``, ``@`` gets a quote prefix."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
