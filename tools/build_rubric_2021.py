@@ -56,6 +56,12 @@ HEADER = {
             "description": "Nilai PRE2A bila tidak ada pengaduan yang harus ditangani.",
             "choices": {"one": "dinilai 1", "unanswered": "dianggap belum dijawab"},
         },
+        "prerequisite": {
+            "default": "record",
+            "description": "Prasyarat predikat (WBBM hanya untuk unit yang sudah berpredikat WBK): dicatat saja, "
+            "atau ditegakkan sehingga unit tanpa prasyarat tidak diberi predikat itu.",
+            "choices": {"record": "dicatat", "enforce": "ditegakkan"},
+        },
         "area_minimum": {
             "default": "combined",
             "description": "Syarat minimum area: Pemenuhan + Reform digabung, atau masing-masing bagian.",

@@ -124,6 +124,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Unit metadata '{field}' is invalid: '{found}'; expected {expected}.",
     ),
     "no_units": ("Tidak ada unit yang terbaca dari berkas ini.", "No unit could be read from this file."),
+    "file_empty": ("Berkas kosong: tidak ada baris kepala maupun data.", "The file is empty: no header, no data."),
+    "file_not_text": (
+        "Berkas bukan teks CSV (berisi data biner atau pengodean tidak dikenal); simpan ulang sebagai CSV UTF-8.",
+        "The file is not CSV text (binary data or unknown encoding); save it again as UTF-8 CSV.",
+    ),
+    "header_missing": (
+        "Baris pertama bukan baris kepala yang dikenal ({found}); baris pertama harus berisi nama kolom, "
+        "mis. unit_id, code, answer.",
+        "The first line is not a known header ({found}); it must hold the column names, e.g. unit_id, code, answer.",
+    ),
+    "unnamed_column_value": (
+        "Nilai '{found}' berada di kolom tanpa nama kepala dan diabaikan; periksa pemisah kolom atau tanda kutip.",
+        "Value '{found}' is in a column without a header name and is ignored; check the delimiter or quoting.",
+    ),
+    "template_rubric_mismatch": (
+        "Templat dibuat untuk rubrik {found}, sedangkan yang dipakai {expected}; periksa kode butir.",
+        "The template was made for rubric {found}, but {expected} is used; check the item codes.",
+    ),
     "unknown_unit": (
         "Unit '{found}' tidak ada dalam masukan; unit yang ada: {expected}.",
         "Unit '{found}' is not in the input; units present: {expected}.",

@@ -1,0 +1,28 @@
+# zi-nb: two commands. `make run` sets up and runs the main job; `make test` installs test needs and runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run setup test setup-test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+
+run: setup
+	$(BIN)/zi-nb demo
+
+setup-test: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+
+test: setup-test
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/bench_foundation.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,58 @@
+"""Shared fixtures: the rubric, paths to the shared real workbook, and answer builders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from zi_nb.answers import RAW_COLUMNS, build_answers
+from zi_nb.rubric import Rubric, load_rubric
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_LKE = ROOT.parent / "shared" / "real-lke" / "tangsel-opd-lke-zi-2021.xlsx"
+
+
+@pytest.fixture(scope="session")
+def rubric() -> Rubric:
+    return load_rubric("zi-2021")
+
+
+@pytest.fixture(scope="session")
+def real_lke() -> Path:
+    # The real workbook is part of the project's shared inputs; its absence is a failure, not a skip.
+    assert REAL_LKE.is_file(), f"missing shared input {REAL_LKE}"
+    return REAL_LKE
+
+
+def best_raw(rubric: Rubric, unit_id: str = "u1", tier: str = "unit") -> list[dict]:
+    """Raw rows answering every item with its best answer (all Jumlah inputs consistent)."""
+    rows = []
+    for item in rubric.items:
+        at = rubric.answer_types[item.answer_type]
+        if at.kind == "option":
+            best = max(at.options, key=at.options.get)
+            rows.append({"unit_id": unit_id, "tier": tier, "code": item.code, "raw": best})
+        elif at.kind == "index":
+            rows.append({"unit_id": unit_id, "tier": tier, "code": item.code, "raw": at.maximum})
+        elif at.kind == "ratio":
+            rule = item.rule
+            for inp in item.inputs:
+                value = 10
+                if rule.kind == "decrease":
+                    value = 0
+                rows.append({"unit_id": unit_id, "tier": tier, "code": f"{item.code}.{inp.name}", "raw": value})
+            if rule.kind == "ratio" and rule.denominator_total:
+                # the stated total must equal the sum of its parts, and everybody reported
+                parts = len(rule.denominator)
+                for r in rows[-len(item.inputs):]:
+                    name = r["code"].split(".", 1)[1]
+                    if name == rule.denominator_total or name == rule.numerator:
+                        r["raw"] = 10 * parts
+    return rows
+
+
+def answers_of(rubric: Rubric, rows: list[dict]) -> pd.DataFrame:
+    frame, findings = build_answers(pd.DataFrame(rows).reindex(columns=RAW_COLUMNS), rubric)
+    return frame

@@ -1,0 +1,243 @@
+"""The ``zi-nb`` command line. Messages are in Bahasa Indonesia; ``--lang en`` switches findings to English.
+
+Exit status: 0 success; 1 the input has errors (``validate``, or ``score --strict``); 2 the input or a parameter
+cannot be used at all (unreadable file, missing columns, unknown policy...); 3 an internal error (a bug: run with
+``ZI_NB_DEBUG=1`` to see the traceback). No traceback is shown for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import ZiError
+from .findings import Finding, has_errors
+
+TIER_OPTION = click.Choice(["unit", "tpi", "tpn", "final"])
+
+
+def _parse_policies(values: tuple[str, ...]) -> dict[str, str]:
+    policies = {}
+    for v in values:
+        if "=" not in v:
+            raise click.BadParameter(f"'{v}': gunakan bentuk nama=nilai, misalnya unanswered=zero",
+                                     param_hint="--policy")
+        key, value = v.split("=", 1)
+        policies[key.strip()] = value.strip()
+    return policies
+
+
+def _echo_findings(findings: list[Finding], lang: str, err: bool = True, limit: int | None = None) -> None:
+    shown = findings if limit is None else findings[:limit]
+    for f in shown:
+        click.echo(f.render(lang), err=err)
+    if limit is not None and len(findings) > limit:
+        click.echo(f"... dan {len(findings) - limit} temuan lain (lihat `zi-nb validate`).", err=err)
+
+
+def _summary_line(findings: list[Finding]) -> str:
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    return f"{errors} galat, {warnings} peringatan."
+
+
+def _read(paths: tuple[str, ...], rubric: str):
+    from .inputs import read_inputs
+
+    return read_inputs(list(paths), rubric)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="zi-nb")
+def cli() -> None:
+    """zi-nb: workbench evaluasi Zona Integritas (Menuju WBK / WBBM)."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--rubric", default="zi-2021", show_default=True, help="Id rubrik bawaan atau berkas YAML.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option("--policy", "policy", multiple=True, help="Kebijakan nama=nilai (boleh berulang).")
+def validate(paths: tuple[str, ...], rubric: str, fmt: str, lang: str, policy: tuple[str, ...]) -> None:
+    """Periksa berkas LKE: setiap temuan dengan berkas, lembar, sel/baris, kode butir dan pesan."""
+    from .validate import validate as run_validate
+
+    data = _read(paths, rubric)
+    findings = run_validate(data, _parse_policies(policy))
+    if fmt == "json":
+        doc = {"rubric": {"id": data.rubric.id, "hash": data.rubric.content_hash},
+               "files": data.files, "units": data.unit_ids,
+               "summary": {"errors": sum(f.severity == "error" for f in findings),
+                           "warnings": sum(f.severity == "warning" for f in findings)},
+               "findings": [f.to_dict(lang) for f in findings]}
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        _echo_findings(findings, lang, err=False)
+        click.echo(f"{len(data.files)} berkas, {len(data.unit_ids)} unit: {_summary_line(findings)}")
+    sys.exit(1 if has_errors(findings) else 0)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--tier", type=TIER_OPTION, default="final", show_default=True,
+              help="Tingkat penilai: unit (PMPZI), tpi, tpn, atau final (tingkat terakhir yang menjawab).")
+@click.option("--policy", "policy", multiple=True, help="Kebijakan nama=nilai, misalnya unanswered=zero.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--rubric", default="zi-2021", show_default=True)
+@click.option("--strict", is_flag=True, help="Keluar dengan status 1 bila ada galat pada data.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+def score(paths: tuple[str, ...], tier: str, policy: tuple[str, ...], fmt: str, rubric: str, strict: bool,
+          lang: str) -> None:
+    """Hitung nilai dan predikat setiap unit."""
+    from .results import score_document, summary_frame
+    from .validate import validate as run_validate
+
+    policies = _parse_policies(policy)
+    data = _read(paths, rubric)
+    data.rubric.policy_values(policies)  # refuse unknown policies before any work
+    findings = run_validate(data, policies)
+    _report_problems(data, findings, lang)
+    doc = score_document(data, [tier], policies)
+    if fmt == "json":
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(summary_frame(doc["units"]).to_csv(index=False), nl=False)
+    else:
+        _print_table(doc, lang)
+    if not doc["units"]:
+        click.echo(f"Tidak ada unit dengan jawaban pada tingkat '{tier}'.", err=True)
+        sys.exit(2)
+    sys.exit(1 if strict and has_errors(findings) else 0)
+
+
+def _report_problems(data: Any, findings: list[Finding], lang: str) -> None:
+    """Stop with status 2 when nothing usable was read; otherwise list errors on stderr and go on."""
+    if data.fatal_files or not data.unit_ids:
+        _echo_findings([f for f in findings if f.severity == "error"], lang)
+        if not data.unit_ids:
+            click.echo("Tidak ada unit yang dapat dinilai.", err=True)
+        sys.exit(2)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        _echo_findings(errors, lang, limit=20)
+        click.echo(f"Data memuat {_summary_line(findings)} Butir yang tidak sah tidak dinilai.", err=True)
+
+
+def _print_table(doc: dict[str, Any], lang: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .fmt import num, pct, predicate_label
+
+    table = Table(title=f"Nilai Evaluasi ZI — rubrik {doc['rubric']['id']}, tingkat {doc['tier']}",
+                  show_lines=False)
+    for name, justify in [("Unit", "left"), ("Instansi", "left"), ("Thn", "right"), ("Total", "right"),
+                          ("Pengungkit", "right"), ("Hasil", "right"), ("Area terendah", "left"),
+                          ("Predikat", "left")]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for u in doc["units"]:
+        weights = {a: sum(v for k, v in vals.items() if k != "total") for a, vals in u["areas"].items()}
+        lowest = min(u["areas"], key=lambda a: u["areas"][a]["total"] / weights[a] if weights[a] else 1)
+        share = u["areas"][lowest]["total"] / weights[lowest] if weights[lowest] else 0
+        table.add_row(u["unit_name"] or u["unit_id"], u["instansi"] or "-", str(u["year"] or "-"),
+                      num(u["total"], lang=lang), num(u.get("pengungkit"), lang=lang), num(u.get("hasil"), lang=lang),
+                      f"{lowest} {pct(share, lang=lang)}", predicate_label(u["predicate"], lang))
+    Console(width=max(120, Console().width)).print(table)
+
+
+@cli.command()
+@click.option("--unit", "unit_name", required=True, help="Nama unit kerja.")
+@click.option("--unit-id", default=None, help="Id unit (bawaan: dari nama).")
+@click.option("--instansi", default=None)
+@click.option("--year", type=int, default=None)
+@click.option("--rubric", default="zi-2021", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Berkas .xlsx tujuan.")
+def template(unit_name: str, unit_id: str | None, instansi: str | None, year: int | None, rubric: str,
+             output: str) -> None:
+    """Tulis templat LKE kosong untuk satu unit (dengan daftar pilihan jawaban dan kriteria)."""
+    from .lke_template import write_template
+    from .rubric import load_rubric
+    from .text import slug
+
+    write_template(Path(output), load_rubric(rubric), unit_id or slug(unit_name), unit_name, instansi, year)
+    click.echo(f"Templat LKE ditulis: {output}")
+
+
+@cli.command()
+@click.option("--units", "count", type=click.IntRange(1, 100_000), default=12, show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False))
+@click.option("--seed", type=int, default=2021, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "lke"]), default="csv", show_default=True,
+              help="csv/xlsx: format panjang (jawaban + metadata unit); lke: satu buku kerja LKE edaran per unit.")
+def sample(count: int, output: str, seed: int, fmt: str) -> None:
+    """Tulis N unit sintetis yang deterministik (untuk uji dan tolok ukur)."""
+    from .sample import write_synthetic
+
+    paths = write_synthetic(Path(output), count, seed, fmt)
+    click.echo(f"{count} unit sintetis ditulis ke {output} ({len(paths)} berkas).")
+
+
+@cli.command()
+@click.argument("ref", default="zi-2021")
+def rubric(ref: str) -> None:
+    """Periksa dan tampilkan rubrik (id bawaan atau berkas YAML): id, hash, jumlah butir, kebijakan."""
+    from .rubric import available_rubrics, load_rubric
+
+    r = load_rubric(ref)
+    click.echo(f"{r.id}: {r.title}\n  sumber: {r.source}\n  hash: {r.content_hash}")
+    click.echo(f"  {len(r.items)} butir dinilai, {len(r.input_codes)} isian Jumlah, {len(r.indicators)} indikator")
+    for name, p in r.policies.items():
+        click.echo(f"  kebijakan {name} = {p.default} (pilihan: {', '.join(p.choices)})")
+    click.echo(f"  rubrik bawaan: {', '.join(available_rubrics())}")
+
+
+@cli.command()
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+def demo(lang: str) -> None:
+    """Pekerjaan utama pada data contoh bawaan: validasi lalu nilai dan predikat setiap unit."""
+    from .results import score_document
+    from .sample import bundled_paths
+    from .validate import validate as run_validate
+
+    paths = tuple(str(p) for p in bundled_paths())
+    data = _read(paths, "zi-2021")
+    findings = run_validate(data)
+    click.echo(f"Data contoh: {len(data.unit_ids)} unit dari {len(paths)} berkas. Validasi: {_summary_line(findings)}")
+    _echo_findings([f for f in findings if f.severity == "error"], lang, err=False, limit=10)
+    _print_table(score_document(data, ["final"]), lang)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the CLI, turning user errors into clear messages without traceback."""
+    try:
+        cli.main(args=argv, prog_name="zi-nb", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Dibatalkan.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except ZiError as exc:
+        click.echo(f"GALAT: {exc}", err=True)
+        for f in getattr(exc, "findings", []):
+            click.echo(f.render(), err=True)
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug: say so plainly, show the traceback only when asked
+        if os.environ.get("ZI_NB_DEBUG"):
+            raise
+        click.echo(f"Kesalahan internal zi-nb ({type(exc).__name__}: {exc}). Jalankan ulang dengan ZI_NB_DEBUG=1 "
+                   "untuk rincian dan laporkan.", err=True)
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()
