@@ -110,7 +110,7 @@ def score(paths: tuple[str, ...], tier: str, policy: tuple[str, ...], fmt: str, 
     elif fmt == "csv":
         click.echo(summary_frame(doc["units"]).to_csv(index=False), nl=False)
     else:
-        _print_table(doc, lang)
+        _print_table(doc, data.rubric, lang)
     if not doc["units"]:
         click.echo(f"Tidak ada unit dengan jawaban pada tingkat '{tier}'.", err=True)
         sys.exit(2)
@@ -130,7 +130,7 @@ def _report_problems(data: Any, findings: list[Finding], lang: str) -> None:
         click.echo(f"Data memuat {_summary_line(findings)} Butir yang tidak sah tidak dinilai.", err=True)
 
 
-def _print_table(doc: dict[str, Any], lang: str) -> None:
+def _print_table(doc: dict[str, Any], rubric: Any, lang: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -143,7 +143,7 @@ def _print_table(doc: dict[str, Any], lang: str) -> None:
                           ("Predikat", "left")]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for u in doc["units"]:
-        weights = {a: sum(v for k, v in vals.items() if k != "total") for a, vals in u["areas"].items()}
+        weights = {a.code: sum(a.weights.values()) for a in rubric.areas}
         lowest = min(u["areas"], key=lambda a: u["areas"][a]["total"] / weights[a] if weights[a] else 1)
         share = u["areas"][lowest]["total"] / weights[lowest] if weights[lowest] else 0
         table.add_row(u["unit_name"] or u["unit_id"], u["instansi"] or "-", str(u["year"] or "-"),
@@ -211,7 +211,7 @@ def demo(lang: str) -> None:
     findings = run_validate(data)
     click.echo(f"Data contoh: {len(data.unit_ids)} unit dari {len(paths)} berkas. Validasi: {_summary_line(findings)}")
     _echo_findings([f for f in findings if f.severity == "error"], lang, err=False, limit=10)
-    _print_table(score_document(data, ["final"]), lang)
+    _print_table(score_document(data, ["final"]), data.rubric, lang)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -202,7 +202,7 @@ def _collect(table: _Table, out: _Collected) -> None:
         })
 
 
-# -- CSV ----------------------------------------------------------------------------------------------------------------
+# -- CSV ---------------------------------------------------------------------------------------------------------------
 def decode_text(data: bytes) -> str | None:
     """Text of a CSV file: UTF-8 (BOM or not), UTF-16 (BOM, or detected), cp1252, latin-1; None when binary."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

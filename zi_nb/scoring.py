@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .answers import select_tier
+from .answers import TIERS
 from .rubric import Item, Rubric, Rule, load_rubric
 
 TIER_CHOICES = ["unit", "tpi", "tpn", "final"]
@@ -129,23 +129,56 @@ class Scores:
         return {u: list(cols[row]) for u, row in zip(self.items.index, mask.to_numpy())}
 
 
-def answer_matrices(answers: pd.DataFrame, plan: Plan, unit_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(option values, numbers), each (n_units, n_codes), from a frame with one row per (unit, code)."""
-    n_units, n_codes = len(unit_ids), len(plan.codes)
-    opt = np.full((n_units, n_codes), np.nan)
-    num = np.full((n_units, n_codes), np.nan)
-    if answers.empty:
-        return opt, num
-    u = pd.Categorical(answers["unit_id"], categories=unit_ids).codes
-    c = pd.Categorical(answers["code"], categories=plan.codes).codes
-    keep = (u >= 0) & (c >= 0)
-    a = pd.Categorical(answers["answer"], categories=plan.options).codes
-    has_opt = keep & (a >= 0)
-    opt[u[has_opt], c[has_opt]] = plan.option_table[c[has_opt], a[has_opt]]
-    numbers = answers["number"].to_numpy(dtype=float, na_value=np.nan)
-    has_num = keep & ~np.isnan(numbers)
-    num[u[has_num], c[has_num]] = numbers[has_num]
+TIER_RANKS = {"final": TIERS, "tpi": ["tpi", "tpi2", "tpi3"], "unit": ["unit"], "tpn": ["tpn"]}
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """An answers frame turned into integer arrays once, so that every tier is a few numpy operations."""
+
+    unit_ids: list[str]
+    unit: np.ndarray  # row -> unit index (-1: not scored)
+    code: np.ndarray  # row -> plan code index (-1: not in the rubric)
+    option: np.ndarray  # row -> option value (NaN when no option answer)
+    number: np.ndarray  # row -> number (NaN when none)
+    tier: np.ndarray  # row -> index in TIERS
+
+
+def encode(answers: pd.DataFrame, plan: Plan, unit_ids: list[str] | None = None) -> Encoded:
+    """Encode an answers frame (any tiers) for :func:`tier_matrices`."""
+    if unit_ids is None:
+        unit_ids = list(pd.unique(answers["unit_id"]))
+    u = pd.Categorical(answers["unit_id"], categories=unit_ids).codes.astype(np.int64)
+    c = pd.Categorical(answers["code"], categories=plan.codes).codes.astype(np.int64)
+    a = pd.Categorical(answers["answer"], categories=plan.options).codes.astype(np.int64)
+    option = np.full(len(answers), np.nan)
+    has = (c >= 0) & (a >= 0)
+    option[has] = plan.option_table[c[has], a[has]]
+    number = answers["number"].to_numpy(dtype=float, na_value=np.nan)
+    tier = pd.Categorical(answers["tier"], categories=TIERS).codes.astype(np.int64)
+    return Encoded(unit_ids, u, c, option, number, tier)
+
+
+def tier_matrices(enc: Encoded, plan: Plan, tier: str) -> tuple[np.ndarray, np.ndarray]:
+    """(option values, numbers), each (n_units, n_codes), for one tier: its sub-tiers are applied in order of
+    precedence, so the latest tier that answered a code wins (``final`` = tpn over tpi over unit)."""
+    shape = (len(enc.unit_ids), len(plan.codes))
+    opt, num = np.full(shape, np.nan), np.full(shape, np.nan)
+    valid = (enc.unit >= 0) & (enc.code >= 0)
+    for name in TIER_RANKS[tier]:
+        rows = valid & (enc.tier == TIERS.index(name))
+        o = rows & ~np.isnan(enc.option)
+        opt[enc.unit[o], enc.code[o]] = enc.option[o]
+        n = rows & ~np.isnan(enc.number)
+        num[enc.unit[n], enc.code[n]] = enc.number[n]
     return opt, num
+
+
+def answer_matrices(answers: pd.DataFrame, plan: Plan, unit_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(option values, numbers) from a frame with one row per (unit, code) (a single tier)."""
+    enc = encode(answers, plan, unit_ids)
+    return tier_matrices(Encoded(enc.unit_ids, enc.unit, enc.code, enc.option, enc.number,
+                                 np.zeros_like(enc.tier)), plan, "unit")
 
 
 @dataclass(frozen=True)
@@ -248,23 +281,49 @@ def score_answers(answers: pd.DataFrame, rubric: Rubric | str = "zi-2021", tier:
         policies: overrides of the rubric's policy defaults, e.g. ``{"unanswered": "zero"}``.
         unit_ids: units to score, in this order; default: units that answered in this tier, in order of appearance.
     """
+    return score_tiers(answers, rubric, [tier], policies, unit_ids)[tier]
+
+
+def score_tiers(answers: pd.DataFrame, rubric: Rubric | str = "zi-2021", tiers: list[str] | None = None,
+                policies: dict[str, str] | None = None, unit_ids: list[str] | None = None) -> dict[str, Scores]:
+    """:func:`score_answers` for several tiers at once (the frame is encoded once)."""
     rubric = load_rubric(rubric)
-    if tier not in TIER_CHOICES:
-        raise ValueError(f"tier must be one of {TIER_CHOICES}")
+    tiers = tiers or TIER_CHOICES
+    for tier in tiers:
+        if tier not in TIER_CHOICES:
+            raise ValueError(f"tier must be one of {TIER_CHOICES}")
     chosen = rubric.policy_values(policies)
     plan = plan_for(rubric)
-    selected = select_tier(answers, tier)
-    if unit_ids is None:
-        unit_ids = list(dict.fromkeys(selected["unit_id"]))
-    opt, num = answer_matrices(selected, plan, unit_ids)
+    enc = encode(answers, plan, unit_ids if unit_ids is not None else list(pd.unique(answers["unit_id"])))
+    answered = ~np.isnan(enc.option) | ~np.isnan(enc.number)
+    out = {}
+    for tier in tiers:
+        subset = unit_ids
+        if subset is None:  # units that answered something in this tier, in order of appearance
+            in_tier = np.isin(enc.tier, [TIERS.index(t) for t in TIER_RANKS[tier]]) & answered
+            present = np.zeros(len(enc.unit_ids), dtype=bool)
+            present[enc.unit[in_tier]] = True
+            subset = [u for u, p in zip(enc.unit_ids, present) if p]
+        opt, num = tier_matrices(enc, plan, tier)
+        if subset is not enc.unit_ids and subset != enc.unit_ids:
+            pos = {u: n for n, u in enumerate(enc.unit_ids)}
+            take = np.array([pos[u] for u in subset], dtype=np.int64)
+            opt, num = opt[take], num[take]
+        out[tier] = _scores(rubric, plan, tier, chosen, subset, opt, num)
+    return out
+
+
+def _scores(rubric: Rubric, plan: Plan, tier: str, chosen: dict[str, str], unit_ids: list[str],
+            opt: np.ndarray, num: np.ndarray) -> Scores:
     values = item_values(opt, num, plan, rubric, chosen)
     parts = score_matrix(values, plan, chosen["unanswered"])
     index = pd.Index(unit_ids, name="unit_id")
-    areas = pd.DataFrame(parts["areas"], index=index, columns=[f"{c}:{a}" for c, a in plan.area_columns])
-    for area in plan.area_codes:
-        areas[area] = areas[[f"{c}:{a}" for c, a in plan.area_columns if a == area]].sum(axis=1)
+    area_cols = [f"{c}:{a}" for c, a in plan.area_columns]
+    area_totals = np.stack([parts["areas"][:, [n for n, (_, a) in enumerate(plan.area_columns) if a == area]]
+                            .sum(axis=1) for area in plan.area_codes], axis=1)
+    areas = pd.DataFrame(np.hstack([parts["areas"], area_totals]), index=index, columns=area_cols + plan.area_codes)
     components = pd.DataFrame(parts["components"], index=index, columns=plan.component_codes)
-    top = [c.code for c in rubric.top_components()]
+    top = [plan.component_codes.index(c.code) for c in rubric.top_components()]
     return Scores(
         rubric=rubric,
         tier=tier,
@@ -273,6 +332,6 @@ def score_answers(answers: pd.DataFrame, rubric: Rubric | str = "zi-2021", tier:
         indicators=pd.DataFrame(parts["indicators"], index=index, columns=plan.indicator_codes),
         components=components,
         areas=areas,
-        total=components[top].sum(axis=1).rename("total"),
+        total=pd.Series(parts["components"][:, top].sum(axis=1), index=index, name="total"),
         numbers=pd.DataFrame(num, index=index, columns=plan.codes),
     )

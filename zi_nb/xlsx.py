@@ -110,11 +110,27 @@ def open_workbook(path: str | Path) -> Book | Finding:
         return Finding("file_unreadable", file=str(path), params={"expected": "XLSX", "detail": str(exc)[:200]})
 
 
-def safe_text(value: Any) -> Any:
-    """Text that Excel will not execute: a leading ``=``, ``+``, ``-``, ``@`` gets a quote prefix."""
+def safe_text(value: Any, cell: Any = None) -> Any:
+    """Text that Excel will not execute (formula injection), written verbatim.
+
+    With an openpyxl ``cell``: writes ``value`` into it and returns the cell. Text starting with ``=``, ``+``, ``-``,
+    ``@`` (or a tab / carriage return) is stored as a plain string cell (data type ``s``, never a formula) with the
+    quote-prefix style, so Excel shows it as written and keeps it text when the cell is edited; readers get the text
+    back unchanged. Characters that XLSX cannot store (control characters) are dropped.
+
+    Without a cell (CSV and other plain-text outputs): returns the text with a leading apostrophe, the usual guard.
+    """
+    if cell is None:
+        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) else value
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.value = value
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 @contextmanager
