@@ -298,34 +298,32 @@ def map_sheet(rows: list[list[Any]], cols: Columns, rubric: Rubric, ws: Any = No
             continue
         marker, text, tc = _split(cells)
         kind, t, typ = _marker_kind(marker), norm(text), _tkey(_get(rows, r, cols.type))
-        if kind is None and (t.startswith("total ") or t.startswith("nilai evaluasi")):
-            code, s = _best(t[6:], {c.code: comps[c.code] for c in rubric.top_components()})
-            m = "total" if t.startswith("nilai") else code if s >= MATCH else None
-            if m:
-                measures[m] = r
-                totals.add(m)
-            else:
+        if kind is None and t.startswith(("total ", "nilai evaluasi")):  # TOTAL PENGUNGKIT, NILAI EVALUASI ZI...
+            kind, t = "total", t[6:] if t.startswith("total ") else "total"
+        pool: dict[str, list[str]] | None = None
+        if kind in ("total", "top"):
+            pool = {c.code: comps[c.code] for c in rubric.top_components()} | (
+                {"total": ["total"]} if kind == "total" else {})
+        elif kind == "sub":
+            kids = [c for c in rubric.components if c.parent == top] or [c for c in rubric.components if c.parent]
+            pool = {c.code: comps[c.code] for c in kids}
+        elif kind == "area":
+            pool = {a.code: [norm(a.name)] for a in rubric.areas if comp is None or comp in a.weights}
+        if pool is not None:
+            code, s = _best(t, pool)
+            if code is None or s < MATCH:
                 unmapped(r, tc, text)
-            continue
-        if kind in ("top", "sub"):
-            pool = [c for c in rubric.components if (c.parent is None) == (kind == "top")]
-            pool = [c for c in pool if c.parent == top] or pool
-            code, s = _best(t, {c.code: comps[c.code] for c in pool})
-            if code and s >= MATCH:
+            elif kind == "total":
+                measures[code] = r
+                totals.add(code)
+            elif kind == "area":
+                area, ind = code, None
+                measures[f"{comp}:{code}" if comp else code] = r
+            else:
                 top = code if kind == "top" else top
                 comp, area, ind = code, None, None
                 if code not in totals:
                     measures[code] = r
-            else:
-                unmapped(r, tc, text)
-            continue
-        if kind == "area":
-            code, s = _best(t, {a.code: [norm(a.name)] for a in rubric.areas if comp is None or comp in a.weights})
-            if code and s >= MATCH:
-                area, ind = code, None
-                measures[f"{comp}:{code}" if comp else code] = r
-            else:
-                unmapped(r, tc, text)
             continue
         answered = any(_text(_get(rows, r, c)) for _, _, c in cols.answers)
         if (kind == "roman" and typ not in ANSWER_TYPE_KEYS - {"%"}) or (

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zi_nb.cli import main
+from zi_nb.sample import bundled_paths
+
+SAMPLE = [str(p) for p in bundled_paths()]
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+        raise SystemExit(0)
+    out = capsys.readouterr()
+    return exc.value.code or 0, out.out, out.err
+
+
+def test_score_json_contract(capsys, rubric):
+    code, out, _ = run(capsys, "score", *SAMPLE, "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["rubric"] == {"id": "zi-2021", "hash": rubric.content_hash, "title": rubric.title}
+    assert doc["policies"]["unanswered"] == "exclude"
+    assert len(doc["units"]) == 12
+    keys = {"unit_id", "unit_name", "tier", "total", "pengungkit", "pemenuhan", "reform", "hasil", "bersih", "areas",
+            "indicators", "items", "predicate", "criteria", "unanswered"}
+    for unit in doc["units"]:
+        assert keys <= set(unit)
+        assert set(unit["areas"]) == set("ABCDEF")
+        assert all(set(a) == {"pemenuhan", "reform", "total"} for a in unit["areas"].values())
+        assert len(unit["items"]) == 113 and len(unit["indicators"]) == 45
+        assert unit["predicate"] in ("WBBM", "WBK", "TIDAK")
+        for c in unit["criteria"]:
+            assert {"predicate", "name", "value", "minimum", "met"} <= set(c)
+        assert unit["total"] == pytest.approx(unit["pengungkit"] + unit["hasil"])
+        assert unit["pengungkit"] == pytest.approx(unit["pemenuhan"] + unit["reform"])
+    assert {u["predicate"] for u in doc["units"]} == {"WBBM", "WBK", "TIDAK"}
+
+
+def test_score_tiers_and_policy(capsys):
+    _, unit_out, _ = run(capsys, "score", *SAMPLE, "--format", "json", "--tier", "unit")
+    _, tpi_out, _ = run(capsys, "score", *SAMPLE, "--format", "json", "--tier", "tpi",
+                        "--policy", "unanswered=zero")
+    unit_doc, tpi_doc = json.loads(unit_out), json.loads(tpi_out)
+    assert all(u["tier"] == "unit" for u in unit_doc["units"])
+    assert tpi_doc["policies"]["unanswered"] == "zero"
+    totals = {u["unit_id"]: u["total"] for u in unit_doc["units"]}
+    assert any(u["total"] < totals[u["unit_id"]] for u in tpi_doc["units"])
+
+
+def test_score_table_and_csv(capsys):
+    code, out, _ = run(capsys, "score", *SAMPLE)
+    assert code == 0 and "Menuju WBBM" in out and "," in out
+    code, out, _ = run(capsys, "score", *SAMPLE, "--format", "csv")
+    assert out.splitlines()[0].startswith("unit_id,unit_name,instansi,year,tier,total")
+    assert len(out.splitlines()) == 13
+
+
+def test_unknown_policy_is_refused_without_traceback(capsys):
+    code, out, err = run(capsys, "score", *SAMPLE, "--policy", "unanswered=never")
+    assert code == 2 and "Traceback" not in err and "unanswered" in err
+
+
+def test_validate_exit_status_and_json(capsys, tmp_path):
+    code, out, _ = run(capsys, "validate", *SAMPLE)
+    assert code == 0 and "0 galat" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("unit_id;code;answer\nu1;PPA1A;Mungkin\nu1;XYZ9;A\n", encoding="utf-8")
+    code, out, _ = run(capsys, "validate", str(bad), "--format", "json")
+    doc = json.loads(out)
+    assert code == 1
+    kinds = {(f["kind"], f["line"]) for f in doc["findings"]}
+    assert ("invalid_option", 2) in kinds and ("unknown_code", 3) in kinds
+    assert all(f["file"] == str(bad) for f in doc["findings"] if f["kind"] in ("invalid_option", "unknown_code"))
+
+
+def test_missing_file_and_garbage_are_clear(capsys, tmp_path):
+    code, _, err = run(capsys, "score", str(tmp_path / "nope.csv"))
+    assert code == 2 and "tidak ditemukan" in err and "Traceback" not in err
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"PK\x03\x04 not really a zip")
+    code, _, err = run(capsys, "score", str(junk))
+    assert code == 2 and "junk.xlsx" in err and "Traceback" not in err
+
+
+def test_template_and_rubric_commands(capsys, tmp_path):
+    out_file = tmp_path / "lke.xlsx"
+    code, out, _ = run(capsys, "template", "--unit", "Kantor Imigrasi Kelas II Sukawangi", "-o", str(out_file))
+    assert code == 0 and out_file.is_file()
+    code, out, _ = run(capsys, "rubric")
+    assert code == 0 and "sha256:" in out and "113 butir" in out
+
+
+def test_sample_is_deterministic(capsys, tmp_path):
+    run(capsys, "sample", "--units", "5", "-o", str(tmp_path / "a"))
+    run(capsys, "sample", "--units", "5", "-o", str(tmp_path / "b"))
+    a = (tmp_path / "a" / "synthetic-lke.csv").read_bytes()
+    assert a == (tmp_path / "b" / "synthetic-lke.csv").read_bytes()
+    code, out, _ = run(capsys, "score", str(tmp_path / "a" / "synthetic-lke.csv"),
+                       str(tmp_path / "a" / "synthetic-units.csv"), "--format", "json")
+    assert len(json.loads(out)["units"]) == 5
+
+
+def test_console_script_runs_demo():
+    exe = Path(sys.executable).with_name("zi-nb")
+    proc = subprocess.run([str(exe), "demo"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "12 unit" in proc.stdout and "Menuju WBK" in proc.stdout
