@@ -183,7 +183,7 @@ def _answers() -> pd.DataFrame:
         elif kind == "option":
             raw = list(RUBRIC.answer_types[at].options)[n % len(RUBRIC.answer_types[at].options)]
         else:
-            raw = {"count": n % 9, "index": 3.6}[kind]
+            raw = {"count": n % 9, "index": "3,45" if code == "HPA" else 3.6}[kind]
         note = NASTY[n % len(NASTY)] if n % 3 == 0 else None
         evidence = f"SK Tim {code}\nhttps://drive.example.org/{code}?x=1" if n % 4 == 0 else None
         if raw is None and note is None and evidence is None:
@@ -195,6 +195,8 @@ def _answers() -> pd.DataFrame:
             if n % 2:
                 recs.append(("tpi2", "Itjen Kemenkumham", code, list(RUBRIC.answer_types[at].options)[-1],
                              "Sesuai ✓", None))
+            if n % 10 == 0:
+                recs.append(("tpn", "TPN", code, list(RUBRIC.answer_types[at].options)[0], None, None))
     raw = pd.DataFrame([dict(zip(["tier", "reviewer", "code", "raw", "note", "evidence"], r), unit_id="kanim-blitar")
                         for r in recs]).reindex(columns=RAW_COLUMNS)
     answers, findings = build_answers(raw, RUBRIC)
@@ -224,7 +226,9 @@ def test_export_round_trip(exported):
     unit = data.units.iloc[0]
     assert (unit["unit_id"], unit["unit_name"], unit["instansi"], unit["year"]) == (
         "kanim-blitar", UNIT["unit_name"], UNIT["instansi"], 2024)
-    assert set(data.answers["reviewer"].dropna()) == {"Inspektorat", "Itjen Kemenkumham"}
+    assert set(data.answers["reviewer"].dropna()) == {"Inspektorat", "Itjen Kemenkumham", "TPN"}
+    assert set(data.answers["tier"]) == {"unit", "tpi", "tpi2", "tpn"}
+    assert data.answers.set_index(["tier", "code"]).at[("unit", "HPA"), "number"] == pytest.approx(3.45)
     assert data.cached.empty
 
 
@@ -235,7 +239,8 @@ def test_export_header_text_cells_and_links(exported):
     assert header[:9] == ["ID", "Penilaian", "Bobot", "Kriteria Nilai", "Pilihan Jawaban", "Jawaban Unit",
                           "Catatan/Keterangan/Penjelasan (Unit)", "Daftar Bukti Dukung (Unit)", "Tautan Bukti Dukung"]
     assert header[9:] == ["Jawaban TPI Inspektorat", "Nilai", "%", "Catatan (TPI Inspektorat)",
-                          "Jawaban TPI Itjen Kemenkumham", "Catatan (TPI Itjen Kemenkumham)"]
+                          "Jawaban TPI Itjen Kemenkumham", "Catatan (TPI Itjen Kemenkumham)", "Jawaban TPN",
+                          "Catatan (TPN)"]
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]  # nothing Excel would execute
     risky = [c for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "+", "@", "-"))]

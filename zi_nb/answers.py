@@ -111,7 +111,8 @@ def normalise_typed(rubric: Rubric, answer_type: str, raw: Any) -> tuple[str | N
         if text is None or isinstance(raw, bool):
             return None, nan, "invalid_option", {"found": raw, "expected": answer_type}
         if text in options:
-            return text, nan, None, {}
+            return (text, nan, None, {}) if raw == text else (
+                text, nan, "normalised", {"found": raw, "normalised": text})
         cleaned = _TRAILING.sub("", text).strip().lower()
         for option in options:
             if cleaned == option.lower():

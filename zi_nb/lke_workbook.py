@@ -29,6 +29,7 @@ from .answers import RAW_COLUMNS
 from .findings import Finding
 from .inputs import CACHED_COLUMNS, UNIT_COLUMNS, Extract
 from .rubric import Rubric
+from .xlsx import Book
 
 ANSWER_TYPE_KEYS = {"ya/tidak", "a/b/c", "a/b/c/d", "a/b/c/d/e", "%", "jumlah", "nilai(0-4)"}
 TPI_TIERS = ["tpi", "tpi2", "tpi3"]
@@ -187,7 +188,7 @@ def _type_rows(rows: list[list[Any]], cols: Columns) -> int:
     return sum(_tkey(_get(rows, r, cols.type)) in ANSWER_TYPE_KEYS for r in range(cols.header + 1, len(rows)))
 
 
-def _lke_sheet(book: Any) -> tuple[str, Columns] | None:
+def _lke_sheet(book: Book) -> tuple[str, Columns] | None:
     best: tuple[int, str, Columns] | None = None
     for sheet in book.sheet_names:
         try:
@@ -200,7 +201,7 @@ def _lke_sheet(book: Any) -> tuple[str, Columns] | None:
     return (best[1], best[2]) if best else None
 
 
-def sniff_workbook(book: Any) -> bool:
+def sniff_workbook(book: Book) -> bool:
     """True when some sheet holds a circulated LKE table (found from its header and answer-type cells)."""
     return _lke_sheet(book) is not None
 
@@ -466,7 +467,7 @@ def formula_refs(formula: str, value_col: int) -> list[int] | None:
 
 
 # -- reading ---------------------------------------------------------------------------------------------------------
-def read_workbook(book: Any, path: Path, rubric: Rubric) -> Extract:
+def read_workbook(book: Book, path: Path, rubric: Rubric) -> Extract:
     """Read the LKE sheet of a circulated workbook: raw answers of every tier, unit metadata, cached results."""
     found = _lke_sheet(book)
     file = str(path)
@@ -524,7 +525,7 @@ def _evidence(rows: list[list[Any]], r: int, cols: Columns, links: dict[str, str
     return "\n".join(pieces) or None
 
 
-def read_metadata(book: Any, sheet: str, header: int, path: Path) -> tuple[dict[str, Any], list[Finding]]:
+def read_metadata(book: Book, sheet: str, header: int, path: Path) -> tuple[dict[str, Any], list[Finding]]:
     """Unit id, name, instansi and year from labelled cells (``Unit Kerja: ...``, or the label with its value in the
     next cell) above the LKE header or near the top of the other sheets; the file stem names the unit otherwise."""
     found: dict[str, Any] = {}

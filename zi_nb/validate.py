@@ -151,15 +151,14 @@ def check_cached(data: LkeData, policies: dict[str, str] | None = None) -> list[
                                policies=policies, unit_ids=units)
         for rec in rows.to_dict("records"):
             measure = rec["measure"]
-            if measure in scores.items.columns:
+            try:  # indicators, components, areas and the total first: HBA is both an indicator and its item
+                expected = scores.measure(measure).at[rec["unit_id"]]
+                what = f"nilai {measure}"
+            except KeyError:
+                if measure not in scores.items.columns:
+                    continue
                 expected = scores.items.at[rec["unit_id"], measure]
                 what = f"nilai butir {measure}"
-            else:
-                try:
-                    expected = scores.measure(measure).at[rec["unit_id"]]
-                except KeyError:
-                    continue
-                what = f"nilai {measure}"
             found = rec["value"]
             number = found if isinstance(found, (int, float)) and not isinstance(found, bool) else None
             if number is not None and (np.isnan(expected) or abs(float(number) - float(expected)) <= CACHED_TOLERANCE):
