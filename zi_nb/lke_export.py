@@ -56,6 +56,12 @@ def write_circulated(path: str | Path, rubric: Rubric, unit: dict[str, Any], ans
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    ids = set(answers["unit_id"].dropna()) if "unit_id" in answers else set()
+    if len(ids) > 1:
+        if unit.get("unit_id") not in ids:
+            raise ValueError(f"answers holds several units ({', '.join(sorted(map(str, ids)))}); "
+                             f"none is {unit.get('unit_id')!r}")
+        answers = answers[answers["unit_id"] == unit["unit_id"]]
     present = list(dict.fromkeys(answers["tier"])) if len(answers) else []
     chosen = [t for t in TIERS if t != "unit" and t in (tiers if tiers is not None else present)]
     names = dict(reviewers or {})
@@ -82,7 +88,7 @@ def write_circulated(path: str | Path, rubric: Rubric, unit: dict[str, Any], ans
     bold = Font(bold=True)
     ws.cell(1, 1, "LEMBAR KERJA EVALUASI ZONA INTEGRITAS MENUJU WBK/WBBM").font = bold
     safe_text(f"{rubric.title} ({rubric.id})", ws.cell(2, 1))
-    meta = [("Unit Kerja:", unit.get("unit_name") or unit.get("unit_id")), ("ID Unit:", unit.get("unit_id")),
+    meta = [("Unit Kerja:", _plain(unit.get("unit_name")) or unit.get("unit_id")), ("ID Unit:", unit.get("unit_id")),
             ("Instansi:", unit.get("instansi")), ("Tahun:", unit.get("year"))]
     for r, (label, value) in enumerate(meta, start=3):
         ws.cell(r, 1, label).font = bold

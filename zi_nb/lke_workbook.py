@@ -229,7 +229,7 @@ class Mapped:
 
 
 def _split(cells: list[tuple[int, str]]) -> tuple[str | None, str, int]:
-    """(marker, text, column of the text) of a row's Penilaian cells: ``['a.', 'Unit kerja...']`` or ``'a. Unit...'``."""
+    """(marker, text, text column) of a row's Penilaian cells: ``['a.', 'Unit kerja...']`` or ``'a. Unit...'``."""
     col, first = cells[0]
     if _PURE.match(first):
         rest = cells[1:]

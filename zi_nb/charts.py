@@ -1,0 +1,157 @@
+"""Charts of the unit report (matplotlib, object API only: no pyplot state, safe in long-running workers).
+
+Each ``chart_<name>(report)`` returns a :class:`matplotlib.figure.Figure`; notebooks display it as PNG. Thresholds
+(60 % / 75 % rings, Hasil minima) come from the rubric's predicate criteria, never from constants here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless; the inline backend still displays returned figures in notebooks
+
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from .fmt import num  # noqa: E402
+
+if TYPE_CHECKING:
+    from .report import UnitReport
+
+matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 10, "axes.titlesize": 12,
+                            "axes.titleweight": "bold", "svg.hashsalt": "zi-nb"})
+BLUE, GREEN, ORANGE, GREY, RED = "#2f6db5", "#1b7f3b", "#d98c1f", "#8a96a3", "#b3261e"
+TIER_COLOURS = {"unit": GREY, "tpi": BLUE, "tpn": GREEN}
+TEXT = {
+    "id": {"radar": "Area perubahan (% dari bobot)", "parts": "Pemenuhan dan Reform per area (% dari bobot)",
+           "hasil": "Hasil terhadap nilai minimum", "tiers": "Unit, TPI dan TPN per area (% dari bobot)",
+           "score": "Nilai", "min": "Minimum", "tier": {"unit": "Unit (PMPZI)", "tpi": "TPI", "tpn": "TPN"}},
+    "en": {"radar": "Areas of change (% of weight)", "parts": "Pemenuhan and Reform by area (% of weight)",
+           "hasil": "Results against their minima", "tiers": "Unit, TPI and TPN by area (% of weight)",
+           "score": "Score", "min": "Minimum", "tier": {"unit": "Unit (self)", "tpi": "TPI", "tpn": "TPN"}},
+}
+
+
+def _area_ratios(report: UnitReport) -> list[float]:
+    """The minimum_ratio of each predikat's area criterion (e.g. 0.60 for WBK, 0.75 for WBBM)."""
+    return [(p.code, c.minimum_ratio) for p in report.data.rubric.predicates for c in p.criteria
+            if c.measure == "area" and c.minimum_ratio is not None]
+
+
+def _pct_axis(lang: str) -> FuncFormatter:
+    return FuncFormatter(lambda v, _: f"{num(v, 0, lang)}%")
+
+
+def chart_radar(report: UnitReport) -> Figure:
+    """The six areas as % of their weight, with the WBK and WBBM rings."""
+    r, s, u, lang = report.data.rubric, report.result.scores, report.unit_id, report.lang
+    labels = [a.code for a in r.areas]
+    values = [100 * s.areas.at[u, a.code] / sum(a.weights.values()) for a in r.areas]
+    angles = np.linspace(0, 2 * np.pi, len(labels), endpoint=False)
+    fig = Figure(figsize=(5.6, 5.2), dpi=110)
+    ax = fig.add_subplot(projection="polar")
+    closed = np.append(angles, angles[0])
+    ax.plot(closed, values + values[:1], color=BLUE, linewidth=2)
+    ax.fill(closed, values + values[:1], color=BLUE, alpha=0.18)
+    ring = np.linspace(0, 2 * np.pi, 200)
+    for (code, ratio), colour in zip(_area_ratios(report), (ORANGE, GREEN)):
+        ax.plot(ring, np.full_like(ring, 100 * ratio), linestyle="--", color=colour, linewidth=1.3,
+                label=f"{code} {num(100 * ratio, 0, lang)}%")
+    ax.set_xticks(angles)
+    ax.set_xticklabels([f"{a.code}\n{a.name}" if len(a.name) < 24 else f"{a.code}\n{a.name[:22]}…"
+                        for a in r.areas], fontsize=8)
+    ax.set_ylim(0, 100)
+    ax.set_yticks([20, 40, 60, 80, 100])
+    ax.set_yticklabels([f"{v}%" for v in (20, 40, 60, 80, 100)], fontsize=7, color=GREY)
+    for angle, value in zip(angles, values):
+        ax.annotate(f"{num(value, 0, lang)}%", (angle, value), textcoords="offset points", xytext=(0, 6),
+                    ha="center", fontsize=8, color=BLUE, fontweight="bold")
+    ax.set_title(TEXT[lang]["radar"], pad=18)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.18, -0.1), fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def chart_parts(report: UnitReport) -> Figure:
+    """Pemenuhan vs Reform per area, each as % of its part's weight."""
+    r, s, u, lang = report.data.rubric, report.result.scores, report.unit_id, report.lang
+    comps = list(dict.fromkeys(c for a in r.areas for c in a.weights))
+    x = np.arange(len(r.areas))
+    width = 0.8 / max(1, len(comps))
+    fig = Figure(figsize=(8, 3.6), dpi=110)
+    ax = fig.add_subplot()
+    for n, comp in enumerate(comps):
+        vals = [100 * s.areas.at[u, f"{comp}:{a.code}"] / a.weights[comp] if comp in a.weights else 0
+                for a in r.areas]
+        bars = ax.bar(x + (n - (len(comps) - 1) / 2) * width, vals, width, color=(BLUE, ORANGE, GREEN)[n % 3],
+                      label=r.component_by_code[comp].name)
+        ax.bar_label(bars, labels=[f"{num(v, 0, lang)}" for v in vals], fontsize=7, padding=2)
+    for code, ratio in _area_ratios(report):
+        ax.axhline(100 * ratio, color=GREY, linestyle=":", linewidth=1)
+        ax.text(len(r.areas) - 0.45, 100 * ratio + 1, f"{code}", fontsize=7, color=GREY)
+    ax.set_xticks(x, [a.code for a in r.areas])
+    ax.set_ylim(0, 112)
+    ax.yaxis.set_major_formatter(_pct_axis(lang))
+    ax.set_title(TEXT[lang]["parts"])
+    ax.legend(fontsize=8, frameon=False, loc="lower left", ncols=len(comps))
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def chart_hasil(report: UnitReport) -> Figure:
+    """Each Hasil indicator and group against its WBK and WBBM minima (points)."""
+    r, s, u, lang = report.data.rubric, report.result.scores, report.unit_id, report.lang
+    minima = {p.code: {c.measure: c.minimum for c in p.criteria if c.minimum is not None} for p in r.predicates}
+    measures = [i.code for i in r.indicators if i.area is None] + [c.code for c in r.components
+                                                                    if c.parent is not None and not any(
+                                                                        i.component == c.code and i.area
+                                                                        for i in r.indicators)]
+    names = {**{i.code: i.code for i in r.indicators}, **{c.code: c.name for c in r.components}}
+    weights = {**{i.code: i.weight for i in r.indicators}, **{c.code: c.weight for c in r.components}}
+    values = [float(s.measure(m)[u]) for m in measures]
+    fig = Figure(figsize=(8, 3.4), dpi=110)
+    ax = fig.add_subplot()
+    y = np.arange(len(measures))
+    ax.barh(y, [weights[m] for m in measures], color="#e4e9ef", height=0.6)
+    bars = ax.barh(y, values, color=BLUE, height=0.6)
+    ax.bar_label(bars, labels=[num(v, 2, lang) for v in values], fontsize=8, padding=3)
+    for (code, mins), marker, colour in zip(minima.items(), ("|", "|"), (ORANGE, GREEN)):
+        xs = [mins.get(m) for m in measures]
+        pts = [(x_, y_) for x_, y_ in zip(xs, y) if x_ is not None]
+        if pts:
+            ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, s=420, color=colour,
+                       linewidths=2.5, label=f"{TEXT[lang]['min']} {code}", zorder=3)
+    ax.set_yticks(y, [names[m] if len(names[m]) < 30 else names[m][:28] + "…" for m in measures], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_title(TEXT[lang]["hasil"])
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def chart_tiers(report: UnitReport) -> Figure | None:
+    """Unit vs TPI vs TPN per area (% of weight), when the data holds more than one tier."""
+    if len(report.tiers) < 2:
+        return None
+    r, u, lang = report.data.rubric, report.unit_id, report.lang
+    x = np.arange(len(r.areas))
+    width = 0.8 / len(report.tiers)
+    fig = Figure(figsize=(8, 3.4), dpi=110)
+    ax = fig.add_subplot()
+    for n, (tier, res) in enumerate(report.tiers.items()):
+        vals = [100 * res.scores.areas.at[u, a.code] / sum(a.weights.values()) for a in r.areas]
+        ax.bar(x + (n - (len(report.tiers) - 1) / 2) * width, vals, width, color=TIER_COLOURS.get(tier, GREY),
+               label=f"{TEXT[lang]['tier'].get(tier, tier)}: {num(float(res.scores.total[u]), 2, lang)}")
+    ax.set_xticks(x, [a.code for a in r.areas])
+    ax.set_ylim(0, 110)
+    ax.yaxis.set_major_formatter(_pct_axis(lang))
+    ax.set_title(TEXT[lang]["tiers"])
+    ax.legend(fontsize=8, frameon=False, loc="lower left", ncols=len(report.tiers))
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
