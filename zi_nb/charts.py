@@ -1,22 +1,25 @@
 """Charts of the unit report (matplotlib, object API only: no pyplot state, safe in long-running workers).
 
-Each ``chart_<name>(report)`` returns a :class:`matplotlib.figure.Figure`; notebooks display it as PNG. Thresholds
+Each ``chart_<name>(report)`` returns a :class:`matplotlib.figure.Figure`; :class:`Chart` wraps one for notebooks,
+which display it as a PNG without depending on the kernel's matplotlib backend (and without timestamps, so outputs
+are reproducible). Thresholds
 (60 % / 75 % rings, Hasil minima) come from the rubric's predicate criteria, never from constants here.
 """
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
+import io
+from dataclasses import dataclass
+
 import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg")  # headless; the inline backend still displays returned figures in notebooks
-
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from .fmt import num  # noqa: E402
+from .fmt import num
 
 if TYPE_CHECKING:
     from .report import UnitReport
@@ -35,6 +38,21 @@ TEXT = {
 }
 
 
+@dataclass
+class Chart:
+    """A figure displayed as PNG (``_repr_png_``); ``figure`` is the matplotlib figure itself."""
+
+    figure: Figure
+
+    def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+
+    def _repr_png_(self) -> bytes:
+        return self.png()
+
+
 def _area_ratios(report: UnitReport) -> list[float]:
     """The minimum_ratio of each predikat's area criterion (e.g. 0.60 for WBK, 0.75 for WBBM)."""
     return [(p.code, c.minimum_ratio) for p in report.data.rubric.predicates for c in p.criteria
@@ -51,7 +69,7 @@ def chart_radar(report: UnitReport) -> Figure:
     labels = [a.code for a in r.areas]
     values = [100 * s.areas.at[u, a.code] / sum(a.weights.values()) for a in r.areas]
     angles = np.linspace(0, 2 * np.pi, len(labels), endpoint=False)
-    fig = Figure(figsize=(5.6, 5.2), dpi=110)
+    fig = Figure(figsize=(6.4, 5.8), dpi=110)
     ax = fig.add_subplot(projection="polar")
     closed = np.append(angles, angles[0])
     ax.plot(closed, values + values[:1], color=BLUE, linewidth=2)
@@ -61,8 +79,8 @@ def chart_radar(report: UnitReport) -> Figure:
         ax.plot(ring, np.full_like(ring, 100 * ratio), linestyle="--", color=colour, linewidth=1.3,
                 label=f"{code} {num(100 * ratio, 0, lang)}%")
     ax.set_xticks(angles)
-    ax.set_xticklabels([f"{a.code}\n{a.name}" if len(a.name) < 24 else f"{a.code}\n{a.name[:22]}…"
-                        for a in r.areas], fontsize=8)
+    ax.set_xticklabels([f"{a.code}. " + "\n".join(textwrap.wrap(a.name, 18)) for a in r.areas], fontsize=7.5)
+    ax.tick_params(axis="x", pad=14)
     ax.set_ylim(0, 100)
     ax.set_yticks([20, 40, 60, 80, 100])
     ax.set_yticklabels([f"{v}%" for v in (20, 40, 60, 80, 100)], fontsize=7, color=GREY)
@@ -110,22 +128,24 @@ def chart_hasil(report: UnitReport) -> Figure:
                                                                     if c.parent is not None and not any(
                                                                         i.component == c.code and i.area
                                                                         for i in r.indicators)]
-    names = {**{i.code: i.code for i in r.indicators}, **{c.code: c.name for c in r.components}}
+    names = {**{i.code: f"{i.code} " + i.name.split("(")[0].strip() for i in r.indicators},
+             **{c.code: c.name for c in r.components}}
     weights = {**{i.code: i.weight for i in r.indicators}, **{c.code: c.weight for c in r.components}}
     values = [float(s.measure(m)[u]) for m in measures]
-    fig = Figure(figsize=(8, 3.4), dpi=110)
+    fig = Figure(figsize=(8, 3.8), dpi=110)
     ax = fig.add_subplot()
     y = np.arange(len(measures))
     ax.barh(y, [weights[m] for m in measures], color="#e4e9ef", height=0.6)
     bars = ax.barh(y, values, color=BLUE, height=0.6)
-    ax.bar_label(bars, labels=[num(v, 2, lang) for v in values], fontsize=8, padding=3)
-    for (code, mins), marker, colour in zip(minima.items(), ("|", "|"), (ORANGE, GREEN)):
-        xs = [mins.get(m) for m in measures]
-        pts = [(x_, y_) for x_, y_ in zip(xs, y) if x_ is not None]
+    ax.bar_label(bars, labels=[num(v, 2, lang) for v in values], fontsize=8, padding=-34, color="white",
+                 fontweight="bold")
+    for n, ((code, mins), colour) in enumerate(zip(minima.items(), (ORANGE, GREEN))):
+        offset = (n - (len(minima) - 1) / 2) * 0.32  # side by side, so equal minima stay visible
+        pts = [(mins[m], y_ + offset) for m, y_ in zip(measures, y) if mins.get(m) is not None]
         if pts:
-            ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, s=420, color=colour,
-                       linewidths=2.5, label=f"{TEXT[lang]['min']} {code}", zorder=3)
-    ax.set_yticks(y, [names[m] if len(names[m]) < 30 else names[m][:28] + "…" for m in measures], fontsize=8)
+            ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker="|", s=160, color=colour,
+                       linewidths=3, label=f"{TEXT[lang]['min']} {code}", zorder=3)
+    ax.set_yticks(y, ["\n".join(textwrap.wrap(names[m], 26)) for m in measures], fontsize=8)
     ax.invert_yaxis()
     ax.set_title(TEXT[lang]["hasil"])
     ax.legend(fontsize=8, frameon=False, loc="lower right")

@@ -153,6 +153,52 @@ def _print_table(doc: dict[str, Any], rubric: Any, lang: str) -> None:
 
 
 @cli.command()
+@click.argument("input_path", type=click.Path(dir_okay=False))
+@click.option("--unit", "units", multiple=True, help="Unit yang dilaporkan (boleh berulang); bawaan: semua unit.")
+@click.option("--units-file", default="", help="Berkas metadata unit tambahan.")
+@click.option("--tier", type=TIER_OPTION, default="final", show_default=True)
+@click.option("--policy", "policy", multiple=True, help="Kebijakan nama=nilai.")
+@click.option("--rubric", default="zi-2021", show_default=True)
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option("--run-id", default=None, help="Id proses (bawaan: dibuat dari waktu dan masukan).")
+@click.option("--ledger", default="", help="Berkas ledger penilai (opsional).")
+@click.option("--pdf", is_flag=True, help="Tulis juga PDF (memerlukan Chromium).")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder keluaran.")
+def report(input_path: str, units: tuple[str, ...], units_file: str, tier: str, policy: tuple[str, ...], rubric: str,
+           lang: str, run_id: str | None, ledger: str, pdf: bool, output: str) -> None:
+    """Buat LHE (notebook .ipynb dan .html, opsional .pdf) per unit dengan papermill."""
+    import time
+
+    from .runner import ReportError, report_parameters, run_report
+
+    policies = _parse_policies(policy)
+    data = _read((input_path, units_file) if units_file else (input_path,), rubric)
+    data.rubric.policy_values(policies)
+    if data.fatal_files or not data.unit_ids:
+        _echo_findings([f for f in data.findings if f.severity == "error"], lang)
+        click.echo("Tidak ada unit yang dapat dilaporkan.", err=True)
+        sys.exit(2)
+    chosen = list(units) or data.unit_ids
+    unknown = [u for u in chosen if u not in data.unit_ids]
+    if unknown:
+        click.echo(f"Unit tidak ada dalam masukan: {', '.join(unknown)}. Unit yang ada: {', '.join(data.unit_ids)}",
+                   err=True)
+        sys.exit(2)
+    run_id = run_id or time.strftime("%Y%m%dT%H%M%S")
+    failed = 0
+    for unit_id in chosen:
+        params = report_parameters(input_path, unit_id, units_path=units_file, tier=tier, rubric=rubric,
+                                   policies=policies, lang=lang, run_id=run_id, ledger_path=ledger)
+        try:
+            files = run_report(params, Path(output), pdf=pdf)
+            click.echo(f"{unit_id}: {files.html}" + (f", {files.pdf}" if files.pdf else ""))
+        except ReportError as exc:
+            failed += 1
+            click.echo(f"GALAT {unit_id}: {exc}", err=True)
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
 @click.option("--unit", "unit_name", required=True, help="Nama unit kerja.")
 @click.option("--unit-id", default=None, help="Id unit (bawaan: dari nama).")
 @click.option("--instansi", default=None)

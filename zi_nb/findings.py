@@ -182,7 +182,8 @@ class Finding:
     def message(self, lang: str = "id") -> str:
         """The message alone, in ``id`` (default) or ``en``."""
         template = MESSAGES[self.kind][1 if lang == "en" else 0]
-        values = {"code": self.code or "", "found": "", "expected": "", **self.params}
+        values = {"code": self.code or "", "found": "", "expected": "",
+                  **{k: _shown(v, lang) for k, v in self.params.items()}}
         try:
             return template.format(**values)
         except (KeyError, IndexError):  # a missing placeholder must never hide the finding itself
@@ -212,6 +213,15 @@ class Finding:
         data["message"] = self.message(lang)
         data["location"] = self.location()
         return data
+
+
+def _shown(value: Any, lang: str) -> Any:
+    """A parameter as people read it: numbers read from a cell without Python's ``.0`` (``7.0`` -> ``7``) and with a
+    decimal comma in Bahasa Indonesia (``3.5`` -> ``3,5``); other values unchanged."""
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        text = f"{value:.10g}"
+        return text if lang == "en" else text.replace(".", ",")
+    return value
 
 
 def has_errors(findings: list[Finding]) -> bool:

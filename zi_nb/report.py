@@ -156,7 +156,8 @@ class UnitReport:
         chart does not apply (``tiers`` with a single tier)."""
         from . import charts
 
-        return getattr(charts, f"chart_{name}")(self)
+        figure = getattr(charts, f"chart_{name}")(self)
+        return None if figure is None else charts.Chart(figure)
 
 
 def reviewer_changes(data: LkeData, unit_id: str) -> pd.DataFrame:

@@ -319,3 +319,29 @@ def section_provenance(report: UnitReport) -> Html:
 <dt>{{ t.run_id }}</dt><dd>{{ run_id or '—' }}</dd></dl>""", report, files=files, rid=r.id, rhash=r.content_hash,
                    policies=report.result.scores.policies, versions=package_versions(),
                    run_id=report.params["run_id"])
+
+
+def section_next_predicate(report: UnitReport) -> Html:
+    """The fewest item improvements that reach the next predikat, and what LKE answers alone cannot reach."""
+    from .improve import plan_improvements
+
+    plan = plan_improvements(report.result.scores, report.unit_id)
+    return _render("""
+<h2>{{ t.next }}</h2>
+{% if plan.already_met %}<p>{{ t.already }}</p>{% else %}
+<p>{{ t.target }}: <b>{{ target }}</b>.
+{% if plan.changes %}{{ t.total_after }}: <b>{{ plan.total_after | num(2, lang) }}</b>.{% endif %}</p>
+{% if plan.changes %}<table><tr><th>{{ t.item }}</th><th>{{ t.question }}</th><th>{{ t.from }}</th><th>{{ t.to }}</th>
+<th class="n">{{ t.gain }}</th></tr>
+{% for c in plan.changes %}<tr><td>{{ c.code }}</td><td>{{ c.question }}</td><td>{{ c.answer_from or '—' }}</td>
+<td>{{ c.answer_to }}</td><td class="n">{{ c.gain | num(2, lang) }}</td></tr>{% endfor %}</table>{% endif %}
+{% if plan.out_of_reach %}<p><b>{{ t.out_of_reach }}</b></p>
+<table><tr><th>{{ t.criterion }}</th><th class="n">{{ t.value }}</th><th class="n">{{ t.minimum }}</th>
+<th class="n">{{ t.shortfall }}</th><th class="n">{{ t.index_needed }}</th><th></th></tr>
+{% for o in plan.out_of_reach %}<tr><td>{{ o.name }}</td><td class="n">{{ o.value | num(2, lang) }}</td>
+<td class="n">{{ o.minimum | num(2, lang) }}</td><td class="n">{{ o.shortfall | num(2, lang) }}</td>
+<td class="n">{{ o.index_needed | num(2, lang) if o.index_needed is not none else '' }}</td><td>{{ o.reason }}</td></tr>
+{% endfor %}</table>{% endif %}
+{% if not plan.reachable %}<p class="ko">{{ t.reachable_no }}</p>{% endif %}
+<p class="muted small">{{ t.method_next }}</p>{% endif %}""", report, plan=plan,
+                   target=predicate_label(plan.target, report.lang))

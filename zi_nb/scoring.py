@@ -315,8 +315,25 @@ def score_tiers(answers: pd.DataFrame, rubric: Rubric | str = "zi-2021", tiers: 
 
 def _scores(rubric: Rubric, plan: Plan, tier: str, chosen: dict[str, str], unit_ids: list[str],
             opt: np.ndarray, num: np.ndarray) -> Scores:
-    values = item_values(opt, num, plan, rubric, chosen)
-    parts = score_matrix(values, plan, chosen["unanswered"])
+    return scores_from_values(rubric, tier, chosen, unit_ids, item_values(opt, num, plan, rubric, chosen), num)
+
+
+def scores_from_values(rubric: Rubric, tier: str, policies: dict[str, str], unit_ids: list[str],
+                       values: np.ndarray, num: np.ndarray) -> Scores:
+    """:class:`Scores` from item values already computed (units x items, NaN = unanswered, see :func:`item_values`).
+
+    Used to re-score modified answer sheets (e.g. "what if these items were improved") without re-reading answers.
+
+    Args:
+        rubric: the rubric the values belong to.
+        tier: the tier label to record.
+        policies: every policy with its chosen value (:meth:`Rubric.policy_values`); ``unanswered`` is applied here.
+        unit_ids: one id per row of ``values``.
+        values: (n_units, n_items) item values in rubric item order.
+        num: (n_units, n_codes) raw numbers per code, kept in :attr:`Scores.numbers`.
+    """
+    plan = plan_for(rubric)
+    parts = score_matrix(values, plan, policies["unanswered"])
     index = pd.Index(unit_ids, name="unit_id")
     area_cols = [f"{c}:{a}" for c, a in plan.area_columns]
     area_totals = np.stack([parts["areas"][:, [n for n, (_, a) in enumerate(plan.area_columns) if a == area]]
@@ -327,7 +344,7 @@ def _scores(rubric: Rubric, plan: Plan, tier: str, chosen: dict[str, str], unit_
     return Scores(
         rubric=rubric,
         tier=tier,
-        policies=chosen,
+        policies=policies,
         items=pd.DataFrame(values, index=index, columns=[i.code for i in plan.items]),
         indicators=pd.DataFrame(parts["indicators"], index=index, columns=plan.indicator_codes),
         components=components,

@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .answers import TIERS
+from .answers import TIERS, is_blank
 from .findings import Finding
 from .inputs import LkeData
 from .scoring import answer_matrices, plan_for, ratio_parts, score_answers
@@ -38,13 +38,21 @@ def _locator(answers: pd.DataFrame) -> dict[tuple[str, str, str], dict]:
     return out
 
 
+def _filled(answers: pd.DataFrame) -> set[tuple[str, str, str]]:
+    """(unit, tier, code) of the rows that hold a value, valid or not: an invalid value is reported where it is read,
+    never again as a blank."""
+    rows = answers.loc[~answers["raw"].map(is_blank).astype(bool)]
+    return set(zip(rows["unit_id"], rows["tier"], rows["code"]))
+
+
 def _unit_files(data: LkeData) -> dict[str, str]:
     first = data.answers.drop_duplicates("unit_id")
     return dict(zip(first["unit_id"], first["file"]))
 
 
 def check_unanswered(data: LkeData) -> list[Finding]:
-    """One warning per scored item that the unit's self-assessment left blank."""
+    """One warning per scored item that the unit's self-assessment left blank (an item, or every input of a % item,
+    without any value; invalid values are reported by :func:`zi_nb.answers.build_answers` instead)."""
     rubric = data.rubric
     findings = []
     unit_rows = data.answers[data.answers["tier"] == "unit"]
@@ -53,10 +61,13 @@ def check_unanswered(data: LkeData) -> list[Finding]:
     scores = score_answers(unit_rows, rubric, tier="unit", policies=None,
                            unit_ids=list(dict.fromkeys(unit_rows["unit_id"])))
     where = _locator(unit_rows)
+    filled = _filled(unit_rows)
     files = _unit_files(data)
     for unit_id, codes in scores.unanswered().items():
         for code in codes:
             item = rubric.item_by_code[code]
+            if any((unit_id, "unit", c) in filled for c in [code, *(f"{code}.{i.name}" for i in item.inputs)]):
+                continue
             loc = where.get((unit_id, "unit", code)) or where.get(
                 (unit_id, "unit", f"{code}.{item.inputs[0].name}") if item.inputs else ("", "", "")) or {
                 "file": files.get(unit_id)}
@@ -71,6 +82,7 @@ def check_jumlah(data: LkeData, policies: dict[str, str] | None = None) -> list[
     chosen = rubric.policy_values(policies)
     findings: list[Finding] = []
     where = _locator(data.answers)
+    filled = _filled(data.answers)
     files = _unit_files(data)
     for tier in [t for t in TIERS if (data.answers["tier"] == t).any()]:
         rows = data.answers[data.answers["tier"] == tier]
@@ -82,18 +94,29 @@ def check_jumlah(data: LkeData, policies: dict[str, str] | None = None) -> list[
             input_cols = [plan.code_index[f"{item.code}.{i.name}"] for i in item.inputs]
             given = ~np.isnan(num[:, input_cols])
             partial = given.any(axis=1) & ~given.all(axis=1)
-            needed = set(item.rule.referenced_inputs()) - {item.rule.denominator_total}
+            rule = item.rule
+            if rule.kind == "ratio":  # only the inputs the chosen rule divides; parts only without a stated total
+                parts = rule.denominator_choices[chosen[rule.denominator_policy]] if rule.denominator_policy \
+                    else rule.denominator
+                needed = {rule.numerator, *parts}
+            else:
+                needed = {rule.previous, rule.current}
+            total_col = [i.name for i in item.inputs].index(rule.denominator_total) if rule.denominator_total else None
             for u in np.flatnonzero(partial):
+                siblings = [f"{item.code}.{i.name}" for i, ok in zip(item.inputs, given[u]) if ok]
                 for inp, ok in zip(item.inputs, given[u]):
                     code = f"{item.code}.{inp.name}"
-                    if not ok and inp.name in needed:
-                        loc = where.get((units[u], tier, code), {"file": files.get(units[u])})
-                        findings.append(Finding("input_missing", "warning", unit_id=units[u], code=item.code, **loc,
-                                                params={"expected": inp.label.lstrip("- ")}))
-            if item.rule.kind != "ratio":
+                    if ok or inp.name not in needed or (units[u], tier, code) in filled:
+                        continue  # given, not needed, or holding an invalid value that is reported already
+                    if total_col is not None and given[u][total_col] and inp.name in rule.denominator:
+                        continue  # the stated total is the base
+                    loc = where.get((units[u], tier, code)) or where.get(  # its blank cell, else a sibling's
+                        (units[u], tier, siblings[0]), {"file": files.get(units[u])})
+                    findings.append(Finding("input_missing", "warning", unit_id=units[u], code=item.code, **loc,
+                                            params={"expected": inp.label.lstrip("- ")}))
+            if rule.kind != "ratio":
                 continue
             p = ratio_parts(item, num, plan, chosen)
-            rule = item.rule
             total_code = f"{item.code}.{rule.denominator_total}" if rule.denominator_total else None
             bad_total = ~np.isnan(p.stated_total) & ~np.isnan(p.parts_sum) & (
                 np.abs(p.stated_total - p.parts_sum) > 1e-9)

@@ -1,0 +1,122 @@
+"""Run the report notebook for units and export it: papermill executes, nbconvert writes HTML, Chromium prints PDF.
+
+``notebooks/unit_report.ipynb`` is executed with papermill with the same parameters a user would pass on the
+``papermill`` command line, so ``zi-nb report`` and plain papermill produce the same content. The executed notebook
+is exported with our nbconvert template (``templates/zi_report``): no code cells, no external scripts, charts
+embedded. PDF (optional) is the same HTML printed by headless Chromium (Debian package ``chromium``), chosen because
+it renders exactly the HTML the evaluators see and is installable here; see :func:`html_to_pdf`.
+
+Every file is written to a temporary name and renamed when complete, so an interrupted run leaves no half report.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ZiError
+from .report import check_parameters
+from .text import slug
+from .xlsx import atomic_path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "unit_report.ipynb"
+TEMPLATES = ROOT / "templates"
+TEMPLATE_NAME = "zi_report"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer"]
+
+
+class ReportError(ZiError):
+    """A report could not be produced (the notebook failed, or the PDF printer is missing)."""
+
+
+@dataclass
+class ReportFiles:
+    unit_id: str
+    notebook: Path
+    html: Path
+    pdf: Path | None = None
+
+
+def exporter() -> Any:
+    """An HTML exporter with our template, without input cells or cells tagged ``hide``."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {"hide"}
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    exp = HTMLExporter(config=config, template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES)])
+    exp.register_preprocessor("nbconvert.preprocessors.TagRemovePreprocessor", enabled=True)
+    return exp
+
+
+def export_html(notebook: Path, html: Path, footer: str = "", exp: Any = None) -> Path:
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    body, _ = (exp or exporter()).from_notebook_node(
+        nb, resources={"metadata": {"name": nb.metadata.get("title", notebook.stem)}, "zi_footer": footer})
+    with atomic_path(html) as tmp:
+        tmp.write_text(body, encoding="utf-8")
+    return html
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def html_to_pdf(html: Path, pdf: Path) -> Path:
+    """Print an HTML file to PDF with headless Chromium (A4, the page styles of our template)."""
+    exe = chromium()
+    if exe is None:
+        raise ReportError("PDF memerlukan Chromium: pasang paket Debian 'chromium' (apt-get install chromium).")
+    with tempfile.TemporaryDirectory() as profile, atomic_path(pdf) as tmp:
+        proc = subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp}",
+                               html.resolve().as_uri()], capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
+            raise ReportError(f"Chromium gagal mencetak PDF: {proc.stderr.strip()[-400:]}")
+    return pdf
+
+
+def report_parameters(input_path: str | Path, unit_id: str, **options: Any) -> dict[str, Any]:
+    """The notebook parameters for one unit, checked exactly as the notebook checks them."""
+    params = {"input_path": str(Path(input_path).resolve()) if input_path else "", "unit_id": unit_id, **options}
+    for key in ("units_path", "ledger_path"):
+        if params.get(key):
+            params[key] = str(Path(params[key]).resolve())
+    return check_parameters(params)
+
+
+def run_report(params: dict[str, Any], out_dir: Path, pdf: bool = False, exp: Any = None) -> ReportFiles:
+    """Execute the notebook for ``params`` (see :data:`zi_nb.report.PARAMETERS`) and export it into ``out_dir``."""
+    import papermill as pm
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = slug(params["unit_id"])
+    notebook, html = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
+    with atomic_path(notebook) as tmp:
+        try:
+            pm.execute_notebook(str(NOTEBOOK), str(tmp), parameters=params, kernel_name="python3",
+                                progress_bar=False, cwd=str(NOTEBOOK.parent), language="python")
+        except pm.PapermillExecutionError as exc:
+            raise ReportError(f"Notebook laporan gagal untuk unit '{params['unit_id']}': {exc.ename}: "
+                              f"{exc.evalue}") from None
+    footer = f"zi-nb · rubrik {params['rubric']} · run {params['run_id'] or '-'}"
+    export_html(notebook, html, footer, exp)
+    files = ReportFiles(params["unit_id"], notebook, html)
+    if pdf:
+        files.pdf = html_to_pdf(html, out_dir / f"{name}.pdf")
+    return files
