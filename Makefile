@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run setup test setup-test bench clean
+.PHONY: run setup test setup-test bench notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,11 @@ setup-test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 
 test: setup-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
+
+notebooks: setup
+	$(BIN)/python tools/make_notebooks.py
+	cd notebooks && ../$(BIN)/papermill unit_report.ipynb unit_report.ipynb --cwd . -k python3
 
 bench: setup
 	$(BIN)/python benchmarks/bench_foundation.py

@@ -17,11 +17,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def unit_report() -> nbformat.NotebookNode:
     from zi_nb.report import PARAMETERS
 
-    params = "\n".join(f"{name} = {default!r}  # {desc}" for name, (_, default, desc) in PARAMETERS.items())
+    params = "\n".join(f"{name} = {default!r}" for name, (_, default, _) in PARAMETERS.items())
     cells = [
         new_markdown_cell("# LHE Zona Integritas (notebook berparameter)\n\nJalankan dengan papermill atau "
                           "`zi-nb report`; semua logika ada di paket `zi_nb`. Sel bertanda `hide` tidak tampil "
-                          "di laporan.", metadata={"tags": ["hide"]}),
+                          "di laporan.\n\n" + "\n".join(f"- `{n}`: {d}" for n, (_, _, d) in PARAMETERS.items()),
+                          metadata={"tags": ["hide"]}),
         new_code_cell(params, metadata={"tags": ["parameters"]}),
         new_code_cell("from zi_nb import report\n\nlhe = report.build(**report.check_parameters(globals()))"),
         new_code_cell('lhe.section("identity")'),

@@ -9,7 +9,7 @@ are reproducible). Thresholds
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import io
 from dataclasses import dataclass
@@ -44,13 +44,20 @@ class Chart:
 
     figure: Figure
 
+    @property
+    def alt(self) -> str:
+        """Alternative text: the chart's title."""
+        titles = [ax.get_title() for ax in self.figure.axes if ax.get_title()]
+        return titles[0] if titles else ""
+
     def png(self) -> bytes:
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", metadata={"Software": None})
         return buffer.getvalue()
 
-    def _repr_png_(self) -> bytes:
-        return self.png()
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        return ({"image/png": self.png(), "text/plain": f"<Chart: {self.alt}>"},
+                {"image/png": {"alt": self.alt}})
 
 
 def _area_ratios(report: UnitReport) -> list[float]:

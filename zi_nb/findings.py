@@ -92,8 +92,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Conflicting duplicate answers for {code} ({tier}): {found}; used: '{normalised}'.",
     ),
     "duplicate_same": (
-        "Jawaban ganda yang sama untuk {code} ({tier}).",
-        "Repeated identical answer for {code} ({tier}).",
+        "Jawaban ganda yang sama untuk {code} ({tier}): {found}.",
+        "Repeated identical answer for {code} ({tier}): {found}.",
     ),
     "total_mismatch": (
         "Jumlah yang dinyatakan {found} berbeda dengan jumlah rinciannya {expected}.",

@@ -100,15 +100,19 @@ CSS = """
 .zi h2{font-size:19px;margin:18px 0 6px;color:#12355b;border-bottom:2px solid #12355b;padding-bottom:3px}
 .zi h1{font-size:24px;margin:4px 0 10px;color:#12355b}
 .zi table{border-collapse:collapse;margin:6px 0 12px;width:100%}
-.zi th{background:#eef2f7;text-align:left;padding:5px 8px;border-bottom:1px solid #c9d3df;font-weight:600}
-.zi td{padding:5px 8px;border-bottom:1px solid #e4e9ef;vertical-align:top}
-.zi td.n,.zi th.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+.zi th,.jp-RenderedHTMLCommon .zi th{background:#eef2f7;text-align:left;padding:5px 8px;
+border-bottom:1px solid #c9d3df;font-weight:600}
+.zi td,.jp-RenderedHTMLCommon .zi td{text-align:left;padding:5px 8px;border-bottom:1px solid #e4e9ef;
+vertical-align:top}
+.zi td.n,.zi th.n,.jp-RenderedHTMLCommon .zi td.n,.jp-RenderedHTMLCommon .zi th.n{text-align:right;
+white-space:nowrap;font-variant-numeric:tabular-nums}
+.zi td.c,.zi th.c,.jp-RenderedHTMLCommon .zi td.c,.jp-RenderedHTMLCommon .zi th.c{text-align:center}
+.zi table.id td:first-child{color:#5b6776;width:190px}
 .zi .ok{color:#1b7f3b;font-weight:600}.zi .ko{color:#b3261e;font-weight:600}
 .zi .badge{display:inline-block;padding:6px 14px;border-radius:6px;font-size:18px;font-weight:700;color:#fff}
 .zi .WBBM{background:#1b7f3b}.zi .WBK{background:#2f6db5}.zi .TIDAK{background:#8a5a00}
 .zi .big{font-size:34px;font-weight:700;color:#12355b;margin-right:18px}
-.zi .muted{color:#5b6776;font-size:12.5px}.zi dl{display:grid;grid-template-columns:190px 1fr;margin:4px 0}
-.zi dt{color:#5b6776}.zi dd{margin:0 0 3px 0}.zi .small{font-size:12px}
+.zi .muted{color:#5b6776;font-size:12.5px}.zi .small{font-size:12px}
 .zi tr.sum td{font-weight:700;border-top:2px solid #c9d3df}
 </style>
 """
@@ -138,16 +142,17 @@ def section_identity(report: UnitReport) -> Html:
     r = report.data.rubric
     return _render("""
 <h1>{{ t.title }}</h1>
-<dl>
-<dt>{{ t.unit }}</dt><dd><b>{{ meta.unit_name }}</b> <span class="muted">({{ meta.unit_id }})</span></dd>
-<dt>{{ t.instansi }}</dt><dd>{{ meta.instansi or t.unknown }}</dd>
-<dt>{{ t.year }}</dt><dd>{{ year or t.unknown }}</dd>
-<dt>{{ t.current }}</dt><dd>{{ current or t.none }}</dd>
-<dt>{{ t.rubric }}</dt><dd>{{ rubric_id }} — {{ rubric_title }}</dd>
-<dt>{{ t.tier }}</dt><dd>{{ tier }}</dd>
-<dt>{{ t.tiers_present }}</dt><dd>{{ tiers }}</dd>
-<dt>{{ t.data_date }}</dt><dd>{{ date or t.unknown }}</dd>
-</dl>""", report, meta=meta, year=_year(meta.get("year")), current=_text(meta.get("current_predicate")),
+<table class="id">
+<tr><td>{{ t.unit }}</td><td><b>{{ meta.unit_name }}</b> <span class="muted">({{ meta.unit_id }})</span></td></tr>
+<tr><td>{{ t.instansi }}</td><td>{{ instansi or t.unknown }}</td></tr>
+<tr><td>{{ t.year }}</td><td>{{ year or t.unknown }}</td></tr>
+<tr><td>{{ t.current }}</td><td>{{ current or t.none }}</td></tr>
+<tr><td>{{ t.rubric }}</td><td>{{ rubric_id }} — {{ rubric_title }}</td></tr>
+<tr><td>{{ t.tier }}</td><td>{{ tier }}</td></tr>
+<tr><td>{{ t.tiers_present }}</td><td>{{ tiers }}</td></tr>
+<tr><td>{{ t.data_date }}</td><td>{{ date or t.unknown }}</td></tr>
+</table>""", report, meta=meta, year=_year(meta.get("year")), current=_text(meta.get("current_predicate")),
+                   instansi=_text(meta.get("instansi")),
                    rubric_id=r.id, rubric_title=r.title, tier=report.params["tier"],
                    tiers=", ".join(report.tiers) or "-", date=report.data_date())
 
@@ -160,7 +165,7 @@ def _year(value: Any) -> str | None:
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def unit_criteria(report: UnitReport):
@@ -171,23 +176,29 @@ def unit_criteria(report: UnitReport):
 def section_summary(report: UnitReport) -> Html:
     s, ev = report.result.scores, report.result.evaluation
     code = ev.predicate[report.unit_id]
-    rows = unit_criteria(report).to_dict("records")
-    prereq = ev.prerequisites[ev.prerequisites["unit_id"] == report.unit_id].to_dict("records")
+    crit = unit_criteria(report)
+    preds = list(dict.fromkeys(crit["predicate"]))
+    rows: dict[str, dict[str, Any]] = {}
+    for r in crit.to_dict("records"):
+        row = rows.setdefault(r["criterion"], {"name": r["name"], "value": r["value"]})
+        row[r["predicate"]] = r
+    prereq = [{**p, "current_predicate": _text(p["current_predicate"])} for p in
+              ev.prerequisites[ev.prerequisites["unit_id"] == report.unit_id].to_dict("records")]
     return _render("""
-<h2>{{ t.total }} {{ t.predicate | lower }}</h2>
+<h2>{{ t.total }} · {{ t.predicate }}</h2>
 <p><span class="big">{{ total | num(2, lang) }}</span><span class="badge {{ code }}">{{ label }}</span></p>
-{% for p in prereq %}<p class="muted">{{ p.predicate }}: {{ p.requires }} — {{ t.current }}:
- {{ p.current_predicate or t.unknown }} ({{ t.met }}: {{ t.yes if p.met else (t.no if p.met == False else '?') }})</p>
-{% endfor %}
+{% for p in prereq %}<p class="muted">{{ p.predicate }} → {{ p.requires }}: {{ t.current }}
+ {{ p.current_predicate or t.unknown }}.</p>{% endfor %}
 <h2>{{ t.criteria }}</h2>
-<table><tr><th>{{ t.predicate }}</th><th>{{ t.criterion }}</th><th class="n">{{ t.value }}</th>
-<th class="n">{{ t.minimum }}</th><th class="n">{{ t.margin }}</th><th>{{ t.met }}</th></tr>
-{% for r in rows %}<tr><td>{{ r.predicate }}</td><td>{{ r.name }}</td><td class="n">{{ r.value | num(2, lang) }}</td>
-<td class="n">{{ r.minimum | num(2, lang) }}</td><td class="n">{{ '%+.2f' | format(r.margin) | replace('.', ',') if lang
- == 'id' else '%+.2f' | format(r.margin) }}</td>
-<td class="{{ 'ok' if r.met else 'ko' }}">{{ '✓ ' ~ t.yes if r.met else '✗ ' ~ t.no }}</td></tr>
+<table><tr><th>{{ t.criterion }}</th><th class="n">{{ t.value }}</th>
+{% for p in preds %}<th class="n">{{ t.minimum }} {{ p }}</th><th class="n">{{ t.margin }}</th><th class="c">{{ p }}</th>
+{% endfor %}</tr>
+{% for key, r in rows.items() %}<tr><td>{{ r.name }}</td><td class="n">{{ r.value | num(2, lang) }}</td>
+{% for p in preds %}{% set c = r[p] %}<td class="n">{{ c.minimum | num(2, lang) }}</td>
+<td class="n {{ 'ok' if c.met else 'ko' }}">{{ '+' if c.margin >= 0 }}{{ c.margin | num(2, lang) }}</td>
+<td class="c {{ 'ok' if c.met else 'ko' }}">{{ '✓' if c.met else '✗' }}</td>{% endfor %}</tr>
 {% endfor %}</table>""", report, total=float(s.total[report.unit_id]), code=code,
-                   label=predicate_label(code, report.lang), rows=rows, prereq=prereq)
+                   label=predicate_label(code, report.lang), rows=rows, preds=preds, prereq=prereq)
 
 
 def section_areas(report: UnitReport) -> Html:
@@ -251,16 +262,19 @@ def weakest_items(report: UnitReport, limit: int = 10) -> list[dict[str, Any]]:
             continue
         rec = unit_rows.loc[item.code] if item.code in unit_rows.index else None
         out.append({"code": item.code, "question": item.question, "criteria": item.criteria, "value": value,
-                    "lost": lost, "answer": None if rec is None else _answer_text(rec),
+                    "lost": lost, "answer": None if rec is None else _answer_text(rec, report.lang),
                     "note": None if rec is None else _text(rec["note"]),
                     "evidence": None if rec is None else rec["evidence"]})
     out.sort(key=lambda d: (-round(d["lost"], 12), d["code"]))
     return out[:limit]
 
 
-def _answer_text(rec: Any) -> str:
+def _answer_text(rec: Any, lang: str = "id") -> str:
     if isinstance(rec["answer"], str):
         return rec["answer"]
+    number = rec["number"]
+    if number is not None and not np.isnan(number):
+        return num(float(number), 0 if float(number).is_integer() else 2, lang)
     raw = rec["raw"]
     return "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) else str(raw)
 

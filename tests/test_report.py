@@ -1,0 +1,148 @@
+"""The unit report: parameters, sections, escaping, and the notebook run through papermill and zi-nb report."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from zi_nb.errors import InputError, ParameterError
+from zi_nb.report import PARAMETERS, build, check_parameters
+from zi_nb.runner import NOTEBOOK, report_parameters, run_report
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def defaults(**over):
+    return {name: default for name, (_, default, _) in PARAMETERS.items()} | over
+
+
+def test_parameters_are_checked():
+    assert check_parameters(defaults(unit_id="x"))["unit_id"] == "x"
+    with pytest.raises(ParameterError, match="colour"):
+        check_parameters(defaults(colour="red"))
+    with pytest.raises(ParameterError, match="policies"):
+        check_parameters(defaults(policies="unanswered=zero"))
+    with pytest.raises(ParameterError, match="tier"):
+        check_parameters(defaults(tier="tpx"))
+    with pytest.raises(ParameterError, match="lang"):
+        check_parameters(defaults(lang="fr"))
+    # names that are not parameters but belong to the kernel or to imports are ignored
+    assert check_parameters(defaults(_i1="x", In=[], Out={}, report=pytest))
+
+
+def test_notebook_declares_exactly_the_parameters():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    names = set(re.findall(r"^(\w+) =", cell.source, flags=re.M))
+    assert names == set(PARAMETERS)
+
+
+def test_unknown_unit_is_a_clear_error():
+    with pytest.raises(InputError, match="tidak ada dalam masukan"):
+        build(unit_id="tidak-ada")
+
+
+def test_sections_escape_user_text(tmp_path):
+    csv = tmp_path / "lke.csv"
+    rows = [("u1", "HBA", "0", "<script>alert('x')</script>", "<img src=x onerror=alert(1)>\nhttps://a.b/c")]
+    pd.DataFrame(rows, columns=["unit_id", "code", "answer", "note", "evidence"]).to_csv(csv, index=False)
+    meta = tmp_path / "units.csv"
+    pd.DataFrame([("u1", "<b>Unit</b> & Co", "Instansi <i>X</i>", 2024)],
+                 columns=["unit_id", "unit_name", "instansi", "year"]).to_csv(meta, index=False)
+    lhe = build(str(csv), "u1", units_path=str(meta))
+    html = "".join(str(lhe.section(s)) for s in ("identity", "weakest_items", "summary"))
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    assert "<img src=x" not in html and "&lt;img src=x" in html
+    assert "&lt;b&gt;Unit&lt;/b&gt; &amp; Co" in html
+    assert '<a href="https://a.b/c">' in html
+
+
+def test_english_option():
+    lhe = build(unit_id="kanim-sukawangi", lang="en")
+    assert "Zona Integritas Evaluation Report" in str(lhe.section("identity"))
+    assert "Towards WBBM" in str(lhe.section("summary"))
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory, real_lke):
+    """Reports of a WBBM, a WBK and a not-yet sample unit and of the real workbook, through zi-nb's runner."""
+    out = tmp_path_factory.mktemp("reports")
+    files = {}
+    for unit in ("kanim-sukawangi", "kpp-danau-biru", "rsud-mekarsari"):
+        files[unit] = run_report(report_parameters("", unit, run_id="test"), out)
+    files["real"] = run_report(report_parameters(real_lke, "tangsel-opd-lke-zi-2021", run_id="test"), out)
+    return files
+
+
+@pytest.mark.parametrize("unit, label", [("kanim-sukawangi", "Menuju WBBM"), ("kpp-danau-biru", "Menuju WBK"),
+                                         ("rsud-mekarsari", "Belum memenuhi"), ("real", "Menuju WBBM")])
+def test_report_html_content(reports, rubric, unit, label):
+    html = reports[unit].html.read_text(encoding="utf-8")
+    assert label in html
+    for pred in rubric.predicates:
+        for crit in pred.criteria:
+            if crit.measure != "area":
+                assert crit.name in html
+    for area in rubric.areas:
+        assert f"Area {area.code} {area.name}" in html
+    images = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,', html)
+    assert len(images) >= 3 and all(images)  # charts embedded, each with its title as alternative text
+    assert "lhe.section" not in html and "class=\"jp-InputArea" not in html and "<script src=" not in html
+    assert "Langkah menuju predikat berikutnya" in html and "Asal-usul laporan" in html
+
+
+def test_real_workbook_report_numbers(reports):
+    html = reports["real"].html.read_text(encoding="utf-8")
+    assert "95,71" in html  # the rubric's total, not the workbook's 95,58
+    assert "K185" in html and "L175" in html  # its defects are listed
+
+
+def test_report_note_with_script_is_text(reports):
+    # rsud-mekarsari's bundled note on PPB1A contains <script>; wherever it shows, it must be text
+    html = reports["rsud-mekarsari"].html.read_text(encoding="utf-8")
+    assert "<script>alert('x')</script>" not in html
+
+
+def test_plain_papermill_gives_same_content(reports, tmp_path):
+    out = tmp_path / "plain.ipynb"
+    papermill = Path(sys.executable).with_name("papermill")
+    proc = subprocess.run([str(papermill), str(NOTEBOOK), str(out), "-p", "unit_id", "kpp-danau-biru",
+                           "-p", "run_id", "test", "-k", "python3"], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+    def outputs(path):
+        nb = nbformat.read(path, as_version=4)
+        return [json.dumps([o.get("data", {}).get("text/html") or o.get("data", {}).get("text/plain")
+                            for o in c.get("outputs", [])]) for c in nb.cells if c.cell_type == "code"][2:]
+
+    assert outputs(out) == outputs(reports["kpp-danau-biru"].notebook)
+
+
+def test_unknown_parameter_refused_by_plain_papermill(tmp_path):
+    papermill = Path(sys.executable).with_name("papermill")
+    proc = subprocess.run([str(papermill), str(NOTEBOOK), str(tmp_path / "x.ipynb"), "-p", "colour", "red",
+                           "-k", "python3"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode != 0
+    assert "colour" in proc.stderr and "tidak dikenal" in proc.stderr
+
+
+def test_cli_report_writes_ipynb_and_html(tmp_path, capsys):
+    from tests.test_cli import run
+
+    code, out, err = run(capsys, "report", str(ROOT / "zi_nb/data/sample/sample-lke.csv"), "--units-file",
+                         str(ROOT / "zi_nb/data/sample/sample-units.csv"), "--unit", "bps-mekarsari",
+                         "-o", str(tmp_path), "--run-id", "t")
+    assert code == 0, err
+    assert (tmp_path / "bps-mekarsari.html").is_file() and (tmp_path / "bps-mekarsari.ipynb").is_file()
+    assert not list(tmp_path.glob(".*tmp*"))
+    code, _, err = run(capsys, "report", str(ROOT / "zi_nb/data/sample/sample-lke.csv"), "--unit", "nope",
+                       "-o", str(tmp_path))
+    assert code == 2 and "nope" in err
