@@ -56,3 +56,27 @@ def best_raw(rubric: Rubric, unit_id: str = "u1", tier: str = "unit") -> list[di
 def answers_of(rubric: Rubric, rows: list[dict]) -> pd.DataFrame:
     frame, findings = build_answers(pd.DataFrame(rows).reindex(columns=RAW_COLUMNS), rubric)
     return frame
+
+
+def ensure_debian_package(command: str, package: str) -> str:
+    """The path of ``command``, installing the Debian ``package`` when missing (CI runs as root with apt-get).
+
+    Fails (never skips) when it cannot be installed: a test that needs it cannot be counted as passed without it.
+    """
+    import shutil
+    import subprocess
+
+    path = shutil.which(command)
+    if path is None and shutil.which("apt-get"):
+        env = {"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+        subprocess.run(["apt-get", "update", "-qq"], capture_output=True, timeout=600, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", package], capture_output=True, timeout=1200, env=env)
+        path = shutil.which(command)
+    if path is None:
+        pytest.fail(f"{command} (Debian package {package}) is required and could not be installed")
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    return ensure_debian_package("chromium", "chromium")

@@ -154,7 +154,7 @@ def test_unknown_unit_or_target_is_a_parameter_error():
         plan_improvements(s, "u1", "WBX")
 
 
-# -- several items: minimal by brute force ------------------------------------------------------------------------------
+# -- several items: minimal by brute force -----------------------------------------------------------------------------
 SEVERAL = {"HBA": 3.6, "HPA": 3.6, "HBB": "A", "PRE1A": "E", "PRF2A": "D", "PRC1A": "C", "PRD2A": "D", "PRA2A": "E",
            "PRC2A": "C", "PRD3A": "D"}
 
@@ -216,7 +216,7 @@ def test_variants_of_several_minimal_against_brute_force(extra):
     assert target_criteria(apply_plan(rows, plan), "WBBM").met.all()
 
 
-# -- out of reach ---------------------------------------------------------------------------------------------------------
+# -- out of reach ------------------------------------------------------------------------------------------------------
 def test_low_ipak_out_of_reach_other_criteria_still_planned():
     rows = sheet({"HBA": 3.42, "HPA": 3.2, "HBB": "C", "PRE1A": "E", "PRF2A": "D", "PRC1A": "C", "PRD2A": "D"})
     s = scored(rows)
@@ -433,6 +433,10 @@ def test_bundled_sample_units_plans_and_runtime(sample_results):
                 assert c.code not in ("HBA", "HPA")
             for o in plan.out_of_reach:
                 assert o.shortfall > 0 and o.reason
+            if unit == "puskesmas-sukamaju" and tier == "final":  # IPAK 3,42 in the bundled sample
+                ipak = {o.criterion: o for o in plan.out_of_reach}["ipak"]
+                assert ipak.index_needed == pytest.approx(3.6)
+                assert "IPAK minimal 3,60; saat ini 3,42; kurang 0,18" in ipak.reason
     assert statistics.mean(timings) < 0.2 and max(timings) < 0.4, timings
 
 
@@ -443,7 +447,7 @@ def test_sample_plans_are_deterministic(sample_results):
         assert a.changes == b.changes and a.out_of_reach == b.out_of_reach
 
 
-# -- property: applying a reachable plan to the raw sheet meets every criterion -------------------------------------------
+# -- property: applying a reachable plan to the raw sheet meets every criterion ----------------------------------------
 OPTION_CODES = [i.code for i in RUBRIC.items if RUBRIC.answer_types[i.answer_type].kind == "option"]
 RATIO_ITEMS = [i for i in RUBRIC.items if RUBRIC.answer_types[i.answer_type].kind == "ratio"]
 INDICATORS = [i.code for i in RUBRIC.indicators if sum(it.indicator == i.code for it in RUBRIC.items) > 1]

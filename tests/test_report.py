@@ -146,3 +146,12 @@ def test_cli_report_writes_ipynb_and_html(tmp_path, capsys):
     code, _, err = run(capsys, "report", str(ROOT / "zi_nb/data/sample/sample-lke.csv"), "--unit", "nope",
                        "-o", str(tmp_path))
     assert code == 2 and "nope" in err
+
+
+def test_pdf_of_the_same_content(reports, chromium_path, tmp_path):
+    from zi_nb.runner import html_to_pdf
+
+    pdf = html_to_pdf(reports["kpp-danau-biru"].html, tmp_path / "lhe.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 50_000
+    assert data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 3  # several A4 pages, charts included

@@ -21,15 +21,21 @@ The method, in plain words:
    policies of the scores (``unanswered``: answering a blank item changes its indicator's denominator under
    ``exclude``; ``area_minimum``: the area criterion per area or per Pemenuhan/Reform part).
 4. **Integer program.** Binary ``x[item, option]``, at most one option per item; for every criterion, the sum of
-   the chosen gains must cover the deficit (minimum - value). Minimise ``BIG x (number of items) + effort`` (BIG
-   larger than any possible total effort, so fewer items always wins), ties broken by rubric order. Solved with
-   :func:`scipy.optimize.milp` (HiGHS). Gains add up exactly while each indicator's number of answered items is
-   fixed, so the program is exact except when blanks are answered in an indicator that gets another change too.
+   the chosen gains must cover the deficit (minimum - value). The aim is the fewest items, then the least total
+   effort, then the earliest items in rubric order (deterministic ties): the same optimum as minimising
+   ``BIG x items + effort`` with BIG above any possible effort, solved as three small lexicographic programs with
+   :func:`scipy.optimize.milp` (HiGHS, zero optimality gap). Gains add up exactly as long as an indicator's number
+   of answered items stays fixed. Under ``unanswered=exclude`` answering a blank item changes that number, so an
+   indicator where a blank may be answered together with another change is modelled exactly instead: one binary
+   per possible number of blanks answered and a linearised product, giving the indicator as
+   ``weight x (sum of values) / (answered items)``.
 5. **Verification.** The chosen changes are applied together and the unit is re-scored and re-evaluated
-   (:func:`zi_nb.predicate.evaluate`). If a criterion is still not met (the interaction above), its requirement is
-   raised by the gain the program over-counted and the program is solved again; after a few rounds, or if the
-   program becomes infeasible, an exact greedy completion (re-scoring every step, then dropping what is not needed)
-   takes over. The plan returned is always the verified one: ``criteria_after`` is that re-evaluation.
+   (:func:`zi_nb.predicate.evaluate`). Should a criterion still not be met (a case the exact model should never
+   produce), its requirement is raised by the gain the program over-counted and the program is solved again; after
+   a few rounds, or if the program becomes infeasible, an exact greedy completion takes over (adding the change
+   that removes the most missing points, re-scoring every step). The result is then pruned by exact re-scoring
+   (changes not needed dropped, answers lowered to the cheapest that suffices). The plan returned is always the
+   verified one: ``criteria_after`` is that re-evaluation.
 
 Each :class:`Change` reports its gain on the total in the order of the list (rubric order), so the gains add up
 to ``total_after`` minus the current total.
@@ -209,20 +215,9 @@ def plan_improvements(scores: Scores, unit_id: str, target: str | None = None) -
     out_of_reach = [_out_of_reach(unit, criteria.iloc[c], best_values, float(best_measures[c]))
                     for c in range(len(measures)) if not in_reach[c]]
 
-    # 3. exact gain of each candidate alone, on every criterion
+    # 3.-5. gains, integer program, verification
     needed = in_reach & (now < minimum - TOLERANCE)
-    chosen: dict[int, _Candidate] = {}
-    if needed.any() and candidates:
-        rows = np.stack([unit.apply({c.item: c.value}) for c in candidates])
-        alone = unit.rescore(rows)
-        gains = _measures(alone, measures) - now
-        useful = (gains[:, needed] > TOLERANCE).any(axis=1)  # never negative, see _groups
-        candidates = [c for c, u in zip(candidates, useful) if u]
-        lifts = (alone.indicators.to_numpy() - base.indicators.to_numpy())[useful]
-        gains = gains[useful][:, in_reach]
-        check = _Check(unit, [m for m, r in zip(measures, in_reach) if r], minimum[in_reach])
-        model = _Model(candidates, gains, (minimum - now)[in_reach], _groups(unit, candidates, gains, lifts))
-        chosen = _solve(model, check)
+    chosen = _choose(unit, base, candidates, measures, now, minimum, in_reach) if needed.any() else {}
 
     final_values = unit.apply({i: c.value for i, c in chosen.items()})
     after = unit.rescore(final_values)
@@ -233,6 +228,24 @@ def plan_improvements(scores: Scores, unit_id: str, target: str | None = None) -
     changes = _changes(unit, [chosen[i] for i in sorted(chosen)])
     return ImprovementPlan(unit_id, target, False, reachable, changes, out_of_reach, float(after.total.iloc[0]),
                            criteria_after)
+
+
+def _choose(unit: _Unit, base: Scores, candidates: list[_Candidate], measures: list[str], now: np.ndarray,
+            minimum: np.ndarray, in_reach: np.ndarray) -> dict[int, _Candidate]:
+    """The verified changes (item position -> candidate) that meet every criterion within reach."""
+    if not candidates:
+        return {}
+    needed = in_reach & (now < minimum - TOLERANCE)
+    alone = unit.rescore(np.stack([unit.apply({c.item: c.value}) for c in candidates]))  # each candidate alone
+    gains = _measures(alone, measures) - now
+    useful = (gains[:, needed] > TOLERANCE).any(axis=1)  # a useful change never lowers a measure (see _groups)
+    if not useful.any():
+        return {}
+    kept = [c for c, u in zip(candidates, useful) if u]
+    lifts = (alone.indicators.to_numpy() - base.indicators.to_numpy())[useful]
+    gains = gains[useful][:, in_reach]
+    check = _Check(unit, [m for m, r in zip(measures, in_reach) if r], minimum[in_reach])
+    return _solve(_Model(kept, gains, (minimum - now)[in_reach], _groups(unit, kept, gains, lifts)), check)
 
 
 # -- candidates -----------------------------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 LABELS: dict[str, dict[str, str]] = {
     "id": {
-        "title": "Laporan Hasil Evaluasi Zona Integritas", "unit": "Unit kerja", "instansi": "Instansi",
+        "title": "Laporan Hasil Evaluasi Zona Integritas",
+        "prereq": "Prasyarat %s: unit sudah berpredikat %s.", "unit": "Unit kerja", "instansi": "Instansi",
         "year": "Tahun", "rubric": "Rubrik", "tier": "Tingkat penilai", "tiers_present": "Tingkat dalam data",
         "data_date": "Tanggal data", "current": "Predikat saat ini", "none": "belum ada", "unknown": "tidak tercatat",
         "total": "Nilai total", "predicate": "Predikat", "criteria": "Kriteria predikat", "criterion": "Kriteria",
@@ -46,7 +47,8 @@ LABELS: dict[str, dict[str, str]] = {
         "(langkah pilihan jawaban), diverifikasi dengan menghitung ulang.",
     },
     "en": {
-        "title": "Zona Integritas Evaluation Report", "unit": "Work unit", "instansi": "Agency", "year": "Year",
+        "title": "Zona Integritas Evaluation Report",
+        "prereq": "Prerequisite of %s: the unit already holds %s.", "unit": "Work unit", "instansi": "Agency", "year": "Year",
         "rubric": "Rubric", "tier": "Reviewer tier", "tiers_present": "Tiers in the data", "data_date": "Data date",
         "current": "Current predicate", "none": "none", "unknown": "not recorded", "total": "Total score",
         "predicate": "Predicate", "criteria": "Predicate criteria", "criterion": "Criterion", "value": "Value",
@@ -73,6 +75,7 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
+_OPTION = re.compile(r"\s(?=[a-e]\.\s?[A-Z])")  # criteria text "a. Jika ... b. Jika ...": one option per line
 
 
 def _links(text: Any) -> list[dict[str, str]]:
@@ -93,6 +96,7 @@ ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=
 ENV.filters["num"] = num
 ENV.filters["pct"] = pct
 ENV.filters["links"] = _links
+ENV.filters["options"] = lambda text: [p.strip() for p in _OPTION.split(text or "") if p.strip()]
 
 CSS = """
 <style>
@@ -108,6 +112,8 @@ vertical-align:top}
 white-space:nowrap;font-variant-numeric:tabular-nums}
 .zi td.c,.zi th.c,.jp-RenderedHTMLCommon .zi td.c,.jp-RenderedHTMLCommon .zi th.c{text-align:center}
 .zi table.id td:first-child{color:#5b6776;width:190px}
+.zi table.crit td:first-child{min-width:230px}.zi a{word-break:break-all;color:#1f5fa8}
+.zi table.items td.q{width:42%}.zi table.items td.e{width:30%}.zi .crit-line{margin:1px 0 0 0}
 .zi .ok{color:#1b7f3b;font-weight:600}.zi .ko{color:#b3261e;font-weight:600}
 .zi .badge{display:inline-block;padding:6px 14px;border-radius:6px;font-size:18px;font-weight:700;color:#fff}
 .zi .WBBM{background:#1b7f3b}.zi .WBK{background:#2f6db5}.zi .TIDAK{background:#8a5a00}
@@ -187,10 +193,10 @@ def section_summary(report: UnitReport) -> Html:
     return _render("""
 <h2>{{ t.total }} · {{ t.predicate }}</h2>
 <p><span class="big">{{ total | num(2, lang) }}</span><span class="badge {{ code }}">{{ label }}</span></p>
-{% for p in prereq %}<p class="muted">{{ p.predicate }} → {{ p.requires }}: {{ t.current }}
+{% for p in prereq %}<p class="muted">{{ t.prereq | format(p.predicate, p.requires) }} {{ t.current }}:
  {{ p.current_predicate or t.unknown }}.</p>{% endfor %}
 <h2>{{ t.criteria }}</h2>
-<table><tr><th>{{ t.criterion }}</th><th class="n">{{ t.value }}</th>
+<table class="crit"><tr><th>{{ t.criterion }}</th><th class="n">{{ t.value }}</th>
 {% for p in preds %}<th class="n">{{ t.minimum }} {{ p }}</th><th class="n">{{ t.margin }}</th><th class="c">{{ p }}</th>
 {% endfor %}</tr>
 {% for key, r in rows.items() %}<tr><td>{{ r.name }}</td><td class="n">{{ r.value | num(2, lang) }}</td>
@@ -282,11 +288,12 @@ def _answer_text(rec: Any, lang: str = "id") -> str:
 def section_weakest_items(report: UnitReport, limit: int = 10) -> Html:
     return _render("""
 <h2>{{ t.weakest }}</h2>
-<table><tr><th>{{ t.item }}</th><th>{{ t.question }} / {{ t.crit_text }}</th><th>{{ t.answer }}</th>
+<table class="items"><tr><th>{{ t.item }}</th><th>{{ t.question }} / {{ t.crit_text }}</th><th>{{ t.answer }}</th>
 <th class="n">{{ t.lost }}</th><th>{{ t.note }} / {{ t.evidence }}</th></tr>
-{% for w in rows %}<tr><td>{{ w.code }}</td><td>{{ w.question }}<div class="muted small">{{ w.criteria }}</div></td>
+{% for w in rows %}<tr><td>{{ w.code }}</td><td class="q">{{ w.question }}
+{% for line in w.criteria | options %}<div class="muted small crit-line">{{ line }}</div>{% endfor %}</td>
 <td>{{ w.answer or '—' }}</td><td class="n">{{ w.lost | num(2, lang) }}</td>
-<td>{{ w.note or '' }}{% for l in w.evidence | links %}<div class="small">{% if l.url %}<a href="{{ l.url }}">{{ l.text
+<td class="e">{{ w.note or '' }}{% for l in w.evidence | links %}<div class="small">{% if l.url %}<a href="{{ l.url }}">{{ l.text
  }}</a>{% else %}{{ l.text }}{% endif %}</div>{% endfor %}</td></tr>{% endfor %}
 </table>""", report, rows=weakest_items(report, limit))
 
