@@ -162,7 +162,7 @@ def test_variants_in_xlsx_cells_are_located_by_cell(tmp_path):
     assert answer(data, "HBA")["number"] == pytest.approx(3.6)
 
 
-# -- blanks --------------------------------------------------------------------------------------------------------------
+# -- blanks ------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("value", ["", "  ", "-", "blm diisi", "Belum Diisi", "N/A"])
 def test_blank_markers_are_blank_not_invalid(tmp_path, value):
     data = read_inputs(csv_file(tmp_path, "u1;PPA1B;A", f"u1;PPA1A;{value}"))
@@ -241,8 +241,6 @@ def test_excel_error_text_in_xlsx_cells(tmp_path):
     assert [(f.cell, f.params["found"], f.code) for f in bad] == [("C2", "#DIV/0!", "PPA1B"), ("C3", "#N/A", "HBA")]
 
 
-@pytest.mark.xfail(strict=True, reason="zi_nb.xlsx.Book.values (python-calamine to_python) turns Excel error cells "
-                                       "into empty strings, so #DIV/0!/#REF!/#N/A cells read as blanks")
 def test_excel_error_cells_in_xlsx(tmp_path):
     path = xlsx_file(tmp_path, [["u1", "PPA1B", "#DIV/0!"], ["u1", "PPA1A", "#REF!"], ["u1", "HBA", "#N/A"]])
     assert openpyxl.load_workbook(path).active["C2"].data_type == "e"  # real error cells
@@ -283,7 +281,7 @@ def test_duplicates_across_files_and_tiers(tmp_path):
     assert answer(data, "PPA1A")["answer"] == "Tidak" and answer(data, "PPA1A", tier="tpi")["answer"] == "Tidak"
 
 
-# -- the pure helpers ----------------------------------------------------------------------------------------------------
+# -- the pure helpers --------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("value", "number"), [
     ("3,6", 3.6), ("3.6", 3.6), (" 12 ", 12.0), ("1.234,5", 1234.5), ("1.234.567", 1234567.0), ("86%", 0.86),
     ("86,5 %", 0.865), ("-2", -2.0), ("+4", 4.0), ("1\u00a0000", 1000.0), (7, 7.0), (2.5, 2.5),

@@ -111,7 +111,8 @@ def test_render_names_severity_place_unit_code_and_message():
     w = Finding("normalised", "warning", file="a.csv", line=3, code="PPA1A", params={"found": "ya", "normalised": "Ya"})
     assert w.render() == "PERINGATAN: a.csv, baris 3 PPA1A: Jawaban 'ya' dibaca sebagai 'Ya'."
     assert w.render("en").startswith("WARNING: a.csv, baris 3 PPA1A: Answer 'ya'")
-    assert Finding("no_units", "info", file="x.csv").render() == "INFO: x.csv: Tidak ada unit yang terbaca dari berkas ini."
+    info = Finding("no_units", "info", file="x.csv")
+    assert info.render() == "INFO: x.csv: Tidak ada unit yang terbaca dari berkas ini."
     assert set(SEVERITY_LABEL["id"]) == set(SEVERITY_LABEL["en"]) == {"error", "warning", "info"}
 
 
@@ -136,7 +137,7 @@ def test_helpers():
     assert not has_errors([])
 
 
-# -- zi-nb validate --------------------------------------------------------------------------------------------------------
+# -- zi-nb validate ----------------------------------------------------------------------------------------------------
 def run(capsys, *args: str) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as exc:
         main(list(args))

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import best_raw
@@ -168,7 +168,7 @@ def test_circulated_without_a_key_column(circulated, tmp_path, header):
     assert data.fatal_files == [str(path)]
 
 
-# -- detection by content, not by name ------------------------------------------------------------------------------------
+# -- detection by content, not by name ---------------------------------------------------------------------------------
 def test_layouts_are_detected_from_content(tmp_path, template, circulated):
     csv_as_xlsx = tmp_path / "jawaban.xlsx"
     csv_as_xlsx.write_text("unit_id,code,answer\nu1,PPA1A,Ya\n", encoding="utf-8")
@@ -183,7 +183,7 @@ def test_layouts_are_detected_from_content(tmp_path, template, circulated):
     assert pd.isna(sheets["u1"]) and sheets["u-t"] == LKE_SHEET and sheets["u-c"] == "LKE ZI"
 
 
-# -- many files and many units at once --------------------------------------------------------------------------------------
+# -- many files and many units at once ---------------------------------------------------------------------------------
 def test_many_files_and_units_one_bad_file_does_not_stop_the_others(tmp_path, template, circulated):
     long_csv = tmp_path / "jawaban.csv"
     long_csv.write_text("unit_id;code;answer\nu1;PPA1A;Ya\nu2;PPA1A;Mungkin\nu3;PPA1B;b\n", encoding="utf-8")
@@ -331,6 +331,8 @@ def test_fuzzed_csv_never_raises_and_every_row_is_an_answer_or_a_located_finding
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=300))
+@example(text="u1;PPA1A;Ya\ru1;PPA1B;A\r\nu1;\"PPA2A\";\"Y\na\"\n\x00")
+@example(text='u1;PPA1A;"Ya\nu1;PPA1B;A')  # an unclosed quote swallows the rest of the file
 def test_fuzzed_raw_text_after_a_header_never_raises(tmp_path, text):
     path = tmp_path / "mentah.csv"
     path.write_bytes(("unit_id;code;answer\n" + text).encode("utf-8"))
@@ -339,4 +341,5 @@ def test_fuzzed_raw_text_after_a_header_never_raises(tmp_path, text):
     for f in findings:
         assert f.file == str(path) and filled(f)
         assert f.render() and f.render("en")
-    assert data.answers.empty or set(data.answers["line"].dropna()) <= set(range(2, text.count("\n") + 3))
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 2  # the reader's physical lines
+    assert data.answers.empty or set(data.answers["line"].dropna()) <= set(range(2, lines + 1))

@@ -298,10 +298,32 @@ def test_cached_values_that_differ_from_the_rubric(circulated, tmp_path):
     assert [(f.kind, f.severity, f.cell, f.code, f.params["found"], f.params["expected"]) for f in findings] == [
         ("cached_mismatch", "error", cells["ind"].coordinate, "PPA1", "0,2500", "0,5000"),
         ("cached_mismatch", "error", cells["err"].coordinate, "PPA3", "#REF!", "1,0000")]
-    assert findings[0].message() == ("Nilai tersimpan di lembar kerja 0,2500 berbeda dengan nilai menurut rubrik 0,5000 "
-                                     "(nilai PPA1).")
+    assert findings[0].message() == (
+        "Nilai tersimpan di lembar kerja 0,2500 berbeda dengan nilai menurut rubrik 0,5000 (nilai PPA1).")
     assert findings[0].sheet == "LKE ZI" and findings[0].unit_id == "u-c"
     assert check_cached(read_inputs(circulated)) == []
+
+
+def test_the_workbooks_own_unanswered_marker_is_not_a_mismatch(tmp_path, rubric):
+    rows = [r for r in best_raw(rubric, "u-c") if not r["code"].startswith("PRA1A")]
+    answers, _ = build_answers(pd.DataFrame(rows).reindex(columns=RAW_COLUMNS), rubric)
+    path = tmp_path / "lke.xlsx"
+    write_circulated(path, rubric, {"unit_id": "u-c", "unit_name": "Unit C"}, answers)
+    cells = {}
+
+    def edit(ws):
+        value = _col(ws, "Nilai")
+        cells["blank"] = ws.cell(_row(ws, "a. Agen perubahan telah membuat"), value)
+        cells["blank"].value = "Blm Diisi"  # what the circulated formulas show for an unanswered % item
+        cells["answered"] = ws.cell(_row(ws, "b. Perubahan yang dibuat Agen"), value)
+        cells["answered"].value = "Blm Diisi"  # but PRA1B is answered: its value is 1
+        ws.cell(_row(ws, "i. Komitmen dalam perubahan"), value).value = 2.0  # PRA1B alone, x 2
+
+    findings = validate(read_inputs(_edited(path, tmp_path, edit)))
+    assert [(f.kind, f.cell, f.code, f.params.get("found"), f.params.get("expected")) for f in findings] == [
+        ("blank", None, "PRA1A", None, None),  # no row of its own was read: located by file and unit
+        ("cached_mismatch", cells["answered"].coordinate, "PRA1B", "Blm Diisi", "1,0000")]
+    assert findings[1].message().endswith("(nilai butir PRA1B).")
 
 
 def test_answer_type_cells_that_disagree_with_the_rubric(circulated, tmp_path):
@@ -319,7 +341,8 @@ def test_answer_type_cells_that_disagree_with_the_rubric(circulated, tmp_path):
         cells.update(t1=ws.cell(r1, typ).coordinate, t2=ws.cell(r2, typ).coordinate, a2=ws.cell(r2, ans).coordinate)
 
     findings = validate(read_inputs(_edited(circulated, tmp_path, edit)))
-    assert [(f.kind, f.severity, f.cell, f.code, f.params.get("found"), f.params.get("expected")) for f in findings] == [
+    got = [(f.kind, f.severity, f.cell, f.code, f.params.get("found"), f.params.get("expected")) for f in findings]
+    assert got == [
         ("answer_type_mismatch", "warning", cells["t1"], "PPA1A", "Ya", "Ya/Tidak"),
         ("answer_type_mismatch", "warning", cells["t2"], "PPA1B", "A/B/C/D", "A/B/C"),
         ("invalid_option", "error", cells["a2"], "PPA1B", "D", "A/B/C")]

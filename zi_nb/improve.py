@@ -299,6 +299,7 @@ class _Group:
     members: np.ndarray  # candidate positions in this indicator
     increment: np.ndarray  # per member: added to the indicator's sum of values (new - old; new for a blank)
     blank: np.ndarray  # per member: answers a blank item
+    blanks: int  # blank items among the members (each answered at most once)
     answered: int  # items answered now
     value_sum: float  # their sum of values now
     weight: float
@@ -338,7 +339,8 @@ def _groups(unit: _Unit, candidates: list[_Candidate], gains: np.ndarray, lifts:
         best_per_item: dict[int, float] = {}
         for m, inc in zip(members, increment):
             best_per_item[candidates[m].item] = max(best_per_item.get(candidates[m].item, 0.0), float(inc))
-        groups.append(_Group(members, increment, blank[members], int((answered & in_ind).sum()),
+        blanks = len({candidates[m].item for m in members[blank[members]]})
+        groups.append(_Group(members, increment, blank[members], blanks, int((answered & in_ind).sum()),
                              float(np.nansum(np.where(in_ind, unit.values, np.nan))),
                              float(plan.indicator_weight[ind]), gains[top] / lifts[top, ind],
                              sum(best_per_item.values())))
@@ -397,7 +399,7 @@ def _program(model: _Model, lower: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
     """
     candidates, groups = model.candidates, model.groups
     k = len(candidates)
-    sizes = [int(g.blank.sum()) + 1 for g in groups]  # m = 0..number of blank candidates (one item each at most)
+    sizes = [g.blanks + 1 for g in groups]  # m = 0..number of blank items that may be answered
     n = k + 2 * sum(sizes)
     crit = np.zeros((len(lower), n))
     offset = np.zeros(len(lower))

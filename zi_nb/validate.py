@@ -186,7 +186,7 @@ def check_cached(data: LkeData, policies: dict[str, str] | None = None) -> list[
             number = found if isinstance(found, (int, float)) and not isinstance(found, bool) else None
             if number is not None and (np.isnan(expected) or abs(float(number) - float(expected)) <= CACHED_TOLERANCE):
                 continue
-            if number is None and (found is None or str(found).strip() == "") and (
+            if number is None and is_blank(found) and (  # "Blm Diisi": the workbook's own unanswered marker
                     np.isnan(expected) or expected == 0):
                 continue
             shown = _fmt4(number) if number is not None else str(found)

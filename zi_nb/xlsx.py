@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
 from .findings import Finding
 
 _NS = {
@@ -37,11 +39,21 @@ class Book:
         self._cal = calamine
         self.sheet_names: list[str] = list(calamine.sheet_names)
         self._values: dict[str, list[list[Any]]] = {}
+        self._scans: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
 
     def values(self, sheet: str) -> list[list[Any]]:
-        """Rows of cell values (cached results for formulas); ``""`` for empty cells; row 0 is Excel row 1."""
+        """Rows of cell values (cached results for formulas); ``""`` for empty cells; row 0 is Excel row 1.
+
+        Excel error values (``#DIV/0!``, ``#REF!``...) are kept as their text (calamine alone would blank them).
+        """
         if sheet not in self._values:
-            self._values[sheet] = self._cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            rows = self._cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            for ref, error in self._scan(sheet)[1].items():
+                col, row = coordinate_from_string(ref)
+                r, c = row - 1, column_index_from_string(col) - 1
+                if r < len(rows) and c < len(rows[r]):
+                    rows[r][c] = error
+            self._values[sheet] = rows
         return self._values[sheet]
 
     @cached_property
@@ -59,28 +71,36 @@ class Book:
 
     def hyperlinks(self, sheet: str) -> dict[str, str]:
         """A1 address -> hyperlink target, for cells that carry a hyperlink."""
+        return self._scan(sheet)[0]
+
+    def _scan(self, sheet: str) -> tuple[dict[str, str], dict[str, str]]:
+        """(hyperlinks, error cells) of a sheet, read in one streaming pass over its XML."""
+        if sheet in self._scans:
+            return self._scans[sheet]
+        links: dict[str, str] = {}
+        errors: dict[str, str] = {}
         part = self._sheet_parts.get(sheet)
-        if part is None:
-            return {}
-        rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
-        with zipfile.ZipFile(self.path) as zf:
-            names = set(zf.namelist())
-            if rels_part not in names:
-                return {}
-            rels = ElementTree.fromstring(zf.read(rels_part))
-            targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
-            links: dict[str, str] = {}
-            # Stream the sheet to find <hyperlink ref=... r:id=...> without building the whole tree.
-            with zf.open(part) as fh:
-                for _, elem in ElementTree.iterparse(fh):
-                    if elem.tag == f"{{{_NS['m']}}}hyperlink":
-                        rid = elem.get(f"{{{_NS['r']}}}id")
-                        if rid in targets:
-                            ref = elem.get("ref", "").split(":")[0]
-                            links[ref] = targets[rid]
-                    elif elem.tag == f"{{{_NS['m']}}}row":
-                        elem.clear()
-        return links
+        if part is not None:
+            rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+            with zipfile.ZipFile(self.path) as zf:
+                targets = {}
+                if rels_part in set(zf.namelist()):
+                    rels = ElementTree.fromstring(zf.read(rels_part))
+                    targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
+                cell_tag, link_tag = f"{{{_NS['m']}}}c", f"{{{_NS['m']}}}hyperlink"
+                with zf.open(part) as fh:
+                    for _, elem in ElementTree.iterparse(fh):
+                        if elem.tag == cell_tag:
+                            if elem.get("t") == "e":
+                                value = elem.find("m:v", _NS)
+                                errors[elem.get("r", "")] = value.text if value is not None else "#N/A"
+                            elem.clear()
+                        elif elem.tag == link_tag:
+                            rid = elem.get(f"{{{_NS['r']}}}id")
+                            if rid in targets:
+                                links[elem.get("ref", "").split(":")[0]] = targets[rid]
+        self._scans[sheet] = (links, errors)
+        return links, errors
 
     @cached_property
     def formulas(self) -> Any:
