@@ -257,7 +257,7 @@ def write_synthetic(folder: Path, count: int, seed: int = 2021, fmt: str = "csv"
             units.to_excel(writer, sheet_name="unit", index=False)
         return [path]
     from .answers import build_answers
-    from .lke_workbook import write_circulated
+    from .lke_export import write_circulated
 
     answers, _ = build_answers(raw, load_rubric())
     paths = []
