@@ -215,7 +215,7 @@ def test_validate_unreadable_and_good_files_together(capsys, tmp_path):
     broken = tmp_path / "rusak.xlsx"
     broken.write_bytes(b"PK\x03\x04 terpotong")
     code, out, err = run(capsys, "validate", str(good), str(broken), "--format", "json")
-    assert code == 1 and "Traceback" not in err
+    assert code == 2 and "Traceback" not in err  # a file that cannot be read at all: status 2
     doc = json.loads(out)
     assert doc["units"] == ["u1"]
     (fatal,) = [f for f in doc["findings"] if f["file"] == str(broken)]

@@ -66,7 +66,10 @@ def cli() -> None:
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
 @click.option("--policy", "policy", multiple=True, help="Kebijakan nama=nilai (boleh berulang).")
 def validate(paths: tuple[str, ...], rubric: str, fmt: str, lang: str, policy: tuple[str, ...]) -> None:
-    """Periksa berkas LKE: setiap temuan dengan berkas, lembar, sel/baris, kode butir dan pesan."""
+    """Periksa berkas LKE: setiap temuan dengan berkas, lembar, sel/baris, kode butir dan pesan.
+
+    Status keluar: 0 bersih (boleh ada peringatan), 1 ada galat, 2 ada berkas yang sama sekali tidak dapat dibaca.
+    """
     from .validate import validate as run_validate
 
     data = _read(paths, rubric)
@@ -81,7 +84,7 @@ def validate(paths: tuple[str, ...], rubric: str, fmt: str, lang: str, policy: t
     else:
         _echo_findings(findings, lang, err=False)
         click.echo(f"{len(data.files)} berkas, {len(data.unit_ids)} unit: {_summary_line(findings)}")
-    sys.exit(1 if has_errors(findings) else 0)
+    sys.exit(2 if data.fatal_files else 1 if has_errors(findings) else 0)
 
 
 @cli.command()
