@@ -1,0 +1,142 @@
+"""The reviewer ledger: hash chain, refusals, undo, concurrency, and its use by scores, CLI and export."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+
+import openpyxl
+import pytest
+
+from tests.test_cli import run
+from zi_nb import read_inputs
+from zi_nb.ledger import GENESIS, Ledger, LedgerError, apply_ledger
+from zi_nb.results import compute
+from zi_nb.sample import bundled_paths
+
+SAMPLE = [str(p) for p in bundled_paths()]
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    return Ledger(tmp_path / "ledger.sqlite")
+
+
+def test_records_are_chained_and_verify(ledger, rubric):
+    a = ledger.adjust(rubric, "u1", "PPA1B", "b", "tpi", "eva", "Sebagian unsur saja", previous="A")
+    b = ledger.adjust(rubric, "u1", "PRE3A.wajib_total", "15", "tpn", "tpn-1", "Sesuai daftar wajib lapor")
+    assert (a.seq, a.prev_hash, a.answer, a.previous) == (1, GENESIS, "B", "A")
+    assert b.prev_hash == a.hash and ledger.head() == b.hash and b.answer == "15"
+    assert ledger.verify() == []
+    assert [r.code for r in ledger.records("u1")] == ["PPA1B", "PRE3A.wajib_total"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"note": "  "}, "Catatan wajib"),
+    ({"answer": "Mungkin"}, "tidak sah"),
+    ({"code": "XYZ1"}, "tidak ada dalam rubrik"),
+    ({"tier": "unit"}, "Tingkat"),
+    ({"evaluator": ""}, "evaluator"),
+])
+def test_refusals(ledger, rubric, kwargs, message):
+    args = {"unit_id": "u1", "code": "PPA1B", "answer": "A", "tier": "tpi", "evaluator": "eva", "note": "ok"} | kwargs
+    with pytest.raises(LedgerError, match=message):
+        ledger.adjust(rubric, **args)
+    assert ledger.records() == []
+
+
+def _tamper(path, sql):
+    db = sqlite3.connect(path)
+    db.execute(sql)
+    db.commit()
+    db.close()
+
+
+def test_chain_detects_changed_deleted_and_reordered_records(tmp_path, rubric):
+    path = tmp_path / "l.sqlite"
+    book = Ledger(path)
+    for n, answer in enumerate("ABCAB"):
+        book.adjust(rubric, "u1", "PPA1B" if n % 2 else "PPA2B", answer, "tpi", "eva", f"catatan {n}")
+    _tamper(path, "UPDATE records SET note = 'diubah diam-diam' WHERE seq = 2")
+    assert any("#2: isi telah diubah" in p for p in book.verify())
+    _tamper(path, "UPDATE records SET note = 'catatan 1' WHERE seq = 2")
+    assert book.verify() == []
+    _tamper(path, "DELETE FROM records WHERE seq = 3")
+    problems = book.verify()
+    assert any("#3 hilang" in p for p in problems) and any("#4: rantai hash terputus" in p for p in problems)
+
+
+def test_undo_is_a_new_record(ledger, rubric):
+    ledger.adjust(rubric, "u1", "PPA1B", "C", "tpi", "eva", "turun", previous="A")
+    ledger.adjust(rubric, "u1", "PPA2B", "B", "tpi", "eva", "turun", previous="A")
+    undo = ledger.undo(rubric, "u1", "tpi", "eva", "salah butir")
+    assert (undo.kind, undo.code, undo.answer, undo.previous) == ("undo", "PPA2B", "A", "B")
+    second = ledger.undo(rubric, "u1", "tpi", "eva", "salah lagi")
+    assert (second.code, second.answer) == ("PPA1B", "A")
+    assert len(ledger.records()) == 4 and ledger.verify() == []
+    assert ledger.current("u1", "tpi") == {"PPA1B": "A", "PPA2B": "A"}
+
+
+def test_scores_read_workbook_plus_ledger(ledger, rubric):
+    data = read_inputs(SAMPLE)
+    before = compute(data, "tpi").scores
+    assert before.items.loc["rsud-mekarsari", "PPB1A"] == 0.33
+    ledger.adjust(rubric, "rsud-mekarsari", "PPB1A", "A", "tpi", "eva", "SOP mengacu probis", previous="C")
+    after = compute(apply_ledger(data, ledger), "tpi").scores
+    assert after.items.loc["rsud-mekarsari", "PPB1A"] == 1.0
+    assert after.total["rsud-mekarsari"] > before.total["rsud-mekarsari"]
+    assert after.total["kua-sukamaju"] == before.total["kua-sukamaju"]
+
+
+def _writer(args):
+    path, worker, count = args
+    from zi_nb.ledger import Ledger
+    from zi_nb.rubric import load_rubric
+
+    rubric = load_rubric()
+    book = Ledger(path)
+    for n in range(count):
+        book.adjust(rubric, "u1", "PPA1B", "ABC"[n % 3], "tpi", f"eva-{worker}", f"perubahan {worker}-{n}")
+    return count
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    path = str(tmp_path / "shared.sqlite")
+    Ledger(path)
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        done = sum(pool.map(_writer, [(path, w, 25) for w in range(4)]))
+    book = Ledger(path)
+    records = book.records()
+    assert done == 100 and len(records) == 100 and book.verify() == []
+    assert {r.note for r in records} == {f"perubahan {w}-{n}" for w in range(4) for n in range(25)}
+
+
+def test_cli_adjust_history_score_export(tmp_path, capsys):
+    led = str(tmp_path / "l.sqlite")
+    code, out, err = run(capsys, "adjust", "--input", SAMPLE[0], "--unit", "rsud-mekarsari", "--code", "PPB1A",
+                         "--answer", "a", "--evaluator", "eva", "--note", "=HYPERLINK(\"http://x\")", "--ledger", led)
+    assert code == 0 and "C -> A" in out
+    code, _, err = run(capsys, "adjust", "--input", SAMPLE[0], "--unit", "rsud-mekarsari", "--code", "PPB1A",
+                       "--answer", "B", "--evaluator", "eva", "--ledger", led)
+    assert code == 2 and "Catatan wajib" in err
+    code, _, err = run(capsys, "adjust", "--input", SAMPLE[0], "--unit", "nope", "--code", "PPB1A",
+                       "--answer", "B", "--evaluator", "eva", "--note", "x", "--ledger", led)
+    assert code == 2 and "nope" in err
+    code, _, err = run(capsys, "adjust", "--input", SAMPLE[0], "--unit", "rsud-mekarsari", "--code", "PPB1A",
+                       "--answer", "Z", "--evaluator", "eva", "--note", "x", "--ledger", led)
+    assert code == 2 and "tidak sah" in err and "Traceback" not in err
+    code, out, _ = run(capsys, "history", "--unit", "rsud-mekarsari", "--ledger", led)
+    assert code == 0 and "eva mengubah C -> A" in out and "Rantai hash: utuh" in out
+    _, plain, _ = run(capsys, "score", *SAMPLE, "--format", "csv")
+    _, with_ledger, _ = run(capsys, "score", *SAMPLE, "--format", "csv", "--ledger", led)
+    row = lambda text: next(line for line in text.splitlines() if line.startswith("rsud-mekarsari"))  # noqa: E731
+    assert row(plain) != row(with_ledger)
+    out_xlsx = tmp_path / "lke.xlsx"
+    code, _, _ = run(capsys, "export", "--input", SAMPLE[0], "--units-file", SAMPLE[1], "--unit", "rsud-mekarsari",
+                     "--ledger", led, "-o", str(out_xlsx))
+    assert code == 0
+    _, exported, _ = run(capsys, "score", str(out_xlsx), "--format", "csv")
+    assert row(exported).split(",")[5] == row(with_ledger).split(",")[5]  # same total after the round trip
+    ws = next(ws for ws in openpyxl.load_workbook(out_xlsx).worksheets if ws.sheet_state == "visible")
+    cells = [c for r in ws.iter_rows() for c in r if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)  # the note is text, never a formula
