@@ -155,3 +155,18 @@ def test_pdf_of_the_same_content(reports, chromium_path, tmp_path):
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 50_000
     assert data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 3  # several A4 pages, charts included
+
+
+def test_report_shows_ledger_changes_with_who_when_why(tmp_path, rubric):
+    from zi_nb.ledger import Ledger
+
+    path = tmp_path / "l.sqlite"
+    Ledger(path).adjust(rubric, "rsud-mekarsari", "PPB1A", "A", "tpi", "evaluator-7", "SOP <b>lengkap</b>",
+                        previous="C")
+    plain = build(unit_id="rsud-mekarsari")
+    lhe = build(unit_id="rsud-mekarsari", ledger_path=str(path))
+    html = str(lhe.section("reviewer_changes"))
+    assert "evaluator-7" in html and "UTC" in html and "SOP &lt;b&gt;lengkap&lt;/b&gt;" in html
+    assert lhe.result.scores.total["rsud-mekarsari"] > plain.result.scores.total["rsud-mekarsari"]
+    with pytest.raises(InputError, match="Ledger"):
+        build(unit_id="rsud-mekarsari", ledger_path=str(tmp_path / "missing.sqlite"))

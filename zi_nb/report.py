@@ -160,9 +160,11 @@ class UnitReport:
         return None if figure is None else charts.Chart(figure)
 
 
-def reviewer_changes(data: LkeData, unit_id: str) -> pd.DataFrame:
-    """Every item whose answer a reviewer tier changed from the unit's answer: code, tier, reviewer, from, to, note."""
-    a = data.answers[data.answers["unit_id"] == unit_id]
+def reviewer_changes(data: LkeData, unit_id: str, records: list | None = None) -> pd.DataFrame:
+    """Every answer a reviewer changed: the input's reviewer tiers that differ from the unit's answer, then every
+    ledger record of the unit (who, when, from, to, note) in ledger order."""
+    ledger_keys = {(r.tier, r.code) for r in records or []}
+    a = data.answers[(data.answers["unit_id"] == unit_id) & (data.answers["file"] != "ledger")]
     unit = a[a["tier"] == "unit"].set_index("code")
     rows = []
     for rec in a[a["tier"] != "unit"].itertuples():
@@ -173,11 +175,14 @@ def reviewer_changes(data: LkeData, unit_id: str) -> pd.DataFrame:
         same = (before_norm == after_norm and before_norm is not None) or (
             before_norm is None and after_norm is None and pd.notna(before_num) and pd.notna(after_num)
             and float(before_num) == float(after_num))
-        if same or (after_norm is None and pd.isna(after_num)):
+        if same or (after_norm is None and pd.isna(after_num)) or (rec.tier, rec.code) in ledger_keys:
             continue
         rows.append({"code": rec.code, "tier": rec.tier, "reviewer": rec.reviewer or rec.tier.upper(),
                      "from": _shown(before_norm, before_num, before), "to": _shown(after_norm, after_num, rec.raw),
                      "note": rec.note if isinstance(rec.note, str) else "", "when": None})
+    for r in records or []:
+        rows.append({"code": r.code, "tier": r.tier, "reviewer": r.evaluator, "from": r.previous or "",
+                     "to": r.answer or "", "note": r.note, "when": r.timestamp[:19].replace("T", " ") + " UTC"})
     return pd.DataFrame(rows, columns=["code", "tier", "reviewer", "from", "to", "note", "when"])
 
 
@@ -206,6 +211,15 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
     files = input_files(input_path, units_path)
     if data is None:
         data = read_inputs(files, rubric)
+    records = []
+    if ledger_path:
+        from .ledger import Ledger, apply_ledger
+
+        if not Path(ledger_path).is_file():
+            raise InputError(f"Ledger '{ledger_path}' tidak ditemukan.")
+        ledger = Ledger(ledger_path)
+        data = apply_ledger(data, ledger)
+        records = ledger.records(unit_id)
     data.rubric.policy_values(params["policies"])
     if unit_id not in data.unit_ids:
         fatal = [f for f in data.findings if f.severity == "error" and f.unit_id is None]
@@ -221,4 +235,4 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
     if unit_id not in result.scores.unit_ids:
         raise InputError(f"Unit '{unit_id}' tidak memiliki jawaban pada tingkat '{tier}'.")
     return UnitReport(params, unit_data, unit_id, result, tiers, findings, files,
-                      reviewer_changes(unit_data, unit_id))
+                      reviewer_changes(unit_data, unit_id, records))
