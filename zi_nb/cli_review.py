@@ -1,0 +1,117 @@
+"""Reviewer commands of ``zi-nb``: ``adjust``, ``history`` and ``export`` (registered on the main group).
+
+Every change goes through the hash-chained ledger (:mod:`zi_nb.ledger`); ``export`` writes the LKE back in the
+circulated layout with the reviewers' answers and notes in the TPI columns.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .cli import _read, _with_ledger, cli
+
+def _ledger_path(ledger: str | None) -> Path:
+    from .ledger import default_path
+
+    return Path(ledger) if ledger else default_path()
+
+
+def _unit_or_exit(data: Any, unit: str) -> None:
+    if unit not in data.unit_ids:
+        click.echo(f"Unit '{unit}' tidak ada dalam masukan; unit yang ada: {', '.join(data.unit_ids) or '-'}.",
+                   err=True)
+        sys.exit(2)
+
+
+@cli.command()
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False), help="Berkas LKE unit.")
+@click.option("--units-file", default="", help="Berkas metadata unit tambahan.")
+@click.option("--unit", required=True)
+@click.option("--code", required=True, help="Kode butir atau isian Jumlah, mis. PPA1B atau PRE3A.wajib_total.")
+@click.option("--answer", required=True)
+@click.option("--tier", type=click.Choice(["tpi", "tpn"]), default="tpi", show_default=True)
+@click.option("--evaluator", required=True, help="Id evaluator.")
+@click.option("--note", default="", help="Catatan perubahan (wajib).")
+@click.option("--ledger", default=None, help="Berkas ledger (bawaan: $ZI_NB_LEDGER atau outputs/ledger.sqlite).")
+@click.option("--rubric", default="zi-2021", show_default=True)
+def adjust(input_path: str, units_file: str, unit: str, code: str, answer: str, tier: str, evaluator: str,
+           note: str, ledger: str | None, rubric: str) -> None:
+    """Ubah jawaban satu butir sebagai penilai (TPI/TPN); tercatat di ledger dengan catatan wajib."""
+    from .ledger import Ledger, check_answer
+
+    if not note.strip():
+        click.echo("Catatan wajib diisi: gunakan --note \"alasan perubahan\".", err=True)
+        sys.exit(2)
+    data = _read((input_path, units_file) if units_file else (input_path,), rubric)
+    _unit_or_exit(data, unit)
+    check_answer(data.rubric, code, answer)  # refuse before touching the ledger
+    book = Ledger(_ledger_path(ledger))
+    current = _with_ledger(data, str(book.path)).answers
+    rows = current[(current["unit_id"] == unit) & (current["code"] == code)]
+    mine = rows[rows["tier"] == tier]
+    prev_rows = mine if not mine.empty else rows[rows["tier"] == "unit"]
+    previous = None if prev_rows.empty else (prev_rows["answer"].iloc[-1] or _num_text(prev_rows["number"].iloc[-1]))
+    record = book.adjust(data.rubric, unit, code, answer, tier, evaluator, note, previous=previous)
+    click.echo(f"Tersimpan di {book.path} (#{record.seq}): {unit} {code} {previous or '-'} -> {record.answer} "
+               f"oleh {record.evaluator} ({tier}).")
+
+
+def _num_text(value: Any) -> str | None:
+    if value is None or value != value:
+        return None
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+@cli.command()
+@click.option("--unit", default=None, help="Unit (bawaan: semua).")
+@click.option("--ledger", default=None)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def history(unit: str | None, ledger: str | None, fmt: str) -> None:
+    """Riwayat perubahan jawaban di ledger: siapa, kapan, apa, dan mengapa; serta keutuhan rantai hash."""
+    from .ledger import Ledger
+
+    path = _ledger_path(ledger)
+    if not path.is_file():
+        click.echo(f"Ledger '{path}' belum ada: belum ada perubahan yang tercatat.", err=True)
+        sys.exit(2)
+    book = Ledger(path)
+    records = book.records(unit)
+    problems = book.verify()
+    if fmt == "json":
+        click.echo(json.dumps({"ledger": str(path), "head": book.head(), "chain_ok": not problems,
+                               "problems": problems, "records": [r.__dict__ for r in records]},
+                              ensure_ascii=False, indent=2))
+    else:
+        for r in records:
+            action = "membatalkan" if r.kind == "undo" else "mengubah"
+            click.echo(f"#{r.seq} {r.timestamp[:19].replace('T', ' ')} UTC  {r.unit_id}  {r.code} ({r.tier}): "
+                       f"{r.evaluator} {action} {r.previous or '-'} -> {r.answer or '-'}  · {r.note}")
+        click.echo(f"{len(records)} rekaman. Rantai hash: " + ("utuh." if not problems else "RUSAK: "
+                                                               + "; ".join(problems)))
+    sys.exit(1 if problems else 0)
+
+
+@cli.command()
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--units-file", default="")
+@click.option("--unit", required=True)
+@click.option("--ledger", default=None)
+@click.option("--rubric", default="zi-2021", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Berkas .xlsx tujuan.")
+def export(input_path: str, units_file: str, unit: str, ledger: str | None, rubric: str, output: str) -> None:
+    """Tulis LKE unit dalam tata letak edaran dengan jawaban dan catatan penilai di kolom TPI."""
+    from .lke_export import write_circulated
+
+    data = _read((input_path, units_file) if units_file else (input_path,), rubric)
+    _unit_or_exit(data, unit)
+    path = _ledger_path(ledger)
+    data = _with_ledger(data, str(path)) if path.is_file() else data
+    meta = data.units.set_index("unit_id").loc[unit].to_dict()
+    answers = data.answers[data.answers["unit_id"] == unit]
+    write_circulated(Path(output), data.rubric, {"unit_id": unit, **meta}, answers)
+    click.echo(f"LKE {unit} ditulis: {output}")
