@@ -7,7 +7,9 @@ Indonesia) without a traceback. Programming errors are not wrapped and surface a
     ├── RubricError        a rubric file is missing, malformed or inconsistent
     ├── PolicyError        an unknown policy or policy value was requested
     ├── InputError         an input could not be used at all (carries the findings that say why)
-    └── ParameterError     a notebook/CLI parameter is unknown or of the wrong type
+    ├── ParameterError     a notebook/CLI parameter is unknown or of the wrong type
+    ├── LedgerError        a reviewer change was refused or the ledger is unusable (zi_nb.ledger)
+    └── ReportError        a report notebook failed or could not be exported (zi_nb.runner)
 """
 
 from __future__ import annotations
