@@ -126,7 +126,7 @@ def test_cli_adjust_history_score_export(tmp_path, capsys):
                        "--answer", "Z", "--evaluator", "eva", "--note", "x", "--ledger", led)
     assert code == 2 and "tidak sah" in err and "Traceback" not in err
     code, out, _ = run(capsys, "history", "--unit", "rsud-mekarsari", "--ledger", led)
-    assert code == 0 and "eva mengubah C -> A" in out and "Rantai hash: utuh" in out
+    assert code == 0 and "jawaban diubah: eva (TPI) mengubah jawaban PPB1A: C -> A" in out and "Rantai hash: utuh" in out
     _, plain, _ = run(capsys, "score", *SAMPLE, "--format", "csv")
     _, with_ledger, _ = run(capsys, "score", *SAMPLE, "--format", "csv", "--ledger", led)
     row = lambda text: next(line for line in text.splitlines() if line.startswith("rsud-mekarsari"))  # noqa: E731
@@ -140,3 +140,30 @@ def test_cli_adjust_history_score_export(tmp_path, capsys):
     ws = next(ws for ws in openpyxl.load_workbook(out_xlsx).worksheets if ws.sheet_state == "visible")
     cells = [c for r in ws.iter_rows() for c in r if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert cells and all(c.data_type == "s" for c in cells)  # the note is text, never a formula
+
+
+def test_decisions_revocation_and_story(tmp_path, capsys):
+    from zi_nb.decisions import record_decision, unit_story
+
+    led = str(tmp_path / "l.sqlite")
+    book = Ledger(led)
+    base = {"unit_id": "u1", "year": 2022, "tier": "tpi", "total": 80.0, "predicate": "WBK",
+            "criteria": [{"predicate": "WBK", "code": "total", "value": 80.0, "minimum": 75.0, "met": True}]}
+    record_decision(book, base, "r1", "zi-2021")
+    record_decision(book, {**base, "tier": "tpn"}, "r2", "zi-2021")
+    record_decision(book, {**base, "tier": "tpn", "year": 2023}, "r3", "zi-2021")
+    record_decision(book, {**base, "tier": "tpn", "year": 2024, "predicate": "WBBM", "total": 91.0}, "r4", "zi-2021")
+    code, _, err = run(capsys, "revoke", "--unit", "u1", "--year", "2024", "--evaluator", "menpan", "--ledger", led)
+    assert code == 2 and "Alasan wajib" in err
+    code, out, _ = run(capsys, "revoke", "--unit", "u1", "--year", "2024", "--reason", "Fakta pungli terbukti",
+                       "--evaluator", "menpan", "--ledger", led)
+    assert code == 0 and "WBBM" in out
+    code, _, err = run(capsys, "revoke", "--unit", "u1", "--year", "2024", "--reason", "lagi",
+                       "--evaluator", "menpan", "--ledger", led)
+    assert code == 2 and "tidak memiliki predikat" in err
+    labels = [e.label for e in unit_story(book, "u1")]
+    assert labels == ["predikat diusulkan", "predikat ditetapkan", "predikat dipertahankan", "naik dari WBK ke WBBM",
+                      "dicabut"]
+    code, out, _ = run(capsys, "history", "--unit", "u1", "--ledger", led)
+    assert code == 0 and "[2024] dicabut" in out and "Fakta pungli terbukti" in out and "utuh" in out
+    assert book.verify() == []

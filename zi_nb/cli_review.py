@@ -1,4 +1,4 @@
-"""Reviewer commands of ``zi-nb``: ``adjust``, ``history`` and ``export`` (registered on the main group).
+"""Reviewer commands of ``zi-nb``: ``adjust``, ``history``, ``revoke`` and ``export`` (registered on the main group).
 
 Every change goes through the hash-chained ledger (:mod:`zi_nb.ledger`); ``export`` writes the LKE back in the
 circulated layout with the reviewers' answers and notes in the TPI columns.
@@ -87,13 +87,36 @@ def history(unit: str | None, ledger: str | None, fmt: str) -> None:
                                "problems": problems, "records": [r.__dict__ for r in records]},
                               ensure_ascii=False, indent=2))
     else:
-        for r in records:
-            action = "membatalkan" if r.kind == "undo" else "mengubah"
-            click.echo(f"#{r.seq} {r.timestamp[:19].replace('T', ' ')} UTC  {r.unit_id}  {r.code} ({r.tier}): "
-                       f"{r.evaluator} {action} {r.previous or '-'} -> {r.answer or '-'}  · {r.note}")
+        from .decisions import unit_story
+
+        units = [unit] if unit else list(dict.fromkeys(r.unit_id for r in records))
+        for unit_id in units:
+            click.echo(f"== {unit_id}")
+            for e in unit_story(book, unit_id):
+                year = f"[{e.year}] " if e.year else ""
+                click.echo(f"#{e.seq} {e.timestamp[:19].replace('T', ' ')} UTC  {year}{e.label}: {e.text}")
         click.echo(f"{len(records)} rekaman. Rantai hash: " + ("utuh." if not problems else "RUSAK: "
                                                                + "; ".join(problems)))
     sys.exit(1 if problems else 0)
+
+
+@cli.command()
+@click.option("--unit", required=True)
+@click.option("--year", required=True, type=int)
+@click.option("--reason", default="", help="Alasan pencabutan (wajib).")
+@click.option("--evaluator", required=True)
+@click.option("--ledger", default=None)
+@click.option("--rubric", default="zi-2021", show_default=True)
+def revoke(unit: str, year: int, reason: str, evaluator: str, ledger: str | None, rubric: str) -> None:
+    """Cabut predikat unit untuk satu tahun; tercatat di ledger dengan alasannya."""
+    from .decisions import revoke as do_revoke
+    from .ledger import Ledger
+
+    if not reason.strip():
+        click.echo("Alasan wajib diisi: gunakan --reason \"...\".", err=True)
+        sys.exit(2)
+    record = do_revoke(Ledger(_ledger_path(ledger)), unit, year, reason, evaluator, rubric)
+    click.echo(f"Predikat {record.previous} {unit} tahun {year} dicabut (#{record.seq}).")
 
 
 @cli.command()

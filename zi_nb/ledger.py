@@ -36,7 +36,8 @@ GENESIS = "0" * 64
 REVIEW_TIERS = ("tpi", "tpn")
 DEFAULT_PATH = Path("outputs") / "ledger.sqlite"
 _FIELDS = ["seq", "kind", "unit_id", "code", "tier", "previous", "answer", "evaluator", "note", "timestamp",
-           "rubric_id", "prev_hash", "hash"]
+           "rubric_id", "prev_hash", "hash", "data"]
+KINDS = ("answer", "undo", "decision", "revocation")
 
 
 class LedgerError(ZiError):
@@ -45,7 +46,12 @@ class LedgerError(ZiError):
 
 @dataclass(frozen=True)
 class Record:
-    """One ledger record. ``kind`` is ``answer`` (a change) or ``undo`` (a change that restores an earlier answer)."""
+    """One ledger record.
+
+    ``kind``: ``answer`` (a reviewer's change), ``undo`` (a change restoring an earlier answer), ``decision`` (a
+    produced result: ``code`` is ``PREDIKAT:<year>``, ``answer`` the predikat, ``data`` the total, criteria and run
+    id) or ``revocation`` (a predikat withdrawn: ``answer`` is ``DICABUT``, ``note`` the reason).
+    """
 
     seq: int
     kind: str
@@ -60,11 +66,16 @@ class Record:
     rubric_id: str
     prev_hash: str
     hash: str
+    data: str = "{}"  # JSON with what a decision states (total, criteria, run id); {} for answers
 
     def payload(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("hash")
         return data
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return json.loads(self.data or "{}")
 
 
 def record_hash(payload: dict[str, Any]) -> str:
@@ -104,8 +115,12 @@ class Ledger:
             db.execute("""CREATE TABLE IF NOT EXISTS records (
                 seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, unit_id TEXT NOT NULL, code TEXT NOT NULL,
                 tier TEXT NOT NULL, previous TEXT, answer TEXT, evaluator TEXT NOT NULL, note TEXT NOT NULL,
-                timestamp TEXT NOT NULL, rubric_id TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)""")
+                timestamp TEXT NOT NULL, rubric_id TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
+                data TEXT NOT NULL DEFAULT '{}')""")
             db.execute("CREATE INDEX IF NOT EXISTS records_unit ON records(unit_id, tier, code)")
+            columns = {row[1] for row in db.execute("PRAGMA table_info(records)")}
+            if "data" not in columns:  # ledgers written before decisions existed
+                db.execute("ALTER TABLE records ADD COLUMN data TEXT NOT NULL DEFAULT '{}'")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
@@ -115,18 +130,24 @@ class Ledger:
 
     # -- writing ---------------------------------------------------------------------------------------------------
     def append(self, *, kind: str, unit_id: str, code: str, tier: str, previous: str | None, answer: str | None,
-               evaluator: str, note: str, rubric_id: str, retries: int = 20) -> Record:
+               evaluator: str, note: str, rubric_id: str, data: dict[str, Any] | None = None,
+               retries: int = 20) -> Record:
         """Append one record under the write lock; returns it once committed (the acknowledgement)."""
+        if kind not in KINDS:
+            raise LedgerError(f"Jenis rekaman '{kind}' tidak dikenal.")
         if not (note or "").strip():
-            raise LedgerError("Catatan wajib diisi untuk setiap perubahan jawaban.")
+            raise LedgerError("Catatan wajib diisi untuk setiap perubahan jawaban."
+                              if kind in ("answer", "undo") else "Alasan wajib diisi.")
         if not (evaluator or "").strip():
             raise LedgerError("Id evaluator wajib diisi.")
-        if tier not in REVIEW_TIERS:
-            raise LedgerError(f"Tingkat '{tier}' tidak sah; penilai menulis pada tingkat {' atau '.join(REVIEW_TIERS)}.")
+        allowed = REVIEW_TIERS if kind in ("answer", "undo") else ("unit", *REVIEW_TIERS, "final")
+        if tier not in allowed:
+            raise LedgerError(f"Tingkat '{tier}' tidak sah; penilai menulis pada tingkat {' atau '.join(allowed)}.")
+        payload = json.dumps(data or {}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         for attempt in range(retries):
             try:
                 return self._append_once(kind, unit_id, code, tier, previous, answer, evaluator.strip(),
-                                         note.strip(), rubric_id)
+                                         note.strip(), rubric_id, payload)
             except sqlite3.OperationalError as exc:  # database is locked beyond busy_timeout: back off, retry
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise LedgerError(f"Ledger {self.path} tidak dapat ditulis: {exc}") from None
@@ -134,7 +155,7 @@ class Ledger:
         raise LedgerError(f"Ledger {self.path} sedang sibuk; perubahan belum tersimpan, silakan ulangi.")
 
     def _append_once(self, kind: str, unit_id: str, code: str, tier: str, previous: str | None,
-                     answer: str | None, evaluator: str, note: str, rubric_id: str) -> Record:
+                     answer: str | None, evaluator: str, note: str, rubric_id: str, data: str) -> Record:
         db = self._connect()
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -143,7 +164,7 @@ class Ledger:
             timestamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")
             payload = {"seq": seq, "kind": kind, "unit_id": unit_id, "code": code, "tier": tier,
                        "previous": previous, "answer": answer, "evaluator": evaluator, "note": note,
-                       "timestamp": timestamp, "rubric_id": rubric_id, "prev_hash": prev_hash}
+                       "timestamp": timestamp, "rubric_id": rubric_id, "prev_hash": prev_hash, "data": data}
             record = Record(**payload, hash=record_hash(payload))
             db.execute(f"INSERT INTO records ({', '.join(_FIELDS)}) VALUES ({', '.join('?' * len(_FIELDS))})",
                        [getattr(record, f) for f in _FIELDS])
@@ -169,16 +190,16 @@ class Ledger:
         """Undo the last change of a unit's tier not yet undone, as a new record restoring the previous answer."""
         undone: set[int] = set()
         for rec in reversed(self.records(unit_id)):
-            if rec.tier != tier:
+            if rec.tier != tier or rec.kind not in ("answer", "undo"):
                 continue
             if rec.kind == "undo":
-                undone.add(int(rec.note.split("#", 1)[1].split(")", 1)[0]) if "#" in rec.note else -1)
+                undone.add(int(rec.details.get("undoes", -1)))
                 continue
             if rec.seq in undone:
                 continue
             return self.append(kind="undo", unit_id=unit_id, code=rec.code, tier=tier, previous=rec.answer,
                                answer=rec.previous, evaluator=evaluator, note=f"{note} (membatalkan #{rec.seq})",
-                               rubric_id=rubric.id)
+                               rubric_id=rubric.id, data={"undoes": rec.seq})
         return None
 
     # -- reading ---------------------------------------------------------------------------------------------------
@@ -198,7 +219,7 @@ class Ledger:
         """code -> latest ledger answer of a unit's tier."""
         out: dict[str, str | None] = {}
         for rec in self.records(unit_id):
-            if rec.tier == tier:
+            if rec.tier == tier and rec.kind in ("answer", "undo"):
                 out[rec.code] = rec.answer
         return out
 
@@ -222,7 +243,8 @@ def ledger_rows(records: list[Record], rubric: Rubric) -> pd.DataFrame:
     """Ledger records as raw answer rows (latest per unit/tier/code), for :func:`zi_nb.answers.build_answers`."""
     latest: dict[tuple[str, str, str], Record] = {}
     for rec in records:
-        latest[(rec.unit_id, rec.tier, rec.code)] = rec
+        if rec.kind in ("answer", "undo"):
+            latest[(rec.unit_id, rec.tier, rec.code)] = rec
     return pd.DataFrame([{"unit_id": r.unit_id, "tier": r.tier, "reviewer": r.evaluator, "code": r.code,
                           "raw": r.answer, "note": r.note, "evidence": None, "file": "ledger", "sheet": None,
                           "cell": f"#{r.seq}", "line": None} for r in latest.values() if r.code in rubric.all_codes])
@@ -235,7 +257,7 @@ def apply_ledger(data: Any, ledger: Ledger) -> Any:
 
     from .answers import build_answers
 
-    records = [r for r in ledger.records() if r.unit_id in set(data.unit_ids)]
+    records = [r for r in ledger.records() if r.unit_id in set(data.unit_ids) and r.kind in ("answer", "undo")]
     if not records:
         return data
     extra, findings = build_answers(ledger_rows(records, data.rubric), data.rubric)

@@ -1,0 +1,107 @@
+"""Decisions in the ledger: produced results (predikat proposed or awarded) and revocations, and a unit's story.
+
+A decision record (kind ``decision``) states what a run produced for a unit and year: tier, total, predikat, every
+criterion and the run id. A revocation (kind ``revocation``, reason required) withdraws a predikat ("predikat dapat
+dicabut"). Both live in the same hash chain as the reviewers' answer changes, so one verification covers all.
+
+:func:`unit_story` reads a unit's records across years and labels them as people say them: jawaban diubah,
+predikat diusulkan (self-assessment or TPI), predikat ditetapkan (TPN), dipertahankan (same predikat as the year
+before), naik dari WBK ke WBBM, dicabut.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .ledger import Ledger, LedgerError, Record
+
+AWARDING_TIERS = ("tpn",)
+
+
+def record_decision(ledger: Ledger, record: dict[str, Any], run_id: str, rubric_id: str,
+                    evaluator: str = "zi-nb") -> Record:
+    """Append the result a run produced for one unit (a contract record of :func:`zi_nb.results.unit_records`)."""
+    year = record.get("year")
+    if year is None:
+        raise LedgerError(f"Unit '{record['unit_id']}' tidak memiliki tahun; keputusan tidak dapat dicatat.")
+    criteria = [{k: c[k] for k in ("predicate", "code", "value", "minimum", "met")} for c in record["criteria"]]
+    previous = _latest_predicate(ledger, record["unit_id"], int(year))
+    return ledger.append(
+        kind="decision", unit_id=record["unit_id"], code=f"PREDIKAT:{int(year)}", tier=record["tier"],
+        previous=previous, answer=record["predicate"], evaluator=evaluator,
+        note=f"Hasil {record['tier']}: total {record['total']:.2f}, predikat {record['predicate']}",
+        rubric_id=rubric_id, data={"run_id": run_id, "year": int(year), "total": record["total"],
+                                   "criteria": criteria})
+
+
+def revoke(ledger: Ledger, unit_id: str, year: int, reason: str, evaluator: str, rubric_id: str) -> Record:
+    """Withdraw a unit's predikat for a year (reason required); the predikat it withdraws is recorded."""
+    if not (reason or "").strip():
+        raise LedgerError("Alasan pencabutan wajib diisi.")
+    current = _latest_predicate(ledger, unit_id, year, same_year=True)
+    if current in (None, "TIDAK", "DICABUT"):
+        raise LedgerError(f"Unit '{unit_id}' tidak memiliki predikat tahun {year} yang dapat dicabut.")
+    return ledger.append(kind="revocation", unit_id=unit_id, code=f"PREDIKAT:{year}", tier="final",
+                         previous=current, answer="DICABUT", evaluator=evaluator, note=reason,
+                         rubric_id=rubric_id, data={"year": year})
+
+
+def _latest_predicate(ledger: Ledger, unit_id: str, year: int, same_year: bool = False) -> str | None:
+    latest = None
+    for rec in ledger.records(unit_id):
+        if rec.kind in ("decision", "revocation"):
+            rec_year = int(rec.code.split(":", 1)[1])
+            if rec_year == year or (not same_year and rec_year < year):
+                latest = rec.answer
+    return latest
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    timestamp: str
+    year: int | None
+    label: str
+    text: str
+    record: Record
+
+
+def unit_story(ledger: Ledger, unit_id: str) -> list[Event]:
+    """The unit's records in order, each with a label in Bahasa Indonesia."""
+    events = []
+    awarded: dict[int, str] = {}
+    for rec in ledger.records(unit_id):
+        year = int(rec.code.split(":", 1)[1]) if rec.code.startswith("PREDIKAT:") else None
+        if rec.kind in ("answer", "undo"):
+            verb = "membatalkan perubahan" if rec.kind == "undo" else "mengubah jawaban"
+            label = "jawaban dibatalkan" if rec.kind == "undo" else "jawaban diubah"
+            text = f"{rec.evaluator} ({rec.tier.upper()}) {verb} {rec.code}: {rec.previous or '-'} -> " \
+                   f"{rec.answer or '-'} · {rec.note}"
+        elif rec.kind == "revocation":
+            label = "dicabut"
+            text = f"Predikat {rec.previous} tahun {year} dicabut oleh {rec.evaluator}: {rec.note}"
+            awarded.pop(year, None)
+        else:
+            assert year is not None
+            label = _decision_label(rec, year, awarded)
+            text = f"{rec.note} (run {rec.details.get('run_id', '-')})"
+        events.append(Event(rec.seq, rec.timestamp, year, label, text, rec))
+    return events
+
+
+def _decision_label(rec: Record, year: int, awarded: dict[int, str]) -> str:
+    predicate = rec.answer or "TIDAK"
+    if rec.tier not in AWARDING_TIERS:
+        return "predikat diusulkan" if predicate != "TIDAK" else "belum memenuhi (usulan)"
+    before = max((y for y in awarded if y < year), default=None)
+    previous = awarded.get(before) if before is not None else None
+    if predicate != "TIDAK":
+        awarded[year] = predicate
+    if predicate == "TIDAK":
+        return "tidak ditetapkan"
+    if previous == predicate:
+        return "predikat dipertahankan"
+    if previous == "WBK" and predicate == "WBBM":
+        return "naik dari WBK ke WBBM"
+    return "predikat ditetapkan"
