@@ -132,6 +132,16 @@ def _with_ledger(data: Any, ledger: str | None) -> Any:
     return apply_ledger(data, Ledger(ledger))
 
 
+def _ledger_seq(ledger: str) -> int:
+    """The last record number of a ledger (0 when none): a run applies exactly the records up to it."""
+    if not ledger or not Path(ledger).is_file():
+        return 0
+    from .ledger import Ledger
+
+    records = Ledger(ledger).records()
+    return records[-1].seq if records else 0
+
+
 def _report_problems(data: Any, findings: list[Finding], lang: str) -> None:
     """Stop with status 2 when nothing usable was read; otherwise list errors on stderr and go on."""
     if data.fatal_files or not data.unit_ids:
@@ -200,16 +210,27 @@ def report(input_path: str, units: tuple[str, ...], units_file: str, tier: str, 
                    err=True)
         sys.exit(2)
     run_id = run_id or time.strftime("%Y%m%dT%H%M%S")
-    failed = 0
+    ledger = ledger or os.environ.get("ZI_NB_LEDGER", "")
+    ledger_seq = _ledger_seq(ledger)
+    entries = []
     for unit_id in chosen:
         params = report_parameters(input_path, unit_id, units_path=units_file, tier=tier, rubric=rubric,
-                                   policies=policies, lang=lang, run_id=run_id, ledger_path=ledger)
+                                   policies=policies, lang=lang, run_id=run_id, ledger_path=ledger,
+                                   ledger_seq=ledger_seq)
         try:
             files = run_report(params, Path(output), pdf=pdf)
             click.echo(f"{unit_id}: {files.html}" + (f", {files.pdf}" if files.pdf else ""))
+            entries.append({"unit_id": unit_id, "params": params,
+                            "outputs": [p for p in (files.notebook, files.html, files.pdf) if p]})
         except ReportError as exc:
-            failed += 1
             click.echo(f"GALAT {unit_id}: {exc}", err=True)
+            entries.append({"unit_id": unit_id, "params": params, "status": "failed", "error": str(exc)})
+    from .run_record import record_run
+
+    manifest = record_run(Path(output), run_id, data, entries, tier, policies, ledger or None,
+                          [Path(input_path), *([Path(units_file)] if units_file else [])])
+    click.echo(f"Manifest: {manifest}")
+    failed = sum(e.get("status") == "failed" for e in entries)
     sys.exit(1 if failed else 0)
 
 
@@ -277,7 +298,7 @@ def demo(lang: str) -> None:
 
 def _register() -> None:
     """Import the modules that add commands to :data:`cli` (kept apart to keep each module small)."""
-    from . import cli_review  # noqa: F401
+    from . import cli_audit, cli_review  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> None:

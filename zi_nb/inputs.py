@@ -14,6 +14,7 @@ Readers:
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,11 +150,42 @@ def read_inputs(paths: list[str | Path] | str | Path, rubric: Rubric | str = "zi
     return LkeData(rubric, answers, unit_frame, cached_frame, findings, files, fatal)
 
 
+_READ_CACHE: OrderedDict[tuple, LkeData] = OrderedDict()
+READ_CACHE_SIZE = 4
+
+
+def read_inputs_cached(paths: list[str | Path] | str | Path, rubric: Rubric | str = "zi-2021") -> LkeData:
+    """:func:`read_inputs`, remembered in this process while the files' bytes and the rubric stay the same.
+
+    The key is every file's path and sha256 plus the rubric's content hash, so a file whose bytes changed is read
+    again; nothing is kept when a file changed while it was read. A warm kernel that renders many units of one
+    input (``zi-nb bulk``) reads it once. The result is shared: callers must not modify it in place (its methods,
+    like :meth:`LkeData.for_units`, return copies). At most :data:`READ_CACHE_SIZE` inputs are kept.
+    """
+    rubric = load_rubric(rubric)
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    try:
+        digests = tuple((str(p), sha256_file(p)) for p in paths)
+    except OSError:  # missing or unreadable: read_inputs turns it into findings
+        return read_inputs(paths, rubric)
+    key = (digests, rubric.content_hash)
+    if key in _READ_CACHE:
+        _READ_CACHE.move_to_end(key)
+        return _READ_CACHE[key]
+    data = read_inputs(paths, rubric)
+    if all(data.files.get(name) == digest for name, digest in digests):
+        _READ_CACHE[key] = data
+        while len(_READ_CACHE) > READ_CACHE_SIZE:
+            _READ_CACHE.popitem(last=False)
+    return data
+
+
 def _merge_units(frames: list[pd.DataFrame], answers: pd.DataFrame) -> pd.DataFrame:
     frames = [f for f in frames if not f.empty]
     units = pd.concat(frames, ignore_index=True) if frames else empty_units()
     units = units.drop_duplicates("unit_id", keep="first")
-    missing = [u for u in dict.fromkeys(answers["unit_id"]) if u not in set(units["unit_id"])]
+    known = set(units["unit_id"])
+    missing = [u for u in dict.fromkeys(answers["unit_id"]) if u not in known]
     if missing:
         units = pd.concat([units, pd.DataFrame({"unit_id": missing})], ignore_index=True)
     units = units[units["unit_id"].isin(set(answers["unit_id"]))].reindex(columns=UNIT_COLUMNS)

@@ -250,14 +250,21 @@ def ledger_rows(records: list[Record], rubric: Rubric) -> pd.DataFrame:
                           "cell": f"#{r.seq}", "line": None} for r in latest.values() if r.code in rubric.all_codes])
 
 
-def apply_ledger(data: Any, ledger: Ledger) -> Any:
+def apply_ledger(data: Any, ledger: Ledger | None = None, records: list[Record] | None = None) -> Any:
     """A copy of an :class:`zi_nb.inputs.LkeData` whose tier answers are the workbook's plus the ledger's records
-    (a ledger record replaces the workbook's answer of the same unit, tier and code)."""
+    (a ledger record replaces the workbook's answer of the same unit, tier and code).
+
+    ``records`` restricts what is applied (an audit re-applies exactly the records a run used); by default every
+    answer record of ``ledger`` for the data's units.
+    """
     from dataclasses import replace
 
     from .answers import build_answers
 
-    records = [r for r in ledger.records() if r.unit_id in set(data.unit_ids) and r.kind in ("answer", "undo")]
+    if records is None:
+        records = ledger.records() if ledger is not None else []
+    units = set(data.unit_ids)
+    records = [r for r in records if r.unit_id in units and r.kind in ("answer", "undo")]
     if not records:
         return data
     extra, findings = build_answers(ledger_rows(records, data.rubric), data.rubric)

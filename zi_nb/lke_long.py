@@ -90,6 +90,9 @@ def find_header(rows: list[list[Any]], required: tuple[str, ...],
     return None
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # below 32, except tab, newline, form feed, CR
+
+
 def cell_text(value: Any) -> str | None:
     """A cell or field as stripped text; None when blank. Whole floats lose their ``.0`` (ids typed as numbers)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -220,7 +223,7 @@ def decode_text(data: bytes) -> str | None:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+        controls = len(_CONTROL_CHARS.findall(text))
         if "\x00" in text or controls > max(2, len(text) // 100):
             return None
         return text.lstrip("\ufeff")

@@ -24,7 +24,7 @@ import pandas as pd
 
 from .errors import ParameterError
 from .findings import Finding
-from .inputs import LkeData, read_inputs
+from .inputs import LkeData, read_inputs_cached
 from .results import TierResult, compute
 from .scoring import TIER_CHOICES
 from .validate import validate
@@ -40,6 +40,7 @@ PARAMETERS: dict[str, tuple[type, Any, str]] = {
     "lang": (str, "id", "bahasa laporan: id atau en"),
     "run_id": (str, "contoh", "id proses yang menghasilkan laporan (untuk jejak audit)"),
     "ledger_path": (str, "", "berkas ledger penilai (opsional)"),
+    "ledger_seq": (int, 0, "nomor rekaman ledger terakhir yang dipakai (0 = semua); audit mengulang run persis"),
 }
 LANGS = ("id", "en")
 PACKAGES = ["pandas", "numpy", "papermill", "nbconvert", "matplotlib", "openpyxl", "ipywidgets"]
@@ -197,7 +198,7 @@ def _shown(answer: Any, number: Any, raw: Any) -> str:
 
 def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: str = "zi-2021",
           policies: dict[str, str] | None = None, lang: str = "id", run_id: str = "", units_path: str = "",
-          ledger_path: str = "", data: LkeData | None = None) -> UnitReport:
+          ledger_path: str = "", ledger_seq: int = 0, data: LkeData | None = None) -> UnitReport:
     """Read, validate and score the inputs, and gather what the report for ``unit_id`` shows.
 
     ``data`` may be passed to reuse inputs already read (bulk runs); it must come from the same files.
@@ -207,10 +208,10 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
 
     params = {"input_path": input_path, "units_path": units_path, "unit_id": unit_id, "tier": tier,
               "rubric": rubric, "policies": dict(policies or {}), "lang": lang, "run_id": run_id,
-              "ledger_path": ledger_path}
+              "ledger_path": ledger_path, "ledger_seq": ledger_seq}
     files = input_files(input_path, units_path)
     if data is None:
-        data = read_inputs(files, rubric)
+        data = read_inputs_cached(files, rubric)  # a warm kernel (zi-nb bulk) reads each input once
     records = []
     if ledger_path:
         from .ledger import Ledger, apply_ledger
@@ -218,8 +219,10 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
         if not Path(ledger_path).is_file():
             raise InputError(f"Ledger '{ledger_path}' tidak ditemukan.")
         ledger = Ledger(ledger_path)
-        data = apply_ledger(data, ledger)
-        records = ledger.records(unit_id)
+        chosen = [r for r in ledger.records()
+                  if r.kind in ("answer", "undo") and (not ledger_seq or r.seq <= ledger_seq)]
+        data = apply_ledger(data, records=chosen)
+        records = [r for r in chosen if r.unit_id == unit_id]
     data.rubric.policy_values(params["policies"])
     if unit_id not in data.unit_ids:
         fatal = [f for f in data.findings if f.severity == "error" and f.unit_id is None]

@@ -8,7 +8,8 @@ Labels exist in Bahasa Indonesia (default) and English.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -200,9 +201,10 @@ def section_summary(report: UnitReport) -> Html:
 {% for p in preds %}<th class="n">{{ t.minimum }} {{ p }}</th><th class="n">{{ t.margin }}</th><th class="c">{{ p }}</th>
 {% endfor %}</tr>
 {% for key, r in rows.items() %}<tr><td>{{ r.name }}</td><td class="n">{{ r.value | num(2, lang) }}</td>
-{% for p in preds %}{% set c = r[p] %}<td class="n">{{ c.minimum | num(2, lang) }}</td>
+{% for p in preds %}{% if p in r %}{% set c = r[p] %}<td class="n">{{ c.minimum | num(2, lang) }}</td>
 <td class="n {{ 'ok' if c.met else 'ko' }}">{{ '+' if c.margin >= 0 }}{{ c.margin | num(2, lang) }}</td>
-<td class="c {{ 'ok' if c.met else 'ko' }}">{{ '✓' if c.met else '✗' }}</td>{% endfor %}</tr>
+<td class="c {{ 'ok' if c.met else 'ko' }}">{{ '✓' if c.met else '✗' }}</td>{% else %}<td></td><td></td><td></td>
+{% endif %}{% endfor %}</tr>
 {% endfor %}</table>""", report, total=float(s.total[report.unit_id]), code=code,
                    label=predicate_label(code, report.lang), rows=rows, preds=preds, prereq=prereq)
 
@@ -310,8 +312,9 @@ def section_reviewer_changes(report: UnitReport) -> Html:
 
 
 def section_data_problems(report: UnitReport) -> Html:
-    rows = [{"severity": f.severity, "where": f.location(), "code": f.code or "", "message": f.message(report.lang)}
-            for f in report.findings]
+    # file names only: a report must not depend on where its inputs were stored (reruns elsewhere match)
+    rows = [{"severity": f.severity, "where": replace(f, file=Path(f.file).name if f.file else None).location(),
+             "code": f.code or "", "message": f.message(report.lang)} for f in report.findings]
     unanswered = report.result.scores.unanswered()[report.unit_id]
     return _render("""
 <h2>{{ t.problems }}</h2>

@@ -100,17 +100,24 @@ def report_parameters(input_path: str | Path, unit_id: str, **options: Any) -> d
     return check_parameters(params)
 
 
-def run_report(params: dict[str, Any], out_dir: Path, pdf: bool = False, exp: Any = None) -> ReportFiles:
-    """Execute the notebook for ``params`` (see :data:`zi_nb.report.PARAMETERS`) and export it into ``out_dir``."""
+def run_report(params: dict[str, Any], out_dir: Path, pdf: bool = False, exp: Any = None,
+               km: Any = None) -> ReportFiles:
+    """Execute the notebook for ``params`` (see :data:`zi_nb.report.PARAMETERS`) and export it into ``out_dir``.
+
+    ``exp`` reuses an exporter from :func:`exporter`; ``km`` runs the notebook in an already running kernel (its
+    kernel manager) instead of starting one: :mod:`zi_nb.warm` resets that kernel first, so the notebook is the same
+    as with a fresh kernel.
+    """
     import papermill as pm
 
     out_dir.mkdir(parents=True, exist_ok=True)
     name = slug(params["unit_id"])
     notebook, html = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
+    warm = {"km": km, "request_save_on_cell_execute": False} if km is not None else {}
     with atomic_path(notebook) as tmp:
         try:
             pm.execute_notebook(str(NOTEBOOK), str(tmp), parameters=params, kernel_name="python3",
-                                progress_bar=False, cwd=str(NOTEBOOK.parent), language="python")
+                                progress_bar=False, cwd=str(NOTEBOOK.parent), language="python", **warm)
         except pm.PapermillExecutionError as exc:
             raise ReportError(f"Notebook laporan gagal untuk unit '{params['unit_id']}': {exc.ename}: "
                               f"{exc.evalue}") from None
