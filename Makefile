@@ -24,9 +24,11 @@ test: setup-test
 notebooks: setup
 	$(BIN)/python tools/make_notebooks.py
 	cd notebooks && ../$(BIN)/papermill unit_report.ipynb unit_report.ipynb --cwd . -k python3
+	cd notebooks && ../$(BIN)/papermill evaluator.ipynb evaluator.ipynb --cwd . -k python3
 
 bench: setup
 	$(BIN)/python benchmarks/bench_foundation.py
+	$(BIN)/python benchmarks/bench_widgets.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -45,7 +45,34 @@ def unit_report() -> nbformat.NotebookNode:
     return nb
 
 
+EVALUATOR_PARAMETERS = """\
+# Workbench penilai (TPI/TPN). Parameter yang dibiarkan bawaan diambil dari variabel lingkungan ZI_NB_INPUT,
+# ZI_NB_UNITS, ZI_NB_UNIT, ZI_NB_TIER, ZI_NB_EVALUATOR, ZI_NB_LEDGER (diisi oleh `zi-nb serve`); unit juga dapat
+# dipilih lewat alamat halaman: ?unit=<unit_id>. Berkas tidak pernah diambil dari alamat halaman.
+input_path = ""  # berkas masukan (CSV/XLSX, LKE edaran, templat); kosong = data contoh bawaan
+units_path = ""  # berkas metadata unit tambahan (opsional)
+unit_id = ""  # kosong = daftar unit untuk dipilih
+tier = "tpi"  # tingkat penilai: tpi atau tpn
+evaluator = ""  # nama/NIP evaluator (wajib untuk menyimpan; bila kosong diisi di layar)
+ledger_path = ""  # berkas ledger; kosong = $ZI_NB_LEDGER atau outputs/ledger.sqlite"""
+
+
+def evaluator() -> nbformat.NotebookNode:
+    """The evaluator workbench (served by ``zi-nb serve`` with voila); no markdown cell, voila would show it."""
+    cells = [
+        new_code_cell(EVALUATOR_PARAMETERS, metadata={"tags": ["parameters"]}),
+        new_code_cell("from zi_nb.widgets import workbench\n\nworkbench(globals())",
+                      metadata={"tags": ["nbval-ignore-output"]}),  # widget ids and the ledger's state vary
+    ]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["title"] = "Workbench penilai Zona Integritas"
+    return nb
+
+
 if __name__ == "__main__":
-    path = ROOT / "notebooks" / "unit_report.ipynb"
-    nbformat.write(unit_report(), path)
-    print(path)
+    for name, build in (("unit_report", unit_report), ("evaluator", evaluator)):
+        path = ROOT / "notebooks" / f"{name}.ipynb"
+        nbformat.write(build(), path)
+        print(path)

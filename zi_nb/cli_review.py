@@ -138,3 +138,23 @@ def export(input_path: str, units_file: str, unit: str, ledger: str | None, rubr
     answers = data.answers[data.answers["unit_id"] == unit]
     write_circulated(Path(output), data.rubric, {"unit_id": unit, **meta}, answers)
     click.echo(f"LKE {unit} ditulis: {output}")
+
+
+@cli.command()
+@click.option("--input", "input_path", default="", type=click.Path(dir_okay=False),
+              help="Berkas masukan (bawaan: data contoh).")
+@click.option("--units", "units_path", default="", type=click.Path(dir_okay=False),
+              help="Berkas metadata unit tambahan.")
+@click.option("--ledger", default=None, help="Berkas ledger (bawaan: $ZI_NB_LEDGER atau outputs/ledger.sqlite).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Alamat; selain 127.0.0.1/localhost mewajibkan token.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True)
+@click.option("--evaluator", default="", help="Id evaluator (bila kosong, ditanyakan di halaman).")
+@click.option("--tier", type=click.Choice(["tpi", "tpn"]), default="tpi", show_default=True)
+@click.option("--token", default=None, help="Token akses (bawaan: dibuat otomatis bila --host bukan lokal).")
+def serve(input_path: str, units_path: str, ledger: str | None, host: str, port: int, evaluator: str, tier: str,
+          token: str | None) -> None:
+    """Jalankan workbench penilai sebagai aplikasi web (voila) untuk evaluator tanpa menyentuh kode."""
+    from .serve import serve as run_serve
+
+    sys.exit(run_serve(input_path, units_path, ledger or "", host, port, evaluator, tier, token, echo=click.echo))

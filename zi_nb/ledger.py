@@ -268,8 +268,11 @@ def apply_ledger(data: Any, ledger: Ledger | None = None, records: list[Record] 
     if not records:
         return data
     extra, findings = build_answers(ledger_rows(records, data.rubric), data.rubric)
-    key = ["unit_id", "tier", "code"]
-    base = data.answers.set_index(key)
-    kept = base[~base.index.isin(extra.set_index(key).index)].reset_index()
+    # A ledger record is the latest answer of its stage: a TPI record also replaces the workbook's later TPI columns
+    # (tpi2, tpi3), otherwise a second TPI column in the workbook would hide the reviewer's change.
+    stage = {"tpi": ("tpi", "tpi2", "tpi3"), "tpn": ("tpn",)}
+    replaced = {(r.unit_id, t, r.code) for r in extra.itertuples() for t in stage.get(r.tier, (r.tier,))}
+    keys = list(zip(data.answers["unit_id"], data.answers["tier"], data.answers["code"]))
+    kept = data.answers[[k not in replaced for k in keys]]
     answers = pd.concat([kept, extra], ignore_index=True)
     return replace(data, answers=answers, findings=[*data.findings, *findings])

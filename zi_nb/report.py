@@ -169,14 +169,15 @@ def reviewer_changes(data: LkeData, unit_id: str, records: list | None = None) -
     unit = a[a["tier"] == "unit"].set_index("code")
     rows = []
     for rec in a[a["tier"] != "unit"].itertuples():
-        before = unit["raw"].get(rec.code) if rec.code in unit.index else None
-        before_norm = unit["answer"].get(rec.code) if rec.code in unit.index else None
-        before_num = unit["number"].get(rec.code) if rec.code in unit.index else None
-        after_norm, after_num = rec.answer, rec.number
+        before = _value(unit, "raw", rec.code)
+        before_norm = _value(unit, "answer", rec.code)
+        before_num = _value(unit, "number", rec.code)
+        after_norm = rec.answer if isinstance(rec.answer, str) else None
+        after_num = None if pd.isna(rec.number) else rec.number
         same = (before_norm == after_norm and before_norm is not None) or (
-            before_norm is None and after_norm is None and pd.notna(before_num) and pd.notna(after_num)
+            before_norm is None and after_norm is None and before_num is not None and after_num is not None
             and float(before_num) == float(after_num))
-        if same or (after_norm is None and pd.isna(after_num)) or (rec.tier, rec.code) in ledger_keys:
+        if same or (after_norm is None and after_num is None) or (rec.tier, rec.code) in ledger_keys:
             continue
         rows.append({"code": rec.code, "tier": rec.tier, "reviewer": rec.reviewer or rec.tier.upper(),
                      "from": _shown(before_norm, before_num, before), "to": _shown(after_norm, after_num, rec.raw),
@@ -185,6 +186,14 @@ def reviewer_changes(data: LkeData, unit_id: str, records: list | None = None) -
         rows.append({"code": r.code, "tier": r.tier, "reviewer": r.evaluator, "from": r.previous or "",
                      "to": r.answer or "", "note": r.note, "when": r.timestamp[:19].replace("T", " ") + " UTC"})
     return pd.DataFrame(rows, columns=["code", "tier", "reviewer", "from", "to", "note", "when"])
+
+
+def _value(frame: pd.DataFrame, column: str, code: str) -> Any:
+    """A cell of the unit's answers by code; None for absent or missing (NaN) values."""
+    if code not in frame.index:
+        return None
+    value = frame.at[code, column]
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
 
 
 def _shown(answer: Any, number: Any, raw: Any) -> str:

@@ -1,0 +1,155 @@
+"""The evaluator workbench served with voila, driven in headless Chromium (Playwright): open a unit, change an
+item, write a note, save, see the total change, reload and see the change kept, find the record in the ledger.
+
+Chromium is the Debian package (the ``chromium_path`` fixture installs it when missing, and fails, never skips);
+Playwright's Python package comes from the ``test`` extra. A screenshot of the run is saved to
+``outputs/evaluator.png``.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from zi_nb.ledger import Ledger
+from zi_nb.serve import free_port, start
+
+ROOT = Path(__file__).resolve().parents[1]
+UNIT = "kanim-sukawangi"
+ITEM = "PPA1B"  # A/B/C item; the TPI answer of the sample is A
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+TIMEOUT = 90_000  # ms: a page load starts a kernel and runs the notebook
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("serve")
+    ledger = folder / "ledger.sqlite"
+    srv = start(ledger_path=str(ledger), port=free_port(), evaluator="Penilai Uji", tier="tpi",
+                log=folder / "voila.log")
+    try:
+        srv.wait_ready(timeout=90)
+        yield srv, ledger
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _total(page) -> str:
+    return page.locator(".zi-total").inner_text().strip()
+
+
+def _open_item(page, url: str, shot: bool = False) -> None:
+    page.goto(url, timeout=TIMEOUT)
+    page.locator(f".zi-open-{UNIT}").wait_for(timeout=TIMEOUT)
+    if shot:  # the unit list, the first page an evaluator sees
+        (ROOT / "outputs").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "outputs" / "evaluator-units.png"))
+    page.locator(f".zi-open-{UNIT}").click()
+    page.locator(".zi-app").wait_for(timeout=TIMEOUT)
+    page.locator(".zi-area-A").click()
+    page.locator(f".zi-item-{ITEM}").click()
+    page.locator(".zi-code", has_text=ITEM).wait_for()
+
+
+def _screenshots(page) -> None:
+    """``outputs/evaluator.png``: what the evaluator sees; ``evaluator-full.png``: the whole page (voila scrolls
+    inside its own panel, so the window is made as tall as the workbench)."""
+    out = ROOT / "outputs"
+    out.mkdir(exist_ok=True)
+    page.screenshot(path=str(out / "evaluator.png"))
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector('.zi-app').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": int(height) + 40})
+    page.screenshot(path=str(out / "evaluator-full.png"))
+    page.set_viewport_size(size)
+
+
+def _selected(page) -> str:
+    return page.locator(".zi-answer .widget-toggle-button.mod-active").inner_text().strip()
+
+
+def test_evaluator_changes_an_answer_in_the_browser(server, browser):
+    srv, ledger_path = server
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    try:
+        _open_item(page, srv.local_url, shot=True)
+        before_total, before = _total(page), _selected(page)
+        assert before == "A"
+        page.locator(".zi-answer .widget-toggle-button", has_text=re.compile(r"^\s*C\s*$")).click()
+        page.wait_for_function("t => document.querySelector('.zi-total').innerText.trim() !== t", arg=before_total)
+        changed_total = _total(page)
+        assert changed_total != before_total
+        assert page.locator(".zi-drafts").is_visible()
+
+        page.locator(".zi-save").click()  # no note yet: refused, nothing written
+        page.locator(".zi-message .err", has_text="Catatan wajib diisi").wait_for()
+        assert not ledger_path.exists() or not Ledger(ledger_path).records()
+
+        page.locator(".zi-note textarea").fill("Tim dibentuk tanpa seleksi; SK tidak memuat mekanisme.")
+        page.locator(".zi-save").click()
+        page.locator(".zi-message .ok", has_text="Tersimpan di ledger").wait_for()
+        assert _total(page) == changed_total
+        page.locator(".zi-history", has_text="Tim dibentuk tanpa seleksi").wait_for()
+        _screenshots(page)
+
+        page.reload(timeout=TIMEOUT)
+        _open_item(page, srv.local_url)
+        assert _selected(page) == "C"
+        assert _total(page) == changed_total
+    finally:
+        page.close()
+    records = Ledger(ledger_path).records(UNIT)
+    assert [(r.code, r.tier, r.previous, r.answer, r.evaluator) for r in records] == [
+        (ITEM, "tpi", "A", "C", "Penilai Uji")]
+    assert records[0].note == "Tim dibentuk tanpa seleksi; SK tidak memuat mekanisme."
+    assert Ledger(ledger_path).verify() == []
+
+
+def test_unit_from_the_query_string(server, browser):
+    srv, _ = server
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        page.goto(srv.local_url + "?unit=kppn-lembah-hijau", timeout=TIMEOUT)
+        page.locator(".zi-app").wait_for(timeout=TIMEOUT)
+        assert "KPPN Tipe A1 Lembah Hijau" in page.locator(".zi-h-name").inner_text()
+    finally:
+        page.close()
+
+
+def test_other_address_requires_a_token(tmp_path):
+    srv = start(host="0.0.0.0", ledger_path=str(tmp_path / "ledger.sqlite"), port=free_port(),
+                log=tmp_path / "voila.log")
+    try:
+        srv.wait_ready(timeout=90)
+        assert srv.token and f"?token={srv.token}" in srv.url
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        opener = urllib.request.build_opener(NoRedirect)
+        base = srv.local_url.split("?", 1)[0]
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            opener.open(base, timeout=30)
+        assert refused.value.code in (302, 401, 403)
+        with pytest.raises(urllib.error.HTTPError):
+            opener.open(base + "?token=wrong", timeout=30)
+    finally:
+        srv.stop()

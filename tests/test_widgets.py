@@ -1,0 +1,342 @@
+"""The evaluator workbench without a browser: the session model, the widgets wired to it, parameters and serving.
+
+Speed is measured by ``benchmarks/bench_widgets.py`` (printed, never asserted here).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from zi_nb.errors import ParameterError
+from zi_nb.ledger import Ledger, LedgerError, apply_ledger
+from zi_nb.results import compute
+from zi_nb.widgets import PARAMETERS, Session, load_data, resolve_parameters, workbench
+from zi_nb.widgets_app import Root, Workbench
+from zi_nb.widgets_view import criteria_lines
+
+ROOT = Path(__file__).resolve().parents[1]
+UNIT = "kanim-sukawangi"
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_data()
+
+
+@pytest.fixture
+def ledger_path(tmp_path) -> Path:
+    return tmp_path / "ledger.sqlite"
+
+
+@pytest.fixture
+def bench(data, ledger_path) -> Workbench:
+    return Workbench(Session(data, UNIT, "tpi", "Penilai Uji", str(ledger_path)))
+
+
+def full_total(data, ledger_path: Path, unit: str = UNIT, tier: str = "tpi") -> float:
+    """The total as ``zi-nb score`` computes it: the whole input plus the ledger, every unit, from scratch."""
+    applied = apply_ledger(data, Ledger(ledger_path)) if ledger_path.exists() else data
+    return float(compute(applied, tier).scores.total[unit])
+
+
+def choose(bench: Workbench, code: str, option: str) -> None:
+    bench.goto(code)
+    bench.control.children[0].value = option  # the ToggleButtons, as a click in the browser does
+
+
+def test_builds_the_workbench_for_a_sample_unit(bench, data, ledger_path):
+    s = bench.s
+    assert s.total == pytest.approx(full_total(data, ledger_path))
+    assert s.unit_total == pytest.approx(float(compute(data, "unit").scores.total[UNIT]))
+    assert "Kantor Imigrasi Kelas II Non TPI Sukawangi" in bench.head_html.value
+    assert "zi-predikat" in bench.head_html.value and s.predicate in bench.head_html.value
+    assert bench.code == "PPA1A" and "zi-current" in bench.area_buttons["A"]._dom_classes
+    assert "Kriteria predikat" in bench.summary.value and "✓" in bench.summary.value
+    assert not ledger_path.exists()  # reading never creates the ledger
+
+
+def test_changing_an_answer_updates_the_total_like_a_full_rescore(bench, data, ledger_path):
+    before = bench.s.total
+    choose(bench, "PPA1B", "C")
+    assert bench.s.drafts == {"PPA1B": "C"}
+    assert bench.s.total < before
+    assert f"{bench.s.total:.2f}".replace(".", ",") in bench.head_html.value
+    assert "belum disimpan" in bench.head_html.value
+    assert len(bench.latencies) == 1
+    bench.note.value = "Tim dipilih tanpa seleksi."
+    bench._on_save()
+    assert "Tersimpan di ledger" in bench.msg.value
+    assert bench.s.drafts == {}
+    assert bench.s.total == pytest.approx(full_total(data, ledger_path))
+
+
+def test_save_without_a_note_is_refused(bench, ledger_path):
+    choose(bench, "PPA1B", "B")
+    for note in ("", "   \n"):
+        bench.note.value = note
+        bench._on_save()
+        assert "Catatan wajib diisi" in bench.msg.value and "zi-msg err" in bench.msg.value
+    assert not ledger_path.exists()
+    assert bench.s.drafts == {"PPA1B": "B"}  # the change is kept, waiting for its note
+
+
+def test_save_needs_an_evaluator(data, ledger_path):
+    bench = Workbench(Session(data, UNIT, "tpi", "", str(ledger_path)))
+    choose(bench, "PPA1B", "B")
+    bench.note.value = "alasan"
+    bench._on_save()
+    assert "Nama evaluator wajib diisi" in bench.msg.value
+    bench.who.value = "Evaluator Baru"
+    bench._on_save()
+    assert [r.evaluator for r in Ledger(ledger_path).records()] == ["Evaluator Baru"]
+
+
+def test_undo_adds_a_record_and_restores_the_answer(bench, data, ledger_path):
+    original = bench.s.total
+    choose(bench, "PPA1B", "C")
+    bench.note.value = "Tidak ada seleksi."
+    bench._on_save()
+    bench._on_undo()
+    records = Ledger(ledger_path).records(UNIT)
+    assert [(r.kind, r.code, r.previous, r.answer) for r in records] == [
+        ("answer", "PPA1B", "A", "C"), ("undo", "PPA1B", "C", "A")]
+    assert "diurungkan" in bench.msg.value
+    assert bench.control.children[0].value == "A"
+    assert bench.s.total == pytest.approx(original) == pytest.approx(full_total(data, ledger_path))
+    assert Ledger(ledger_path).verify() == []
+    bench._on_undo()  # nothing left to undo: refused, nothing written
+    assert "Tidak ada perubahan tersimpan" in bench.msg.value
+    assert len(Ledger(ledger_path).records()) == 2
+
+
+def test_a_saved_change_is_shown_when_the_unit_is_opened_again(bench, data, ledger_path):
+    choose(bench, "PPA1B", "C")
+    bench.note.value = "catatan"
+    bench._on_save()
+    again = Workbench(Session(data, UNIT, "tpi", "Penilai Lain", str(ledger_path)))
+    again.goto("PPA1B")
+    assert again.control.children[0].value == "C"
+    assert again.s.total == pytest.approx(bench.s.total)
+    assert "catatan" in again.hist.value and "catatan" in again.tiers.value
+    assert again.s.status("PPA1B") == "changed"
+
+
+def test_percent_items_show_their_jumlah_inputs(bench, data, ledger_path):
+    bench.goto("PRE2A")
+    boxes = {row.children[1]._dom_classes[-1]: row.children[1] for row in bench.control.children}
+    assert set(boxes) == {"zi-input-PRE2A-pengaduan_harus_ditindaklanjuti", "zi-input-PRE2A-pengaduan_sedang_diproses",
+                          "zi-input-PRE2A-pengaduan_selesai"}
+    before = bench.s.total
+    boxes["zi-input-PRE2A-pengaduan_harus_ditindaklanjuti"].value = "40"
+    assert bench.s.total < before
+    boxes["zi-input-PRE2A-pengaduan_selesai"].value = "tiga"
+    assert "tidak sah" in bench.msg.value and "PRE2A.pengaduan_selesai" not in bench.s.drafts
+    bench.note.value = "Register pengaduan memuat 40 pengaduan."
+    bench._on_save()
+    assert [r.code for r in Ledger(ledger_path).records()] == ["PRE2A.pengaduan_harus_ditindaklanjuti"]
+    assert bench.s.total == pytest.approx(full_total(data, ledger_path))
+
+
+def test_survey_index_accepts_a_decimal_comma(bench, data, ledger_path):
+    bench.goto("HPA")
+    box = bench.control.children[0].children[1]
+    box.value = "3,2"
+    assert bench.s.drafts == {"HPA": "3.2"}
+    assert bench.s.item_value("HPA") == pytest.approx(0.8)
+
+
+def test_reset_discards_unsaved_changes(bench):
+    before = bench.s.total
+    choose(bench, "PPA1B", "C")
+    bench._on_reset()
+    assert bench.s.drafts == {} and bench.s.total == before and bench.control.children[0].value == "A"
+
+
+def test_filters(bench, data):
+    s = bench.s
+    a = data.answers[data.answers["unit_id"] == UNIT]
+    shown = a.assign(v=a["answer"].where(a["answer"].notna(), a["number"].astype(str))).pivot(
+        index="code", columns="tier", values="v")
+    expected = {c.split(".", 1)[0] for c in shown.index[shown["unit"] != shown["tpi"]]}
+    assert set(s.filtered("changed")) == expected
+    assert s.filtered("unanswered") == []
+    weakest = s.filtered("weakest")
+    losses = [s.lost(c) for c in weakest]
+    assert 0 < len(weakest) <= 15 and losses == sorted(losses, reverse=True)
+    assert losses[0] == pytest.approx(max(s.lost(i.code) for i in s.rubric.items))
+    bench.filter.value = "changed"
+    assert list(bench.item_buttons) == s.filtered("changed")
+    assert bench.tree.layout.display == "none"
+    choose(bench, "PPA1B", "C")  # a draft counts as changed
+    bench._refresh_filter()
+    assert "PPA1B" in bench.item_buttons and "zi-st-draft" in bench.item_buttons["PPA1B"]._dom_classes
+    bench.filter.value = "weakest"
+    assert list(bench.item_buttons) == s.filtered("weakest")
+    bench.filter.value = "all"
+    assert bench.tree.layout.display == "" and bench.code == "PPA1B"
+
+
+def test_a_tier_without_answers_lists_every_item_as_unanswered(data, ledger_path):
+    s = Session(data, UNIT, "tpn", "Penilai TPN", str(ledger_path))
+    assert s.total == 0 and len(s.filtered("unanswered")) == len(s.rubric.items)
+    s.set_value("PPA1A", "Ya")
+    assert s.total > 0 and "PPA1A" not in s.filtered("unanswered")
+
+
+def test_navigation_area_indicator_item(bench):
+    bench.show_area("E")
+    assert bench.indicators.value == bench.s.indicators("E")[0]
+    assert bench.code == bench.s.items(bench.indicators.value)[0]
+    bench.indicators.value = bench.s.indicators("E")[1]
+    assert bench.code == bench.s.items(bench.s.indicators("E")[1])[0]
+    bench.show_area("H")
+    assert set(bench.s.indicators("H")) == {"HBA", "HBB", "HPA"}
+    bench.goto("PPA1A")
+    bench.step(-1)
+    assert bench.code == bench.s.rubric.items[-1].code
+    bench.step(1)
+    assert bench.code == "PPA1A"
+
+
+def test_user_text_is_escaped_and_evidence_links_are_clickable(data, ledger_path):
+    bench = Workbench(Session(data, "rsud-mekarsari", "tpi", "x", str(ledger_path)))
+    bench.goto("PPB1A")
+    assert "<script>" not in bench.tiers.value and "&lt;script&gt;" in bench.tiers.value
+    assert '<a href="https://drive.example.go.id/zi/rsud-mekarsari/PPB1A.pdf" target="_blank" ' \
+           'rel="noopener noreferrer">' in bench.tiers.value
+
+
+def test_criteria_lines():
+    lines = criteria_lines("a. Jika semua b.Target sebagian; c. Jika tidak")
+    assert [o for o, _ in lines] == ["A", "B", "C"]
+    assert criteria_lines("Ya, jika Tim telah dibentuk.") == [("Ya", "Ya, jika Tim telah dibentuk.")]
+    assert criteria_lines("Diisi dengan nilai survei") == [(None, "Diisi dengan nilai survei")]
+
+
+def test_unit_picker_then_open_and_back(ledger_path):
+    root = Root({"input_path": "", "units_path": "", "unit_id": "", "tier": "tpi", "evaluator": "x",
+                 "ledger_path": str(ledger_path)})
+    picker = root.widget.children[1]
+    rows = picker.children[-1].children
+    assert len(rows) == 12 and "zi-unit-kanim-sukawangi" in rows[0]._dom_classes
+    search = picker.children[-2]
+    search.value = "mekarsari"
+    assert sum(r.layout.display != "none" for r in rows) == 3
+    rows[0].children[1].click()
+    assert root.bench is not None and root.bench.s.unit_id == UNIT
+    root.bench.widget.children[1].children[1].children[-1].click()  # "Daftar unit"
+    assert "zi-picker" in root.widget.children[1]._dom_classes
+    unknown = Root({"input_path": "", "units_path": "", "unit_id": "tidak-ada", "tier": "tpi", "evaluator": "",
+                    "ledger_path": str(ledger_path)})
+    assert "tidak ada dalam masukan" in unknown.widget.children[1].children[1].value
+
+
+def test_unreadable_input_is_a_message(tmp_path):
+    root = Root({"input_path": str(tmp_path / "hilang.xlsx"), "units_path": "", "unit_id": "", "tier": "tpi",
+                 "evaluator": "", "ledger_path": ""})
+    assert "Tidak ada unit yang dapat dibaca" in root.widget.children[1].value
+
+
+def test_parameters_from_notebook_environment_and_query_string():
+    env = {"ZI_NB_INPUT": "/data/lke.xlsx", "ZI_NB_TIER": "tpn", "ZI_NB_EVALUATOR": "Ani",
+           "ZI_NB_LEDGER": "/data/ledger.sqlite", "QUERY_STRING": "unit=kua-sukamaju&x=1"}
+    got = resolve_parameters({"input_path": "", "tier": "tpi", "unit_id": ""}, env)
+    assert got == {"input_path": "/data/lke.xlsx", "units_path": "", "unit_id": "kua-sukamaju", "tier": "tpn",
+                   "evaluator": "Ani", "ledger_path": "/data/ledger.sqlite"}
+    assert resolve_parameters({"input_path": "mine.csv", "unit_id": "u1"}, env)["input_path"] == "mine.csv"
+    assert resolve_parameters({"unit_id": "u1"}, env)["unit_id"] == "u1"
+    with pytest.raises(ParameterError, match="tidak dikenal"):
+        resolve_parameters({"unit": "x"}, {})
+    with pytest.raises(ParameterError, match="tpi atau tpn"):
+        resolve_parameters({"tier": "final"}, {})
+    with pytest.raises(ParameterError, match="harus berupa teks"):
+        resolve_parameters({"unit_id": 3}, {})
+
+
+def test_workbench_entry_point(ledger_path, monkeypatch):
+    monkeypatch.setenv("ZI_NB_LEDGER", str(ledger_path))
+    monkeypatch.setenv("QUERY_STRING", f"unit={UNIT}")
+    widget = workbench({"input_path": "", "unit_id": "", "tier": "tpi", "evaluator": "", "ledger_path": "",
+                        "units_path": ""})
+    assert "zi-app" in widget.children[0]._dom_classes
+
+
+def test_notebook_declares_the_parameters():
+    nb = json.loads((ROOT / "notebooks" / "evaluator.ipynb").read_text())
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    tree = ast.parse("".join(cell["source"]))
+    declared = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body}
+    assert declared == {name: default for name, (default, _) in PARAMETERS.items()}
+    assert not any(c["cell_type"] == "markdown" for c in nb["cells"])  # voila would show it
+
+
+def test_session_checks_its_arguments(data):
+    with pytest.raises(ParameterError, match="tpi atau tpn"):
+        Session(data, UNIT, "final")
+    with pytest.raises(ParameterError, match="tidak ada dalam masukan"):
+        Session(data, "tidak-ada")
+    s = Session(data, UNIT)
+    with pytest.raises(LedgerError, match="tidak sah"):
+        s.set_value("PPA1B", "Z")
+    with pytest.raises(LedgerError, match="tidak boleh kosong"):
+        s.set_value("PPA1B", " ")
+    assert np.isfinite(s.total)
+
+
+def test_decision_records_in_the_ledger_are_not_answer_changes(data, ledger_path):
+    book = Ledger(ledger_path)
+    book.append(kind="decision", unit_id=UNIT, code="PREDIKAT:2024", tier="tpi", previous=None, answer="WBK",
+                evaluator="Ketua TPI", note="Ditetapkan", rubric_id=data.rubric.id)
+    bench = Workbench(Session(data, UNIT, "tpi", "x", str(ledger_path)))
+    assert bench.s.records() == [] and "PREDIKAT:2024" not in bench.s.touched
+    bench._on_undo()  # a decision is never undone from the workbench
+    assert "Tidak ada perubahan tersimpan" in bench.msg.value
+    assert len(Ledger(ledger_path).records()) == 1
+
+
+def test_serve_configuration(tmp_path, monkeypatch):
+    from zi_nb import serve as srv
+
+    assert not srv.needs_token("127.0.0.1") and not srv.needs_token("localhost") and srv.needs_token("0.0.0.0")
+    lke = tmp_path / "lke.csv"
+    lke.write_text("unit_id,code,answer\nu1,PPA1A,Ya\n")
+    env = srv.server_env(str(lke), "", "rel/ledger.sqlite", "tpn", " Ani ",
+                         base={"QUERY_STRING": "unit=x", "PATH": "/bin"})
+    assert env["ZI_NB_INPUT"] == str(lke) and env["ZI_NB_TIER"] == "tpn" and env["ZI_NB_EVALUATOR"] == "Ani"
+    assert Path(env["ZI_NB_LEDGER"]).is_absolute() and "QUERY_STRING" not in env and env["PATH"] == "/bin"
+    command = srv.voila_command("0.0.0.0", 9000, "rahasia")
+    assert "--Voila.ip=0.0.0.0" in command and "--port=9000" in command and "--token=rahasia" in command
+    assert str(srv.NOTEBOOK) in command and "--no-browser" in command and "--Voila.port_retries=0" in command
+    with pytest.raises(ParameterError, match="tpi atau tpn"):
+        srv.start(tier="final")
+    with pytest.raises(ParameterError, match="tidak ditemukan"):
+        srv.start(input_path=str(tmp_path / "hilang.xlsx"))
+
+    lines: list[str] = []
+
+    class FakeProcess:
+        def wait(self):
+            return 0
+
+    class FakeServer(srv.Server):
+        def wait_ready(self, timeout=60.0):
+            pass
+
+        def stop(self, timeout=10.0):
+            lines.append("stopped")
+
+    def fake_start(*args):
+        host, port, token = args[3], args[4], args[7]
+        return FakeServer(FakeProcess(), host, port, token or ("t0ken" if srv.needs_token(host) else ""))
+
+    monkeypatch.setattr(srv, "start", fake_start)
+    assert srv.serve(str(lke), host="0.0.0.0", port=9001, echo=lines.append) == 0
+    assert any("/?token=t0ken" in line and ":9001/" in line for line in lines) and lines[-1] == "stopped"
+    lines.clear()
+    srv.serve(str(lke), echo=lines.append)
+    assert lines[0] == "Workbench penilai berjalan: http://127.0.0.1:8866/"
