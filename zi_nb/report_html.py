@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ import numpy as np
 from jinja2 import Environment, select_autoescape
 
 from .fmt import num, pct, predicate_label
+from .text import evidence_links
 
 if TYPE_CHECKING:
     from .report import UnitReport
@@ -75,28 +77,14 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-_URL = re.compile(r"https?://[^\s<>\"']+")
 _OPTION = re.compile(r"\s(?=[a-e]\.\s?[A-Z])")  # criteria text "a. Jika ... b. Jika ...": one option per line
-
-
-def _links(text: Any) -> list[dict[str, str]]:
-    """Lines of an evidence field, each with its URL when it has one (only http/https become links)."""
-    if not isinstance(text, str):
-        return []
-    out = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            match = _URL.search(line)
-            out.append({"text": line, "url": match.group(0) if match else ""})
-    return out
 
 
 ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True), trim_blocks=True,
                   lstrip_blocks=True)
 ENV.filters["num"] = num
 ENV.filters["pct"] = pct
-ENV.filters["links"] = _links
+ENV.filters["links"] = evidence_links
 ENV.filters["options"] = lambda text: [p.strip() for p in _OPTION.split(text or "") if p.strip()]
 
 CSS = """
@@ -138,9 +126,15 @@ class Html:
         return self.html
 
 
+@lru_cache(maxsize=128)
+def _compiled(template: str) -> Any:
+    """The section's Jinja template, compiled once per process (compiling costs more than rendering)."""
+    return ENV.from_string(template)
+
+
 def _render(template: str, report: UnitReport, **context: Any) -> Html:
     t = LABELS[report.lang]
-    body = ENV.from_string(template).render(t=t, lang=report.lang, **context)
+    body = _compiled(template).render(t=t, lang=report.lang, **context)
     return Html(f'{CSS}<div class="zi">{body}</div>')
 
 

@@ -24,3 +24,21 @@ def slug(text: str, fallback: str = "unit") -> str:
 def squash(text: object) -> str:
     """Lower-case text with runs of whitespace collapsed, for matching labels and questions."""
     return re.sub(r"\s+", " ", str(text or "")).strip().lower()
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def evidence_links(text: object) -> list[dict[str, object]]:
+    """Lines of an evidence field (bukti dukung), each with its http(s) URL and its position in the line when it
+    has one; only http and https ever become links."""
+    if not isinstance(text, str):
+        return []
+    out: list[dict[str, object]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            match = _URL.search(line)
+            out.append({"text": line, "url": match.group(0) if match else "",
+                        "start": match.start() if match else 0, "end": match.end() if match else 0})
+    return out

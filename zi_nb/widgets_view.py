@@ -13,27 +13,13 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 
 from .fmt import num, pct, predicate_label
+from .text import evidence_links as links
 
 TIER_LABEL = {"unit": "Unit (PMPZI)", "tpi": "TPI", "tpi2": "TPI 2", "tpi3": "TPI 3", "tpn": "TPN"}
 FILTERS = {"all": "Semua", "changed": "Diubah", "unanswered": "Belum dijawab", "weakest": "Terlemah"}
 HASIL = "H"  # pseudo-area of the Hasil indicators (they belong to no area perubahan)
 
-_URL = re.compile(r"https?://[^\s<>\"']+")
 _OPTION = re.compile(r"(?:^|(?<=[\s;]))(?=[a-e]\.\s?[A-Za-z])")
-
-
-def links(text: Any) -> list[dict[str, str]]:
-    """Lines of an evidence field, each with its http(s) URL when it has one."""
-    if not isinstance(text, str):
-        return []
-    out = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            match = _URL.search(line)
-            out.append({"text": line, "url": match.group(0) if match else "",
-                        "start": match.start() if match else 0, "end": match.end() if match else 0})
-    return out
 
 
 def criteria_lines(text: str) -> list[tuple[str | None, str]]:
