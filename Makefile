@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run setup test setup-test bench notebooks clean
+.PHONY: run setup test setup-test bench bench-bulk notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,18 @@ test: setup-test
 notebooks: setup
 	$(BIN)/python tools/make_notebooks.py
 	cd notebooks && ../$(BIN)/papermill unit_report.ipynb unit_report.ipynb --cwd . -k python3
+	$(BIN)/python tools/make_bulk_summary_notebook.py
+	cd notebooks && ../$(BIN)/papermill bulk_summary.ipynb bulk_summary.ipynb --cwd . -k python3
 	cd notebooks && ../$(BIN)/papermill evaluator.ipynb evaluator.ipynb --cwd . -k python3
 
 bench: setup
 	$(BIN)/python benchmarks/bench_foundation.py
 	$(BIN)/python benchmarks/bench_widgets.py
+
+# zi-nb bulk against the naive papermill + nbconvert loop on BULK_UNITS synthetic units (prints figures)
+BULK_UNITS ?= 100
+bench-bulk: setup
+	$(BIN)/python benchmarks/bench_bulk.py --units $(BULK_UNITS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

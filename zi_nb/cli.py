@@ -298,7 +298,7 @@ def demo(lang: str) -> None:
 
 def _register() -> None:
     """Import the modules that add commands to :data:`cli` (kept apart to keep each module small)."""
-    from . import cli_audit, cli_review  # noqa: F401
+    from . import cli_audit, cli_bulk, cli_review  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -165,7 +165,7 @@ def read_inputs_cached(paths: list[str | Path] | str | Path, rubric: Rubric | st
     rubric = load_rubric(rubric)
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     try:
-        digests = tuple((str(p), sha256_file(p)) for p in paths)
+        digests = tuple((str(p), _known_sha256(Path(p))) for p in paths)
     except OSError:  # missing or unreadable: read_inputs turns it into findings
         return read_inputs(paths, rubric)
     key = (digests, rubric.content_hash)
@@ -178,6 +178,23 @@ def read_inputs_cached(paths: list[str | Path] | str | Path, rubric: Rubric | st
         while len(_READ_CACHE) > READ_CACHE_SIZE:
             _READ_CACHE.popitem(last=False)
     return data
+
+
+_DIGESTS: dict[str, tuple[tuple[int, ...], str]] = {}
+
+
+def _known_sha256(path: Path) -> str:
+    """The file's sha256, hashed again whenever its size, inode, modification or change time differ (any write
+    changes the change time), so a file of one input is not hashed again for every unit of a bulk run."""
+    st = path.stat()
+    signature = (st.st_size, st.st_ino, st.st_dev, st.st_mtime_ns, st.st_ctime_ns)
+    known = _DIGESTS.get(str(path))
+    if known is not None and known[0] == signature:
+        return known[1]
+    digest = sha256_file(path)
+    if path.stat().st_ctime_ns == st.st_ctime_ns:  # not written while hashed
+        _DIGESTS[str(path)] = (signature, digest)
+    return digest
 
 
 def _merge_units(frames: list[pd.DataFrame], answers: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,198 @@
+"""zi-nb bulk: every report and the summary, failures recorded, warm kernels isolated, resume, Ctrl-C, Dask."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from zi_nb import bulk_summary
+from zi_nb.bulk import BulkOptions, run_bulk
+from zi_nb.cli import main
+from zi_nb.ledger import Ledger
+from zi_nb.runner import run_report
+from zi_nb.sample import bundled_paths, write_synthetic
+
+SAMPLE_DIR = bundled_paths()[0].parent
+TEMP = re.compile(r"\.tmp")
+
+
+def cli(*args: str) -> int:
+    import zi_nb.cli_bulk  # noqa: F401  (registers the command, as cli._register() does)
+
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+        raise SystemExit(0)
+    return exc.value.code or 0
+
+
+def summary(out: Path) -> dict:
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+def temp_files(out: Path) -> list[Path]:
+    return [p for p in out.rglob("*") if TEMP.search(p.name)]
+
+
+def no_index(monkeypatch) -> None:
+    """Runs whose page is not looked at skip executing the summary notebook (4 s each)."""
+    monkeypatch.setattr(bulk_summary, "render_index", lambda out: out / "index.html")
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory):
+    """The bundled sample at tier 'unit' (12 units), a file that is not a workbook, and a unit without answers at
+    that tier (its notebook fails), with a reviewer ledger; 2 local warm workers, through the CLI."""
+    base = tmp_path_factory.mktemp("bulk")
+    bad = base / "rusak.xlsx"
+    bad.write_bytes(b"ini bukan buku kerja\x00\x01")
+    only_tpi = base / "tpi-saja.csv"
+    pd.DataFrame([("u-tpi", "tpi", "HBA", "3")], columns=["unit_id", "tier", "code", "answer"]).to_csv(only_tpi,
+                                                                                                       index=False)
+    ledger = base / "ledger.sqlite"
+    Ledger(ledger)
+    out = base / "out"
+    code = cli("bulk", str(SAMPLE_DIR), str(bad), str(only_tpi), "-o", str(out), "--workers", "2", "--tier", "unit",
+               "--ledger", str(ledger), "--run-id", "uji", "--no-progress")
+    return {"out": out, "code": code, "ledger": ledger, "inputs": [str(SAMPLE_DIR), str(bad), str(only_tpi)]}
+
+
+def test_every_report_and_the_summary(first):
+    out, doc = first["out"], summary(first["out"])
+    ok = [u for u in doc["units"] if u["status"] == "ok"]
+    assert len(ok) == 12 and doc["counts"] == {"units": 14, "ok": 12, "failed": 2, "resumed": 0}
+    for u in ok:
+        assert (out / u["report"]).is_file() and (out / u["notebook"]).is_file()
+        assert u["predicate"] in ("WBBM", "WBK", "TIDAK") and set(u["areas"]) == set("ABCDEF")
+        assert 0 < u["total"] <= 100 and all(0 <= v <= 100 for v in u["areas"].values())
+    assert doc["run_id"] == "uji" and doc["rubric"]["id"] == "zi-2021" and doc["tier"] == "unit"
+    assert not temp_files(out)
+    table = pd.read_excel(out / "summary.xlsx", engine="openpyxl")
+    assert len(table) == 14 and {"Unit", "Instansi", "Nilai total", "Predikat", "Area A (%)", "Laporan",
+                                 "Status", "Galat", "Kriteria belum terpenuhi"} <= set(table.columns)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert 'id="zib-units"' in html and "<script src=" not in html and 'class="jp-InputArea' not in html
+    assert all(f'href="{u["report"]}"' in html for u in ok)
+    assert html.count('<img alt="') == 3  # predikat per instansi, totals, failing areas
+
+
+def test_bad_input_and_failed_notebook_are_recorded(first):
+    assert first["code"] == 1  # some unit failed; the others were still made
+    failed = {u["input"]: u for u in summary(first["out"])["units"] if u["status"] == "failed"}
+    assert set(failed) == {"rusak.xlsx", "tpi-saja.csv"}
+    assert "rusak.xlsx" in failed["rusak.xlsx"]["error"] and "tidak dapat" in failed["rusak.xlsx"]["error"]
+    assert "u-tpi" in failed["tpi-saja.csv"]["error"] and "tingkat 'unit'" in failed["tpi-saja.csv"]["error"]
+    assert not (first["out"] / "u-tpi.html").exists()
+    assert "u-tpi" in (first["out"] / "index.html").read_text(encoding="utf-8")
+
+
+def _cells(path: Path) -> list:
+    """What a report shows: each code cell's source, execution count and outputs (not timings)."""
+    nb = nbformat.read(path, as_version=4)
+    return [(c.source, c.get("execution_count"), json.dumps(c.outputs, sort_keys=True))
+            for c in nb.cells if c.cell_type == "code"]
+
+
+def test_warm_kernel_report_equals_a_fresh_report(first, tmp_path):
+    out, doc = first["out"], summary(first["out"])
+    ok = [u for u in doc["units"] if u["status"] == "ok"]
+    # a unit that its worker rendered after at least two others
+    unit = next(u for i, u in enumerate(ok) if sum(v["worker"] == u["worker"] for v in ok[:i]) >= 2)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    params = next(u["params"] for u in manifest["units"] if u["unit_id"] == unit["unit_id"])
+    assert params["unit_id"] == unit["unit_id"] and params["tier"] == "unit" and params["run_id"] == "uji"
+    fresh = run_report(params, tmp_path)  # what `zi-nb report` does, in a new kernel
+    assert _cells(fresh.notebook) == _cells(out / unit["notebook"])
+
+    def page(path: Path) -> str:  # papermill gives the injected cell a new random id on every run
+        return re.sub(r'id="cell-id=[0-9a-f-]+"', "", path.read_text(encoding="utf-8"))
+
+    assert page(fresh.html) == page(out / unit["report"])
+
+
+def test_audit_verifies_a_bulk_run(first):
+    import zi_nb.cli_audit  # noqa: F401
+
+    assert cli("audit", "verify", str(first["out"])) == 0
+    manifest = json.loads((first["out"] / "manifest.json").read_text(encoding="utf-8"))
+    assert len([u for u in manifest["units"] if u["status"] == "ok"]) == 12
+    assert all(len(u["outputs"]) == 2 for u in manifest["units"] if u["status"] == "ok")
+
+
+def test_resume_skips_what_is_finished_and_redoes_one_changed_unit(first, monkeypatch, rubric):
+    no_index(monkeypatch)
+    out = first["out"]
+    before = {p.name: p.stat().st_mtime_ns for p in out.glob("*.html") if p.name != "index.html"}
+    args = ["bulk", *first["inputs"], "-o", str(out), "--tier", "unit", "--ledger", str(first["ledger"]),
+            "--resume", "--no-progress"]
+    assert cli(*args) == 1  # the two failed ones are tried again (and fail again)
+    doc = summary(out)
+    assert doc["run_id"] == "uji" and doc["counts"]["resumed"] == 12 and doc["counts"]["failed"] == 2
+    assert before == {p: (out / p).stat().st_mtime_ns for p in before}
+    # a reviewer changes one unit's answer: only that unit is redone
+    Ledger(first["ledger"]).adjust(rubric, "kpp-danau-biru", "PPA1B", "A", "tpi", "evaluator-9", "Bukti lengkap")
+    time.sleep(0.01)
+    assert cli(*args) == 1
+    doc = summary(out)
+    redone = [u["unit_id"] for u in doc["units"] if u["status"] == "ok" and not u["resumed"]]
+    assert redone == ["kpp-danau-biru"] and doc["counts"]["resumed"] == 11
+    changed = [p for p in before if (out / p).stat().st_mtime_ns != before[p]]
+    assert changed == ["kpp-danau-biru.html"]
+    assert "evaluator-9" in (out / "kpp-danau-biru.html").read_text(encoding="utf-8")
+
+
+def test_interrupted_run_leaves_no_partial_report_and_resume_completes_it(tmp_path, monkeypatch):
+    no_index(monkeypatch)
+    inputs = [str(p) for p in write_synthetic(tmp_path / "in", 5)]
+    out = tmp_path / "out"
+
+    def stop_after_first(outcome, counts):
+        raise KeyboardInterrupt  # what Ctrl-C does in the main loop
+
+    with pytest.raises(KeyboardInterrupt):
+        run_bulk(BulkOptions(inputs, out, workers=2, progress=False), hook=stop_after_first)
+    assert not temp_files(out)
+    done = sorted(p.stem for p in out.glob("*.html"))
+    assert 1 <= len(done) < 5 and not (out / "summary.json").exists()
+    assert sorted(p.stem for p in (out / ".state").glob("unit-*.json")) == done  # finished = complete report
+    assert all((out / f"{name}.ipynb").is_file() for name in done)
+    result = run_bulk(BulkOptions(inputs, out, workers=2, progress=False, resume=True))
+    assert result.exit_code == 0 and len(result.rows) == 5
+    assert sum(bool(r["resumed"]) for r in result.rows) == len(done)
+    assert len(list(out.glob("unit-*.html"))) == 5 and not temp_files(out)
+
+
+def test_dask_local_cluster(tmp_path, monkeypatch):
+    no_index(monkeypatch)
+    inputs = [str(p) for p in write_synthetic(tmp_path / "in", 3)]
+    out = tmp_path / "out"
+    result = run_bulk(BulkOptions(inputs, out, workers=2, executor="dask", progress=False))
+    assert result.exit_code == 0
+    assert [r["unit_id"] for r in result.rows] == ["unit-00001", "unit-00002", "unit-00003"]
+    assert all((out / r["report"]).is_file() and (out / r["notebook"]).is_file() for r in result.rows)
+    assert summary(out)["counts"]["ok"] == 3 and (out / "summary.xlsx").is_file()
+
+
+def test_unusable_options_exit_2(tmp_path):
+    assert cli("bulk", str(tmp_path / "tidak-ada"), "-o", str(tmp_path / "o"), "--no-progress") == 2
+    empty = tmp_path / "kosong"
+    empty.mkdir()
+    assert cli("bulk", str(empty), "-o", str(tmp_path / "o")) == 2
+    assert cli("bulk", str(SAMPLE_DIR), "-o", str(tmp_path / "o"), "--policy", "unanswered=x") == 2
+
+
+def test_summary_xlsx_keeps_formula_like_text_as_text(tmp_path):
+    from openpyxl import load_workbook
+
+    doc = bulk_summary.sample_doc()
+    doc["units"][0]["unit_name"] = "=HYPERLINK(\"http://x\")"
+    doc["units"][1]["instansi"] = "+62 Kantor"
+    path = bulk_summary.write_xlsx(doc, tmp_path / "s.xlsx")
+    ws = load_workbook(path).active
+    cells = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert cells["=HYPERLINK(\"http://x\")"].data_type == "s" and cells["+62 Kantor"].data_type == "s"
