@@ -232,7 +232,8 @@ class WarmWorker:
         except ZiError as exc:  # the notebook failed (ReportError), PDF printer missing, kernel unusable
             outcome.error = str(exc)
         except Exception as exc:  # noqa: BLE001  (dead kernel: nbclient DeadKernelError, timeouts, I/O errors)
-            outcome.error = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+            detail = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+            outcome.error = f"Kernel berhenti atau gagal saat membuat laporan ({detail}); kernel pekerja dimulai ulang."
         if outcome.status != "ok":
             self._recover()
         self.units += 1
