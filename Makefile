@@ -24,7 +24,6 @@ test: setup-test
 notebooks: setup
 	$(BIN)/python tools/make_notebooks.py
 	cd notebooks && ../$(BIN)/papermill unit_report.ipynb unit_report.ipynb --cwd . -k python3
-	$(BIN)/python tools/make_bulk_summary_notebook.py
 	cd notebooks && ../$(BIN)/papermill bulk_summary.ipynb bulk_summary.ipynb --cwd . -k python3
 	cd notebooks && ../$(BIN)/papermill evaluator.ipynb evaluator.ipynb --cwd . -k python3
 

@@ -14,6 +14,15 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _notebook(cells: list, title: str) -> nbformat.NotebookNode:
+    """A notebook of ``cells`` for the project's Python kernel, titled for its HTML export."""
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["title"] = title
+    return nb
+
+
 def unit_report() -> nbformat.NotebookNode:
     from zi_nb.report import PARAMETERS
 
@@ -38,11 +47,7 @@ def unit_report() -> nbformat.NotebookNode:
         new_code_cell('lhe.section("data_problems")'),
         new_code_cell('lhe.section("provenance")'),
     ]
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    nb.metadata["title"] = "LHE Zona Integritas"
-    return nb
+    return _notebook(cells, "LHE Zona Integritas")
 
 
 EVALUATOR_PARAMETERS = """\
@@ -64,15 +69,33 @@ def evaluator() -> nbformat.NotebookNode:
         new_code_cell("from zi_nb.widgets import workbench\n\nworkbench(globals())",
                       metadata={"tags": ["nbval-ignore-output"]}),  # widget ids and the ledger's state vary
     ]
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    nb.metadata["title"] = "Workbench penilai Zona Integritas"
-    return nb
+    return _notebook(cells, "Workbench penilai Zona Integritas")
+
+
+def bulk_summary() -> nbformat.NotebookNode:
+    """The summary page of a ``zi-nb bulk`` run (logic in :mod:`zi_nb.bulk_summary`); ``run_dir = ""`` summarises
+    the bundled sample in memory, so nbval can re-execute it."""
+    cells = [
+        new_markdown_cell("# Ringkasan bulk (notebook berparameter)\n\n`zi-nb bulk` menjalankan notebook ini dengan "
+                          "papermill pada folder hasil (`run_dir`) lalu menulis `index.html`; semua logika ada di "
+                          "`zi_nb.bulk_summary`. `run_dir` kosong = ringkasan data contoh bawaan (tanpa laporan). "
+                          "Sel bertanda `hide` tidak tampil di halaman.", metadata={"tags": ["hide"]}),
+        new_code_cell('# folder hasil zi-nb bulk (berisi summary.json); kosong = data contoh bawaan\nrun_dir = ""',
+                      metadata={"tags": ["parameters"]}),
+        new_code_cell("from zi_nb import bulk_summary\n\nringkasan = bulk_summary.load(run_dir)"),
+        new_code_cell("ringkasan.overview()"),
+        new_code_cell('ringkasan.chart("predicates")'),
+        new_code_cell('ringkasan.chart("totals")'),
+        new_code_cell('ringkasan.chart("areas")'),
+        new_code_cell("ringkasan.table()"),
+        new_code_cell("ringkasan.failures()"),
+    ]
+    return _notebook(cells, "Ringkasan evaluasi Zona Integritas")
+
 
 
 if __name__ == "__main__":
-    for name, build in (("unit_report", unit_report), ("evaluator", evaluator)):
+    for name, build in (("unit_report", unit_report), ("evaluator", evaluator), ("bulk_summary", bulk_summary)):
         path = ROOT / "notebooks" / f"{name}.ipynb"
         nbformat.write(build(), path)
         print(path)
