@@ -92,7 +92,7 @@ def test_report_html_content(reports, rubric, unit, label):
                 assert crit.name in html
     for area in rubric.areas:
         assert f"Area {area.code} {area.name}" in html
-    images = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,', html)
+    images = re.findall(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,', html)
     assert len(images) >= 3 and all(images)  # charts embedded, each with its title as alternative text
     assert "lhe.section" not in html and "class=\"jp-InputArea" not in html and "<script src=" not in html
     assert "Langkah menuju predikat berikutnya" in html and "Asal-usul laporan" in html

@@ -1,18 +1,19 @@
 """Charts of the unit report (matplotlib, object API only: no pyplot state, safe in long-running workers).
 
 Each ``chart_<name>(report)`` returns a :class:`matplotlib.figure.Figure`; :class:`Chart` wraps one for notebooks,
-which display it as a PNG without depending on the kernel's matplotlib backend (and without timestamps, so outputs
-are reproducible). Thresholds
+which display it as SVG without depending on the kernel's matplotlib backend (text kept as text, so reports stay
+searchable and sharp in print; no timestamps or versions, so outputs are reproducible). Unit charts use fixed margins
+(:data:`MARGINS`, wide enough for labels wrapped at a fixed width) instead of ``tight_layout``, which would draw every
+figure twice: charts are most of a report's cost in a bulk run. Thresholds
 (60 % / 75 % rings, Hasil minima) come from the rubric's predicate criteria, never from constants here.
 """
 
 from __future__ import annotations
 
-import textwrap
-from typing import TYPE_CHECKING, Any
-
 import io
+import textwrap
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import numpy as np
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from .report import UnitReport
 
 matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 10, "axes.titlesize": 12,
-                            "axes.titleweight": "bold", "svg.hashsalt": "zi-nb"})
+                            "axes.titleweight": "bold", "svg.hashsalt": "zi-nb", "svg.fonttype": "none"})
 BLUE, GREEN, ORANGE, GREY, RED = "#2f6db5", "#1b7f3b", "#d98c1f", "#8a96a3", "#b3261e"
 TIER_COLOURS = {"unit": GREY, "tpi": BLUE, "tpn": GREEN}
 TEXT = {
@@ -40,7 +41,7 @@ TEXT = {
 
 @dataclass
 class Chart:
-    """A figure displayed as PNG (``_repr_png_``); ``figure`` is the matplotlib figure itself."""
+    """A figure displayed as SVG (with its title as ``alt`` metadata); ``figure`` is the matplotlib figure itself."""
 
     figure: Figure
 
@@ -55,9 +56,27 @@ class Chart:
         self.figure.savefig(buffer, format="png", metadata={"Software": None})
         return buffer.getvalue()
 
+    def svg(self) -> str:
+        buffer = io.StringIO()
+        self.figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        return buffer.getvalue()
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
-        return ({"image/png": self.png(), "text/plain": f"<Chart: {self.alt}>"},
-                {"image/png": {"alt": self.alt}})
+        return ({"image/svg+xml": self.svg(), "text/plain": f"<Chart: {self.alt}>"},
+                {"image/svg+xml": {"alt": self.alt}})
+
+
+#: left, right, bottom, top of each unit chart (figure fractions), as ``tight_layout`` found them for zi-2021;
+#: labels are wrapped at a fixed width, so they hold for any rubric.
+MARGINS = {"radar": (0.092, 0.898, 0.093, 0.909), "parts": (0.081, 0.957, 0.107, 0.9),
+           "hasil": (0.211, 0.981, 0.102, 0.905), "tiers": (0.081, 0.981, 0.114, 0.894)}
+
+
+def _figure(name: str, size: tuple[float, float]) -> Figure:
+    left, right, bottom, top = MARGINS[name]
+    fig = Figure(figsize=size, dpi=110)
+    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
+    return fig
 
 
 def _area_ratios(report: UnitReport) -> list[float]:
@@ -76,7 +95,7 @@ def chart_radar(report: UnitReport) -> Figure:
     labels = [a.code for a in r.areas]
     values = [100 * s.areas.at[u, a.code] / sum(a.weights.values()) for a in r.areas]
     angles = np.linspace(0, 2 * np.pi, len(labels), endpoint=False)
-    fig = Figure(figsize=(6.4, 5.8), dpi=110)
+    fig = _figure("radar", (6.4, 5.8))
     ax = fig.add_subplot(projection="polar")
     closed = np.append(angles, angles[0])
     ax.plot(closed, values + values[:1], color=BLUE, linewidth=2)
@@ -96,7 +115,6 @@ def chart_radar(report: UnitReport) -> Figure:
                     ha="center", fontsize=8, color=BLUE, fontweight="bold")
     ax.set_title(TEXT[lang]["radar"], pad=18)
     ax.legend(loc="lower right", bbox_to_anchor=(1.18, -0.1), fontsize=8, frameon=False)
-    fig.tight_layout()
     return fig
 
 
@@ -106,7 +124,7 @@ def chart_parts(report: UnitReport) -> Figure:
     comps = list(dict.fromkeys(c for a in r.areas for c in a.weights))
     x = np.arange(len(r.areas))
     width = 0.8 / max(1, len(comps))
-    fig = Figure(figsize=(8, 3.6), dpi=110)
+    fig = _figure("parts", (8, 3.6))
     ax = fig.add_subplot()
     for n, comp in enumerate(comps):
         vals = [100 * s.areas.at[u, f"{comp}:{a.code}"] / a.weights[comp] if comp in a.weights else 0
@@ -123,7 +141,6 @@ def chart_parts(report: UnitReport) -> Figure:
     ax.set_title(TEXT[lang]["parts"])
     ax.legend(fontsize=8, frameon=False, loc="lower left", ncols=len(comps))
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
     return fig
 
 
@@ -139,7 +156,7 @@ def chart_hasil(report: UnitReport) -> Figure:
              **{c.code: c.name for c in r.components}}
     weights = {**{i.code: i.weight for i in r.indicators}, **{c.code: c.weight for c in r.components}}
     values = [float(s.measure(m)[u]) for m in measures]
-    fig = Figure(figsize=(8, 3.8), dpi=110)
+    fig = _figure("hasil", (8, 3.8))
     ax = fig.add_subplot()
     y = np.arange(len(measures))
     ax.barh(y, [weights[m] for m in measures], color="#e4e9ef", height=0.6)
@@ -157,7 +174,6 @@ def chart_hasil(report: UnitReport) -> Figure:
     ax.set_title(TEXT[lang]["hasil"])
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
     return fig
 
 
@@ -168,7 +184,7 @@ def chart_tiers(report: UnitReport) -> Figure | None:
     r, u, lang = report.data.rubric, report.unit_id, report.lang
     x = np.arange(len(r.areas))
     width = 0.8 / len(report.tiers)
-    fig = Figure(figsize=(8, 3.4), dpi=110)
+    fig = _figure("tiers", (8, 3.4))
     ax = fig.add_subplot()
     for n, (tier, res) in enumerate(report.tiers.items()):
         vals = [100 * res.scores.areas.at[u, a.code] / sum(a.weights.values()) for a in r.areas]
@@ -180,5 +196,4 @@ def chart_tiers(report: UnitReport) -> Figure | None:
     ax.set_title(TEXT[lang]["tiers"])
     ax.legend(fontsize=8, frameon=False, loc="lower left", ncols=len(report.tiers))
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
     return fig

@@ -16,6 +16,7 @@ import importlib.metadata as md
 import sys
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -50,11 +51,17 @@ def check_parameters(namespace: dict[str, Any]) -> dict[str, Any]:
     """The report parameters found in ``namespace`` (the notebook's globals), checked.
 
     Refuses with :class:`ParameterError` a name that is not a declared parameter (anything injected that the
-    parameters cell does not declare), a value of the wrong type, and an unknown tier or language.
+    parameters cell does not declare, and any name that is not a Python identifier: papermill writes names into the
+    injected cell as code, values only as literals), a value of the wrong type, a NUL character in a text value, and
+    an unknown tier or language. The returned dict holds only the declared parameters: pass that, never the input,
+    to papermill.
     """
     ignored = {"In", "Out", "get_ipython", "exit", "quit", "open"}
     problems = []
     for name, value in namespace.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            problems.append(f"nama parameter {name!r} bukan nama yang sah (yang tersedia: {', '.join(PARAMETERS)})")
+            continue
         if name.startswith("_") or name in ignored or name in PARAMETERS:
             continue
         if isinstance(value, type(sys)) or callable(value):
@@ -67,6 +74,9 @@ def check_parameters(namespace: dict[str, Any]) -> dict[str, Any]:
             value = {}
         if not isinstance(value, kind) or isinstance(value, bool):
             problems.append(f"parameter '{name}' harus bertipe {kind.__name__}, bukan {type(value).__name__}")
+            continue
+        if isinstance(value, str) and "\x00" in value:
+            problems.append(f"parameter '{name}' memuat karakter NUL (\\x00)")
             continue
         params[name] = value
     if params.get("tier") not in TIER_CHOICES:
@@ -104,7 +114,9 @@ def _workbook_date(path: Path) -> str | None:
     return None
 
 
-def package_versions() -> dict[str, str]:
+@lru_cache(maxsize=1)
+def _installed_versions() -> tuple[tuple[str, str], ...]:
+    """Looked up once per process: the installed packages do not change under a running kernel."""
     from . import __version__
 
     versions = {"zi-nb": __version__, "python": sys.version.split()[0]}
@@ -113,7 +125,11 @@ def package_versions() -> dict[str, str]:
             versions[name] = md.version(name)
         except md.PackageNotFoundError:
             versions[name] = "-"
-    return versions
+    return tuple(versions.items())
+
+
+def package_versions() -> dict[str, str]:
+    return dict(_installed_versions())
 
 
 @dataclass
