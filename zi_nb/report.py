@@ -169,12 +169,11 @@ class UnitReport:
         return getattr(report_html, f"section_{name}")(self, **options)
 
     def chart(self, name: str) -> Any:
-        """A matplotlib figure (``radar``, ``parts``, ``hasil``, ``tiers``), see :mod:`zi_nb.charts`; None when the
-        chart does not apply (``tiers`` with a single tier)."""
+        """A chart (``radar``, ``parts``, ``hasil``, ``tiers``) displayed as SVG, see :mod:`zi_nb.charts`; None when
+        the chart does not apply (``tiers`` with a single tier)."""
         from . import charts
 
-        figure = getattr(charts, f"chart_{name}")(self)
-        return None if figure is None else charts.Chart(figure)
+        return getattr(charts, f"chart_{name}")(self)
 
 
 def reviewer_changes(data: LkeData, unit_id: str, records: list | None = None) -> pd.DataFrame:
