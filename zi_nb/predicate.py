@@ -95,7 +95,7 @@ def evaluate(scores: Scores, current_predicate: pd.Series | None = None) -> Eval
     eligible: dict[str, pd.Series] = {}
     n = len(units)
     for pred in rubric.predicates:
-        met_pred = pd.Series(True, index=units)
+        met_pred = np.ones(n, dtype=bool)
         for crit in pred.criteria:
             for code, name, measure, values, minimum in _expand(scores, crit):
                 value = values.to_numpy(dtype=float)
@@ -106,8 +106,8 @@ def evaluate(scores: Scores, current_predicate: pd.Series | None = None) -> Eval
                                      ("value", value), ("minimum", np.full(n, minimum)),
                                      ("margin", value - minimum), ("met", met)):
                     columns[column].append(part)
-        met_all[pred.code] = met_pred
-        eligible[pred.code] = met_pred.copy()
+        met_all[pred.code] = pd.Series(met_pred, index=units)
+        eligible[pred.code] = met_all[pred.code].copy()
         if pred.requires:
             ok = _current_satisfies(current, pred.requires, order)
             prereq_frames.append(pd.DataFrame({"unit_id": units, "predicate": pred.code, "requires": pred.requires,
@@ -125,7 +125,7 @@ def evaluate(scores: Scores, current_predicate: pd.Series | None = None) -> Eval
 
 
 def _highest(met: dict[str, pd.Series], units: pd.Index, predicates: list[Predicate]) -> pd.Series:
-    result = pd.Series(NONE, index=units, dtype=object, name="predicate")
+    result = np.full(len(units), NONE, dtype=object)
     for pred in predicates:  # ascending: later predicates override earlier ones
-        result = result.mask(met[pred.code].to_numpy(), pred.code)
-    return result
+        result[met[pred.code].to_numpy(dtype=bool)] = pred.code
+    return pd.Series(result, index=units, dtype=object, name="predicate")
