@@ -146,6 +146,42 @@ def test_resume_skips_what_is_finished_and_redoes_one_changed_unit(first, monkey
     assert "evaluator-9" in (out / "kpp-danau-biru.html").read_text(encoding="utf-8")
 
 
+def test_decisions_are_recorded_once_per_unit_and_run(first):
+    """The fixture's run and the two resumed runs above share the run id 'uji': each unit's decision is in the ledger
+    once (the reviewer's TPI change redid one report but not its result at tier 'unit')."""
+    from zi_nb.decisions import duplicated_decisions
+
+    records = Ledger(first["ledger"]).records()
+    decisions: dict[str, int] = {}
+    for rec in records:
+        if rec.kind == "decision" and rec.details["run_id"] == "uji":
+            decisions[rec.unit_id] = decisions.get(rec.unit_id, 0) + 1
+    assert len(decisions) == 12 and set(decisions.values()) == {1} and duplicated_decisions(records) == {}
+    assert cli("audit", "verify", str(first["out"])) == 0
+
+
+def test_audit_names_a_decision_recorded_twice(first, tmp_path, rubric):
+    import shutil
+
+    from zi_nb.audit import verify
+    from zi_nb.decisions import record_decision
+
+    ledger = tmp_path / "ledger.sqlite"
+    shutil.copy(first["ledger"], ledger)
+    book = Ledger(ledger)
+    again = next(r for r in book.records() if r.kind == "decision" and r.unit_id == "rsud-mekarsari")
+    record = {"unit_id": again.unit_id, "year": again.details["year"], "tier": again.tier,
+              "total": again.details["total"], "predicate": again.answer, "criteria": again.details["criteria"]}
+    assert record_decision(book, record, "uji", rubric.id) == again  # the same decision again: not written
+    n = len(book.records())
+    book.append(kind="decision", unit_id=again.unit_id, code=again.code, tier=again.tier, previous=again.answer,
+                answer=again.answer, evaluator=again.evaluator, note=again.note, rubric_id=again.rubric_id,
+                data=again.details)  # what a resumed run did before decisions were recorded once
+    assert len(book.records()) == n + 1
+    problems = [d.render() for d in verify(first["out"], str(ledger))]
+    assert any("rsud-mekarsari" in p and "tercatat 2 kali" in p for p in problems), problems
+
+
 def test_interrupted_run_leaves_no_partial_report_and_resume_completes_it(tmp_path, monkeypatch):
     no_index(monkeypatch)
     inputs = [str(p) for p in write_synthetic(tmp_path / "in", 5)]
@@ -196,3 +232,113 @@ def test_summary_xlsx_keeps_formula_like_text_as_text(tmp_path):
     ws = load_workbook(path).active
     cells = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
     assert cells["=HYPERLINK(\"http://x\")"].data_type == "s" and cells["+62 Kantor"].data_type == "s"
+
+
+# -- failures of kernels and worker processes --------------------------------------------------------------------------
+def _worker_pid(outcome) -> int:
+    return int(outcome.worker.rsplit(":", 1)[1])
+
+
+def _kernels(pid: int) -> list:
+    import psutil
+
+    def cmdline(p: psutil.Process) -> str:
+        try:
+            return " ".join(p.cmdline())
+        except psutil.Error:  # ended meanwhile, or a zombie
+            return ""
+
+    return [p for p in psutil.Process(pid).children(recursive=True) if "ipykernel_launcher" in cmdline(p)]
+
+
+def test_a_killed_kernel_is_replaced_and_its_unit_run_again(tmp_path, monkeypatch):
+    no_index(monkeypatch)
+    inputs = [str(p) for p in write_synthetic(tmp_path / "in", 4)]
+    out, messages, killed = tmp_path / "out", [], []
+
+    def kill_kernel(outcome, counts):
+        """After the first report: wait until the (only) worker runs the next unit's notebook, then kill its kernel."""
+        if killed:
+            return
+        before = set(temp_files(out))
+        deadline = time.monotonic() + 60
+        while not set(temp_files(out)) - before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        for kernel in _kernels(_worker_pid(outcome)):
+            kernel.kill()
+            killed.append(kernel.pid)
+
+    result = run_bulk(BulkOptions(inputs, out, workers=1, progress=False), hook=kill_kernel, log=messages.append)
+    assert killed and result.exit_code == 0, messages
+    assert [r["status"] for r in result.rows] == ["ok"] * 4 and not temp_files(out)
+    retried = [m for m in messages if m.startswith("ULANG ")]
+    assert len(retried) == 1 and retried[0].startswith("ULANG unit-00002: Kernel berhenti"), messages
+    assert len(list(out.glob("unit-*.html"))) == 4
+
+
+def test_a_killed_worker_process_is_replaced_and_its_units_run_again(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    no_index(monkeypatch)
+    inputs = [str(p) for p in write_synthetic(tmp_path / "in", 5)]
+    out, messages, killed = tmp_path / "out", [], []
+
+    def kill_worker(outcome, counts):
+        if not killed:
+            killed.append(_worker_pid(outcome))
+            os.kill(killed[0], signal.SIGKILL)
+
+    result = run_bulk(BulkOptions(inputs, out, workers=2, progress=False), hook=kill_worker, log=messages.append)
+    assert killed and result.exit_code == 0, messages
+    assert [r["status"] for r in result.rows] == ["ok"] * 5 and not temp_files(out)
+    assert any(m.startswith("ULANG unit-") and "BrokenProcessPool" in m for m in messages), messages
+    assert len(list(out.glob("unit-*.html"))) == 5
+
+
+def test_a_hanging_unit_fails_after_timeout_and_the_others_go_on(tmp_path, monkeypatch):
+    """A kernel that stops answering (here: SIGSTOP) makes its unit hang: after --timeout the kernel is killed, the
+    unit is reported failed with a message saying so, a new kernel takes the next units."""
+    import signal
+
+    no_index(monkeypatch)
+    inputs = [str(p) for p in write_synthetic(tmp_path / "in", 4)]
+    out, messages, stopped = tmp_path / "out", [], []
+
+    def hang(outcome, counts):
+        if not stopped:
+            for kernel in _kernels(_worker_pid(outcome)):
+                kernel.send_signal(signal.SIGSTOP)
+                stopped.append(kernel)
+
+    started = time.perf_counter()
+    result = run_bulk(BulkOptions(inputs, out, workers=1, progress=False, timeout=15), hook=hang,
+                      log=messages.append)
+    seconds = time.perf_counter() - started
+    assert stopped and result.exit_code == 1
+    failed = [r for r in result.rows if r["status"] != "ok"]
+    assert [r["unit_id"] for r in failed] == ["unit-00002"], messages
+    assert "melewati batas waktu 15 detik" in failed[0]["error"] and "--timeout" in failed[0]["error"]
+    assert not any(m.startswith("ULANG") for m in messages)  # a hang is not tried again
+    assert sum(r["status"] == "ok" for r in result.rows) == 3 and not temp_files(out)
+    assert not any(k.is_running() and k.status() != "zombie" for k in stopped)  # the stopped kernel was killed
+    assert seconds < 120
+    resumed = run_bulk(BulkOptions(inputs, out, workers=1, progress=False, resume=True))
+    assert resumed.exit_code == 0 and sum(bool(r["resumed"]) for r in resumed.rows) == 3
+
+
+def test_timeout_option_reaches_every_unit(tmp_path, monkeypatch):
+    from zi_nb import bulk, cli_bulk, warm
+
+    seen = []
+
+    def fake_run(options):
+        seen.append(options.timeout)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(bulk, "run_bulk", fake_run)
+    assert cli("bulk", str(SAMPLE_DIR), "-o", str(tmp_path / "o"), "--timeout", "42") == 0
+    assert cli("bulk", str(SAMPLE_DIR), "-o", str(tmp_path / "o")) == 0
+    assert seen == [42.0, warm.UNIT_TIMEOUT] and cli_bulk.UNIT_TIMEOUT == warm.UNIT_TIMEOUT
+    assert cli("bulk", str(SAMPLE_DIR), "-o", str(tmp_path / "o"), "--timeout", "-1") == 2

@@ -129,7 +129,7 @@ def test_cli_adjust_history_score_export(tmp_path, capsys):
     assert code == 0 and "jawaban diubah: eva (TPI) mengubah jawaban PPB1A: C -> A" in out and "Rantai hash: utuh" in out
     _, plain, _ = run(capsys, "score", *SAMPLE, "--format", "csv")
     _, with_ledger, _ = run(capsys, "score", *SAMPLE, "--format", "csv", "--ledger", led)
-    row = lambda text: next(line for line in text.splitlines() if line.startswith("rsud-mekarsari"))  # noqa: E731
+    row = lambda text: next(line for line in text.splitlines() if line.startswith("rsud-mekarsari"))
     assert row(plain) != row(with_ledger)
     out_xlsx = tmp_path / "lke.xlsx"
     code, _, _ = run(capsys, "export", "--input", SAMPLE[0], "--units-file", SAMPLE[1], "--unit", "rsud-mekarsari",
@@ -167,3 +167,33 @@ def test_decisions_revocation_and_story(tmp_path, capsys):
     code, out, _ = run(capsys, "history", "--unit", "u1", "--ledger", led)
     assert code == 0 and "[2024] dicabut" in out and "Fakta pungli terbukti" in out and "utuh" in out
     assert book.verify() == []
+
+
+def test_previous_answer_is_the_ledgers_latest_read_under_the_lock(ledger, rubric):
+    """A stale view (another evaluator changed the item after this one loaded it) does not falsify "previous"."""
+    first = ledger.adjust(rubric, "u1", "PPA1B", "C", "tpi", "eva-1", "turun", previous="A")
+    second = ledger.adjust(rubric, "u1", "PPA1B", "B", "tpi", "eva-2", "naik", previous="A")  # eva-2 saw "A"
+    assert (first.previous, second.previous) == ("A", "C")
+    other_tier = ledger.adjust(rubric, "u1", "PPA1B", "A", "tpn", "tpn-1", "tpn", previous="B")
+    assert other_tier.previous == "B"  # no TPN record yet: the workbook's answer given by the caller
+
+
+def test_a_decision_is_recorded_once_per_unit_and_run(ledger):
+    from zi_nb.decisions import duplicated_decisions, record_decision
+
+    base = {"unit_id": "u1", "year": 2024, "tier": "final", "total": 80.0, "predicate": "WBK",
+            "criteria": [{"predicate": "WBK", "code": "total", "value": 80.0, "minimum": 75.0, "met": True}]}
+    a = record_decision(ledger, base, "run-1", "zi-2021")
+    assert record_decision(ledger, dict(base), "run-1", "zi-2021") == a  # resumed run: nothing written
+    changed = record_decision(ledger, {**base, "total": 82.0}, "run-1", "zi-2021")  # result changed meanwhile
+    other_run = record_decision(ledger, base, "run-2", "zi-2021")
+    assert [r.seq for r in ledger.records()] == [a.seq, changed.seq, other_run.seq] == [1, 2, 3]
+    assert duplicated_decisions(ledger.records()) == {} and ledger.verify() == []
+
+
+def test_a_ledger_opened_by_many_processes_at_once_is_created_once(tmp_path):
+    path = str(tmp_path / "baru.sqlite")  # not created yet
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        done = sum(pool.map(_writer, [(path, w, 5) for w in range(4)]))
+    book = Ledger(path)
+    assert done == 20 and len(book.records()) == 20 and book.verify() == []

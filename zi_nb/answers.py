@@ -27,7 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import limits
 from .findings import Finding
+from .limits import MAX_COUNT
 from .rubric import Rubric
 
 RAW_COLUMNS = ["unit_id", "tier", "reviewer", "code", "raw", "note", "evidence", "file", "sheet", "cell", "line"]
@@ -125,8 +127,17 @@ def normalise_typed(rubric: Rubric, answer_type: str, raw: Any) -> tuple[str | N
     if kind == "count":
         if number < 0:
             return None, number, "negative", {"found": raw}
+        if number > MAX_COUNT:
+            return None, nan, "implausible_value", {"found": raw, "what": "isian Jumlah", "expected": (
+                f"bilangan bulat 0 sampai {limits.number(MAX_COUNT)} (jumlah orang, dokumen atau pengaduan satu unit)")}
         if not float(number).is_integer():
             return None, number, "not_integer", {"found": raw}
+    if kind == "ratio":
+        stated_percent = text is not None and text.endswith("%")
+        share = number if stated_percent or number <= 1 else number / 100  # a bare 86 means 86 %
+        if not 0 <= share <= 1:
+            return None, nan, "implausible_value", {"found": raw, "what": "butir %",
+                                                    "expected": "persentase 0 sampai 100% (mis. 86 atau 86%)"}
     if kind == "index":
         at = rubric.answer_types[answer_type]
         if not at.minimum <= number <= at.maximum:
@@ -159,7 +170,7 @@ def build_answers(raw: pd.DataFrame, rubric: Rubric) -> tuple[pd.DataFrame, list
     if frame.empty:
         return pd.DataFrame(columns=ANSWER_COLUMNS), findings
     tiers = {t: normalise_tier(t) for t in frame["tier"].drop_duplicates()}
-    frame["tier"] = frame["tier"].map(lambda t: tiers.get(t) if t == t else "unit")  # NaN != NaN
+    frame["tier"] = frame["tier"].map(lambda t: "unit" if pd.isna(t) else tiers.get(t))
     codes = rubric.all_codes
     upper = {c.upper(): c for c in codes}
     code_map = {c: (c if c in codes else upper.get(str(c or "").strip().upper())) for c in frame["code"].unique()}
@@ -222,8 +233,10 @@ def _resolve_duplicates(frame: pd.DataFrame, findings: list[Finding]) -> pd.Data
         values = [a if a is not None else n for a, n in zip(group["answer"], group["number"])]
         distinct = {("nan" if isinstance(v, float) and math.isnan(v) else v) for v in values}
         last = group.iloc[-1]
-        where = ", ".join(str(c if isinstance(c, str) else (f"baris {int(ln)}" if not pd.isna(ln) else "?"))
-                          for c, ln in zip(group["cell"], group["line"]))
+        sheets = set(group["sheet"].dropna())  # cells of several sheets are named with their sheet
+        where = ", ".join((f"lembar '{sh}' {c}" if len(sheets) > 1 else c) if isinstance(c, str) else (
+            f"baris {int(ln)}" if not pd.isna(ln) else "?") for c, ln, sh in zip(group["cell"], group["line"],
+                                                                                 group["sheet"]))
         kind = "duplicate_same" if len(distinct) == 1 else "duplicate_conflict"
         findings.append(Finding(
             kind, SEVERITY.get(kind, "error"), **_location(last),

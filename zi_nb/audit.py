@@ -6,8 +6,8 @@
 * every input file against its recorded sha256 (a changed or missing input);
 * the rubric copy against the recorded content hash (the run is recomputed with that exact rubric version, so old
   runs stay verifiable after the packaged rubric is updated);
-* the ledger: its whole hash chain, and per unit the records the run applied (a changed, removed, inserted or
-  reordered record);
+* the ledger: its whole hash chain, per unit the records the run applied (a changed, removed, inserted or
+  reordered record), and that each unit's decision of this run is recorded once (not again by a resumed run);
 * every unit's scores, recomputed from the recorded inputs, rubric and ledger records, against the scores and
   predikat the manifest states (a different score);
 * every output file against its recorded sha256 (a changed report).
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .decisions import duplicated_decisions
 from .inputs import read_inputs, sha256_file
 from .ledger import Ledger, apply_ledger, record_hash
 from .manifest import read_manifest, stated
@@ -79,6 +80,10 @@ def _ledger_records(manifest: dict[str, Any], ledger_path: str | None, out: list
     for problem in ledger.verify():
         out.append(Difference("ledger", path.name, problem))
     by_seq = {r.seq: r for r in ledger.records()}
+    this_run = [r for r in by_seq.values() if r.kind == "decision" and r.details.get("run_id") == manifest["run_id"]]
+    for (unit_id, run_id, code), n in duplicated_decisions(this_run).items():
+        out.append(Difference("ledger", unit_id, f"keputusan {code} run {run_id} tercatat {n} kali (seharusnya "
+                                                 "sekali per unit per run)"))
     used = []
     for unit_id, recorded in state["records"].items():
         seqs = [r["seq"] for r in recorded]

@@ -13,6 +13,12 @@ need zi-nb installed and the same paths (shared storage) for the inputs and the 
 
 Ctrl-C: no new unit starts, the units being written finish (a second Ctrl-C stops them at once), the workers stop,
 and temporary files of unfinished reports are removed; ``--resume`` continues where the run stopped.
+
+Crashes: a run killed outright (SIGKILL, power loss) leaves complete reports and temporary files, never a half
+report under a final name; the next run removes the temporary files when it starts and ``--resume`` redoes only
+what was not complete. Decisions are recorded in the ledger once per unit and run (:func:`zi_nb.decisions.
+record_decision`), however often the run is resumed. Each unit has a time limit (``timeout``); a unit whose kernel
+or worker process died is run once more (``MAX_ATTEMPTS``) before it is reported failed.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +46,12 @@ from .bulk_plan import (
     split_inputs,
 )
 from .errors import InputError
-from .warm import STATE_DIR, UnitOutcome, UnitTask, run_unit
+from .warm import STATE_DIR, UNIT_TIMEOUT, UnitOutcome, UnitTask, run_unit
 from .xlsx import atomic_path
 
 TEMP_NAME = re.compile(r"^\..+\.tmp(\.[A-Za-z0-9]+)?$")  # what zi_nb.xlsx.atomic_path creates
 Hook = Callable[[UnitOutcome, dict[str, int]], None]
+MAX_ATTEMPTS = 2  # a unit (or a file's plan) whose kernel or worker process died is run once more
 
 
 @dataclass
@@ -64,6 +71,7 @@ class BulkOptions:
     resume: bool = False
     run_id: str = ""
     progress: bool = True
+    timeout: float = UNIT_TIMEOUT  # seconds per unit; 0 = no limit
 
 
 @dataclass
@@ -99,6 +107,8 @@ class _Run:
         self.counts = {"done": 0, "failed": 0, "remaining": 0, "resumed": 0}
         self.todo: deque[UnitTask] = deque()  # units not handed to the executor yet
         self.running = 0
+        self.stopping = False
+        self.plan_attempts: dict[int, int] = {}
         self.bar: Any = None
 
     def submit(self, tag: str, ref: Any, fn: Callable[..., Any], *args: Any) -> None:
@@ -113,9 +123,8 @@ class _Run:
         self.ledger_digests = ledger_state(self.o.ledger)[1]
         self.nb_hash = notebook_code_hash()
         self.bar = tqdm(total=0, unit="unit", desc="LHE", disable=not self.o.progress, dynamic_ncols=True)
-        for i, f in enumerate(files):
-            self.submit("plan", i, plan_file, str(f), units_path, self.o.tier, params["rubric"], self.o.policies,
-                        params["ledger_path"])
+        for i in range(len(files)):
+            self._plan(i)
         self.next_plan = 0
 
     def loop(self) -> None:
@@ -125,20 +134,32 @@ class _Run:
             except queue.Empty:
                 continue
             tag, ref = self.pending.pop(future)
+            result, error = self._result(future)
             if tag == "plan":
-                self.plans[ref] = self._result(future, lambda e, i=ref: FilePlan(str(self.files[i]), error=e))
+                if error and self.plan_attempts[ref] < MAX_ATTEMPTS and not self.stopping:
+                    self.log(f"ULANG {self.files[ref].name}: {error} Berkas dibaca sekali lagi.")
+                    self._plan(ref)
+                    continue
+                self.plans[ref] = result if error is None else FilePlan(str(self.files[ref]), error=error)
                 while self.next_plan in self.plans:
                     self._release(self.next_plan)
                     self.next_plan += 1
             else:
-                outcome = self._result(future, lambda e, t=ref: UnitOutcome(t.unit_id, t.name, "failed", error=e))
-                self._finish(outcome)
+                self._finish(result if error is None else UnitOutcome(ref.unit_id, ref.name, "failed", error=error,
+                                                                      retry=True), ref)
 
-    def _result(self, future: Any, failed: Callable[[str], Any]) -> Any:
+    def _plan(self, index: int) -> None:
+        self.plan_attempts[index] = self.plan_attempts.get(index, 0) + 1
+        self.submit("plan", index, plan_file, str(self.files[index]), self.units_path, self.o.tier,
+                    self.params["rubric"], self.o.policies, self.params["ledger_path"])
+
+    @staticmethod
+    def _result(future: Any) -> tuple[Any, str | None]:
+        """The task's result, or the message saying that its worker process died (or the cluster lost it)."""
         try:
-            return future.result()
+            return future.result(), None
         except Exception as exc:  # noqa: BLE001  (a worker process died, the cluster lost the task...)
-            return failed(f"Pekerja gagal menjalankan tugas ({type(exc).__name__}: {exc}); jalankan ulang dengan "
+            return None, (f"Pekerja gagal menjalankan tugas ({type(exc).__name__}: {exc}); jalankan ulang dengan "
                           "--resume.")
 
     def _release(self, index: int) -> None:
@@ -176,7 +197,8 @@ class _Run:
                 self.counts["resumed"] += 1
                 continue
             self.by_name[stem] = row
-            to_run.append(UnitTask(row["unit_id"], stem, params, str(self.out), self.o.pdf, key))
+            to_run.append(UnitTask(row["unit_id"], stem, params, str(self.out), self.o.pdf, key,
+                                   timeout=self.o.timeout))
         self.counts["remaining"] += len(to_run)
         self.bar.total += len(to_run)
         self._postfix()
@@ -191,8 +213,13 @@ class _Run:
             self.running += 1
             self.submit("unit", task, run_unit, task)
 
-    def _finish(self, outcome: UnitOutcome) -> None:
+    def _finish(self, outcome: UnitOutcome, task: UnitTask) -> None:
         self.running -= 1
+        if outcome.status != "ok" and outcome.retry and task.attempt < MAX_ATTEMPTS and not self.stopping:
+            self.log(f"ULANG {outcome.unit_id}: {outcome.error} Unit dijalankan sekali lagi.")
+            self.todo.appendleft(replace(task, attempt=task.attempt + 1))
+            self._feed()
+            return
         row = self.by_name[outcome.name]
         row.update(status=outcome.status, error=outcome.error, seconds=outcome.seconds, worker=outcome.worker,
                    report=outcome.files.get("html"), notebook=outcome.files.get("notebook"),
@@ -213,7 +240,7 @@ class _Run:
 
     def stop(self) -> None:
         """After Ctrl-C: cancel what has not started, let running units finish (a second Ctrl-C: stop now)."""
-        self.hook, self.todo = None, deque()
+        self.hook, self.todo, self.stopping = None, deque(), True
         self.ex.cancel(list(self.pending))
         self.log("Dihentikan: menunggu laporan yang sedang dibuat selesai (Ctrl-C lagi untuk berhenti segera)...")
         try:
@@ -223,8 +250,9 @@ class _Run:
             for future in [f for f in self.pending if f.done() and not f.cancelled()]:
                 tag, ref = self.pending.pop(future)
                 if tag == "unit":
-                    self._finish(self._result(future, lambda e, t=ref: UnitOutcome(t.unit_id, t.name, "failed",
-                                                                                   error=e)))
+                    result, error = self._result(future)
+                    self._finish(result if error is None else UnitOutcome(ref.unit_id, ref.name, "failed",
+                                                                          error=error), ref)
             self.ex.close()
         except KeyboardInterrupt:
             self.ex.close(force=True)
@@ -292,6 +320,7 @@ def run_bulk(options: BulkOptions, hook: Hook | None = None,
     log = log or (lambda msg: tqdm.write(msg))
     out = options.out_dir = Path(options.out_dir).resolve()
     files, units_path, params = check_options(options)
+    remove_temp_files(out)  # left by a run that was killed (no worker of this run writes yet)
     params["run_id"] = options.run_id or (previous_run_id(out) if options.resume else "") or time.strftime(
         "%Y%m%dT%H%M%S")
     with atomic_path(out / STATE_DIR / "run.json") as tmp:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .text import slug
+from .text import file_stem
 
 INPUT_SUFFIXES = (".xlsx", ".csv")
 RESERVED_NAMES = {"index", "summary"}  # DIR/index.html, DIR/summary.json/.xlsx
@@ -193,7 +193,7 @@ def finished(out_dir: Path, name: str, key: str) -> dict[str, Any] | None:
 def report_name(unit_id: str, input_name: str, taken: dict[str, tuple[str, str]]) -> tuple[str, str | None]:
     """The file name stem of a unit's report and, when it cannot be used, why. ``taken``: name -> (unit, input)
     of the reports already planned (it is updated)."""
-    name = slug(unit_id)
+    name = file_stem(unit_id)
     if name in RESERVED_NAMES:
         return name, f"Nama berkas laporan '{name}' dipakai oleh ringkasan bulk; ganti unit_id '{unit_id}'."
     if name in taken:

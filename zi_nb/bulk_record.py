@@ -4,7 +4,9 @@ as ``zi-nb report`` does (:mod:`zi_nb.run_record`).
 
 The scores stated per unit are the contract records the plan computed from the same inputs, rubric, policies and
 ledger records as the notebooks (:func:`zi_nb.bulk_plan.plan_file`), so nothing is read again here. A unit skipped
-by ``--resume`` is listed with the parameters its report was made with (from its state file).
+by ``--resume`` is listed with the parameters its report was made with (from its state file). Its decision is not
+recorded again: :func:`zi_nb.decisions.record_decision` writes a unit's decision once per run (a run killed after
+some decisions and resumed records only the missing ones).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ the same outputs.
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -87,28 +88,39 @@ def table_frame(doc: dict[str, Any]) -> Any:
 
 
 def write_xlsx(doc: dict[str, Any], path: Path) -> Path:
-    """``summary.xlsx``: the table, text that looks like a formula kept as text, links to the reports."""
-    import pandas as pd
+    """``summary.xlsx``: the table, text that looks like a formula kept as text, links to the reports.
+
+    Every cell is written through :func:`zi_nb.xlsx.safe_text` (not pandas' writer, which would store a unit name
+    such as ``=HYPERLINK(...)`` as a formula and fails on a control character): text stays text, numbers numbers.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     frame = table_frame(doc)
-    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name="Ringkasan", index=False)
-        ws = writer.sheets["Ringkasan"]
-        for r, values in enumerate(frame.itertuples(index=False), start=2):
-            for c, value in enumerate(values, start=1):
-                cell = ws.cell(row=r, column=c)
-                if isinstance(value, str):
-                    safe_text(value, cell)
-                elif isinstance(value, float):
-                    cell.number_format = "0.00"
-            report = values[frame.columns.get_loc("Laporan")]
-            if isinstance(report, str) and report:
-                ws.cell(row=r, column=frame.columns.get_loc("Laporan") + 1).hyperlink = report
-        ws.freeze_panes = "B2"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Ringkasan"
+    for c, name in enumerate(frame.columns, start=1):
+        safe_text(name, ws.cell(row=1, column=c)).font = Font(bold=True)
+    link = frame.columns.get_loc("Laporan") + 1 if len(frame.columns) else 0
+    for r, values in enumerate(frame.itertuples(index=False), start=2):
+        for c, value in enumerate(values, start=1):
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            cell = safe_text(value.item() if hasattr(value, "item") else value, ws.cell(row=r, column=c))
+            if isinstance(cell.value, float):
+                cell.number_format = "0.00"
+            if c == link and isinstance(value, str) and value and "://" not in value and not value.startswith(
+                    ("/", "\\", ".")):
+                cell.hyperlink = value  # the report's file name, beside summary.xlsx
+    ws.freeze_panes = "B2"
+    if len(frame.columns):
         ws.auto_filter.ref = ws.dimensions
-        for c, name in enumerate(frame.columns, start=1):
-            width = max([len(str(name))] + [len(str(v)) for v in frame[name].head(200) if v is not None])
-            ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = min(max(width + 2, 8), 60)
+    for c, name in enumerate(frame.columns, start=1):
+        width = max([len(str(name))] + [len(str(v)) for v in frame[name].head(200) if v is not None])
+        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = min(max(width + 2, 8), 60)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
     return path
 
 
@@ -206,6 +218,14 @@ _FAILURES = """<div class="zib"><h2>Unit yang gagal</h2>{% if not units %}<p>Tid
 {% endfor %}</table>{% endif %}</div>"""
 
 
+def _plain_label(text: str) -> str:
+    """User text as a matplotlib label shown as written: ``$`` escaped (else ``"$x^{$"`` is parsed as mathtext and
+    fails the page), hidden characters removed."""
+    from .text import strip_hidden
+
+    return strip_hidden(str(text)).replace("$", r"\$")
+
+
 class BulkSummary:
     """A run's summary for the page: sections are HTML objects, charts matplotlib figures (PNG)."""
 
@@ -252,9 +272,10 @@ class BulkSummary:
         fig = Figure(figsize=(8.6, 1.2 + 0.34 * len(names)), dpi=100)
         ax = fig.add_subplot()
         left = np.zeros(len(names))
+        labels = [_plain_label(n) for n in names]
         for p in PREDICATES:
             values = np.array([counts[n][p] for n in names], dtype=float)
-            ax.barh(names, values, left=left, color=COLOURS[p], label=predicate_label(p))
+            ax.barh(labels, values, left=left, color=COLOURS[p], label=predicate_label(p))
             left += values
         ax.set_title("Predikat per instansi")
         ax.set_xlabel("Jumlah unit")

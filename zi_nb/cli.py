@@ -112,7 +112,10 @@ def score(paths: tuple[str, ...], tier: str, policy: tuple[str, ...], fmt: str, 
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        click.echo(summary_frame(doc["units"]).to_csv(index=False), nl=False)
+        from .xlsx import safe_text
+
+        # text that a spreadsheet would take for a formula (= + - @ ...) is written as text
+        click.echo(summary_frame(doc["units"]).map(safe_text).to_csv(index=False), nl=False)
     else:
         _print_table(doc, data.rubric, lang)
     if not doc["units"]:

@@ -14,6 +14,8 @@ from typing import Any
 import click
 
 from .cli import _read, _with_ledger, cli
+from .text import visible
+
 
 def _ledger_path(ledger: str | None) -> Path:
     from .ledger import default_path
@@ -56,13 +58,15 @@ def adjust(input_path: str, units_file: str, unit: str, code: str, answer: str, 
     mine = rows[rows["tier"] == tier]
     prev_rows = mine if not mine.empty else rows[rows["tier"] == "unit"]
     previous = None if prev_rows.empty else (prev_rows["answer"].iloc[-1] or _num_text(prev_rows["number"].iloc[-1]))
+    # the ledger records its own latest answer as the previous one when it has one (read under its write lock);
+    # the workbook's answer otherwise
     record = book.adjust(data.rubric, unit, code, answer, tier, evaluator, note, previous=previous)
-    click.echo(f"Tersimpan di {book.path} (#{record.seq}): {unit} {code} {previous or '-'} -> {record.answer} "
+    click.echo(f"Tersimpan di {book.path} (#{record.seq}): {unit} {code} {record.previous or '-'} -> {record.answer} "
                f"oleh {record.evaluator} ({tier}).")
 
 
 def _num_text(value: Any) -> str | None:
-    if value is None or value != value:
+    if value is None or value != value:  # noqa: PLR0124  (NaN)
         return None
     return str(int(value)) if float(value).is_integer() else str(value)
 
@@ -91,10 +95,10 @@ def history(unit: str | None, ledger: str | None, fmt: str) -> None:
 
         units = [unit] if unit else list(dict.fromkeys(r.unit_id for r in records))
         for unit_id in units:
-            click.echo(f"== {unit_id}")
+            click.echo(visible(f"== {unit_id}"))
             for e in unit_story(book, unit_id):
                 year = f"[{e.year}] " if e.year else ""
-                click.echo(f"#{e.seq} {e.timestamp[:19].replace('T', ' ')} UTC  {year}{e.label}: {e.text}")
+                click.echo(visible(f"#{e.seq} {e.timestamp[:19].replace('T', ' ')} UTC  {year}{e.label}: {e.text}"))
         click.echo(f"{len(records)} rekaman. Rantai hash: " + ("utuh." if not problems else "RUSAK: "
                                                                + "; ".join(problems)))
     sys.exit(1 if problems else 0)

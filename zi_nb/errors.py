@@ -7,6 +7,7 @@ Indonesia) without a traceback. Programming errors are not wrapped and surface a
     ├── RubricError        a rubric file is missing, malformed or inconsistent
     ├── PolicyError        an unknown policy or policy value was requested
     ├── InputError         an input could not be used at all (carries the findings that say why)
+    │   └── InputLimitError   an input exceeds a size limit (zi_nb.limits)
     ├── ParameterError     a notebook/CLI parameter is unknown or of the wrong type
     ├── LedgerError        a reviewer change was refused or the ledger is unusable (zi_nb.ledger)
     └── ReportError        a report notebook failed or could not be exported (zi_nb.runner)
@@ -42,3 +43,8 @@ class InputError(ZiError):
     def __init__(self, message: str, findings: list[Finding] | None = None) -> None:
         super().__init__(message)
         self.findings = list(findings or [])
+
+
+class InputLimitError(InputError):
+    """An input exceeds a size limit of :mod:`zi_nb.limits` (rows, cells, inflated size): refused before it is read,
+    never skipped as a merely unreadable part."""

@@ -7,8 +7,11 @@ catalogue below, so the wording lives in one place and can be shown in either la
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from .text import visible
 
 Severity = Literal["error", "warning", "info"]
 
@@ -20,14 +23,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file cannot be read as {expected}: {detail}.",
     ),
     "file_too_large": (
-        "Berkas terlalu besar ({size} bayt); batasnya {limit} bayt.",
-        "The file is too large ({size} bytes); the limit is {limit} bytes.",
+        "Berkas terlalu besar ({size}); batasnya {limit}. Periksa apakah ini berkas LKE yang benar.",
+        "The file is too large ({size}); the limit is {limit}. Check that this is the right LKE file.",
     ),
-    "unknown_format": (
-        "Format berkas tidak dikenali; yang diharapkan: CSV/XLSX format panjang (kolom unit_id, code, answer), "
-        "LKE edaran (lembar 'LKE ZI' atau tabel berkepala 'ID | Penilaian | ...'), atau templat zi-nb.",
-        "Unrecognised file; expected a long-format CSV/XLSX (columns unit_id, code, answer), a circulated LKE "
-        "(sheet 'LKE ZI' or a table headed 'ID | Penilaian | ...'), or a zi-nb template.",
+    "unknown_format": (  # found: what was nearly recognised (": lembar 'X' baris 2 ...") or nothing
+        ("Format berkas tidak dikenali{found}; yang diharapkan: CSV/XLSX format panjang (kolom unit_id, code, answer), "
+        "LKE edaran (lembar 'LKE ZI' atau tabel berkepala 'ID | Penilaian | ...'), atau templat zi-nb."),
+        ("Unrecognised file{found}; expected a long-format CSV/XLSX (columns unit_id, code, answer), a circulated LKE "
+        "(sheet 'LKE ZI' or a table headed 'ID | Penilaian | ...'), or a zi-nb template."),
     ),
     "sheet_missing": (
         "Lembar '{expected}' tidak ada; lembar yang ada: {found}.",
@@ -123,15 +126,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Metadata unit '{field}' tidak sah: '{found}'; yang diharapkan: {expected}.",
         "Unit metadata '{field}' is invalid: '{found}'; expected {expected}.",
     ),
-    "no_units": ("Tidak ada unit yang terbaca dari berkas ini.", "No unit could be read from this file."),
+    "no_units": (  # found: what was expected instead ("; yang diharapkan: ...") or nothing
+        "Tidak ada unit yang terbaca dari berkas ini{found}.", "No unit could be read from this file{found}."),
     "file_empty": ("Berkas kosong: tidak ada baris kepala maupun data.", "The file is empty: no header, no data."),
     "file_not_text": (
         "Berkas bukan teks CSV (berisi data biner atau pengodean tidak dikenal); simpan ulang sebagai CSV UTF-8.",
         "The file is not CSV text (binary data or unknown encoding); save it again as UTF-8 CSV.",
     ),
     "header_missing": (
-        "Baris pertama bukan baris kepala yang dikenal ({found}); baris pertama harus berisi nama kolom, "
-        "mis. unit_id, code, answer.",
+        ("Baris pertama bukan baris kepala yang dikenal ({found}); baris pertama harus berisi nama kolom, "
+        "mis. unit_id, code, answer."),
         "The first line is not a known header ({found}); it must hold the column names, e.g. unit_id, code, answer.",
     ),
     "unnamed_column_value": (
@@ -141,6 +145,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "template_rubric_mismatch": (
         "Templat dibuat untuk rubrik {found}, sedangkan yang dipakai {expected}; periksa kode butir.",
         "The template was made for rubric {found}, but {expected} is used; check the item codes.",
+    ),
+    "merged_answer": (
+        ("Sel jawaban ini termasuk sel gabungan {found}; nilainya hanya dibaca di {expected}, sehingga butir ini "
+        "dianggap kosong. Pisahkan sel gabungan itu dan isi jawaban setiap butir."),
+        ("This answer cell is part of the merged range {found}; its value is read at {expected} only, so this item "
+        "counts as blank. Unmerge the range and answer each item."),
+    ),
+    "implausible_value": (
+        "Nilai '{found}' tidak masuk akal untuk {what}; yang diharapkan: {expected}. Nilai ini tidak dinilai.",
+        "Value '{found}' is implausible for {what}; expected {expected}. The value is not scored.",
+    ),
+    "limit_exceeded": (
+        "Masukan melebihi batas: {found}; batasnya {limit}. {expected}.",
+        "The input exceeds a limit: {found}; the limit is {limit}. {expected}.",
+    ),
+    "row_fields": (
+        ("Baris ini hanya berisi satu kolom ('{found}'); yang diharapkan: kolom yang dipisah '{expected}' seperti "
+        "baris kepala. Baris ini diabaikan."),
+        ("This line holds a single column ('{found}'); expected columns separated by '{expected}' like the header. "
+        "The line is ignored."),
     ),
     "unknown_unit": (
         "Unit '{found}' tidak ada dalam masukan; unit yang ada: {expected}.",
@@ -191,9 +215,9 @@ class Finding:
 
     def location(self) -> str:
         """``file, lembar 'S', sel K185`` or ``file, baris 12``: where to look."""
-        parts = [self.file or "-"]
+        parts = [one_line(self.file or "-")]
         if self.sheet:
-            parts.append(f"lembar '{self.sheet}'")
+            parts.append(f"lembar '{one_line(self.sheet)}'")
         if self.cell:
             parts.append(f"sel {self.cell}")
         if self.line is not None:
@@ -203,7 +227,7 @@ class Finding:
     def render(self, lang: str = "id") -> str:
         """One line for a terminal: severity, location, code, unit and message."""
         label = SEVERITY_LABEL["en" if lang == "en" else "id"][self.severity]
-        subject = " ".join(x for x in (self.unit_id and f"[{self.unit_id}]", self.code) if x)
+        subject = one_line(" ".join(x for x in (self.unit_id and f"[{self.unit_id}]", self.code) if x))
         return f"{label}: {self.location()}{' ' + subject if subject else ''}: {self.message(lang)}"
 
     def to_dict(self, lang: str = "id") -> dict[str, Any]:
@@ -217,11 +241,25 @@ class Finding:
 
 def _shown(value: Any, lang: str) -> Any:
     """A parameter as people read it: numbers read from a cell without Python's ``.0`` (``7.0`` -> ``7``) and with a
-    decimal comma in Bahasa Indonesia (``3.5`` -> ``3,5``); other values unchanged."""
-    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+    decimal comma in Bahasa Indonesia (``3.5`` -> ``3,5``); text with its hidden characters (controls, bidi overrides)
+    shown as escapes, so a value read from a file can never drive the terminal; other values unchanged."""
+    if isinstance(value, float) and not math.isnan(value) and not math.isinf(value):
         text = f"{value:.10g}"
         return text if lang == "en" else text.replace(".", ",")
+    if isinstance(value, str):
+        return one_line(value)
     return value
+
+
+SHOWN_CHARS = 300  # a value longer than this is cut in messages (a whole 20 MB line must not become one)
+
+
+def one_line(text: str) -> str:
+    """Text read from a file as shown in a message: hidden characters escaped (:func:`zi_nb.text.visible`), line
+    breaks shown as ``↵`` (one finding is always one line) and at most :data:`SHOWN_CHARS` characters."""
+    if len(text) > SHOWN_CHARS:
+        text = text[:SHOWN_CHARS] + f"… ({len(text)} karakter)"
+    return visible(text).replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵")
 
 
 def has_errors(findings: list[Finding]) -> bool:

@@ -3,7 +3,10 @@
 Each reader module extracts raw rows (see :mod:`zi_nb.answers`) and unit metadata from one file and returns an
 :class:`Extract`; this module detects the layout from the content (never the file name), normalises the answers
 against the rubric and gathers every finding. A file that cannot be read becomes findings, never an exception, so
-one bad file does not stop the others.
+one bad file does not stop the others: missing, a folder, empty, damaged or truncated, another kind of document
+(PDF, image, Word, OpenDocument), an encrypted (password-protected) or old ``.xls`` workbook, or beyond the size
+limits of :mod:`zi_nb.limits` (file size, inflated zip size, rows and cells of a sheet or CSV file), each with a
+message that says what to do.
 
 Readers:
     :mod:`zi_nb.lke_long`      long format CSV/XLSX (``unit_id, code, answer`` ...)
@@ -17,16 +20,21 @@ import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from . import limits
 from .answers import build_answers, empty_raw
 from .findings import Finding
 from .rubric import Rubric, load_rubric
 
+if TYPE_CHECKING:
+    from .xlsx import Book
+
 UNIT_COLUMNS = ["unit_id", "unit_name", "instansi", "year", "current_predicate", "data_date", "file"]
 CACHED_COLUMNS = ["unit_id", "tier", "measure", "value", "formula", "file", "sheet", "cell"]
-MAX_INPUT_BYTES = 50 * 1024 * 1024  # refuse larger files with a clear message (zip bombs, wrong files)
+MAX_INPUT_BYTES = limits.MAX_INPUT_BYTES  # refuse larger files with a clear message (zip bombs, wrong files)
 
 
 def empty_units() -> pd.DataFrame:
@@ -98,30 +106,95 @@ def sha256_file(path: str | Path) -> str:
 
 def _detect_and_read(path: Path, rubric: Rubric) -> Extract:
     from . import lke_long, lke_template, lke_workbook
+    from .errors import InputError
 
     name = str(path)
+    if path.is_dir():
+        return _fatal(name, "file_unreadable", expected="berkas .xlsx atau .csv", detail=(
+            "ini sebuah folder; sebutkan berkas di dalamnya, atau pakai `zi-nb bulk FOLDER` untuk semua berkasnya"))
     if not path.is_file():
         return Extract(findings=[Finding("file_missing", file=name)], fatal=True)
     size = path.stat().st_size
     if size > MAX_INPUT_BYTES:
-        return Extract(findings=[Finding("file_too_large", file=name,
-                                         params={"size": size, "limit": MAX_INPUT_BYTES})], fatal=True)
-    head = path.read_bytes()[:8]
-    if head.startswith(b"PK"):
-        from .xlsx import open_workbook
+        return _fatal(name, "file_too_large", size=f"{limits.size(size)}, {limits.number(size)} bayt",
+                      limit=limits.size(MAX_INPUT_BYTES))
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        return _fatal(name, "file_unreadable", expected="XLSX atau CSV",
+                      detail=f"berkas tidak dapat dibuka ({exc.strerror or exc})")
+    try:
+        if head.startswith(b"PK"):
+            from .xlsx import open_workbook
 
-        book = open_workbook(path)
-        if isinstance(book, Finding):
-            return Extract(findings=[book], fatal=True)
-        for reader in (lke_template, lke_workbook, lke_long):
-            if reader.sniff_workbook(book):
-                return reader.read_workbook(book, path, rubric)
-        return Extract(findings=[Finding("unknown_format", file=name)], fatal=True)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return Extract(findings=[Finding("file_unreadable", file=name, params={
-            "expected": "XLSX", "detail": "format .xls lama atau berkas terlindung kata sandi; simpan ulang sebagai "
-                                          ".xlsx tanpa kata sandi"})], fatal=True)
-    return lke_long.read_csv(path, rubric)
+            book = open_workbook(path)
+            if isinstance(book, Finding):
+                return Extract(findings=[book], fatal=True)
+            for reader in (lke_template, lke_workbook, lke_long):
+                if reader.sniff_workbook(book):
+                    return reader.read_workbook(book, path, rubric)
+            return Extract(findings=[_unknown_workbook(book, name)], fatal=True)
+        if head.startswith(OLE_MAGIC):
+            return _fatal(name, "file_unreadable", expected="XLSX", detail=_ole_detail(path))
+        other = next((what for magic, what in OTHER_FORMATS if head.startswith(magic)), None)
+        if other is not None:
+            return _fatal(name, "file_unreadable", expected="XLSX atau CSV", detail=(
+                f"ini {other}, bukan buku kerja .xlsx atau teks CSV"))
+        return lke_long.read_csv(path, rubric)
+    except InputError as exc:  # a sheet beyond the size limits, or a damaged part found while reading
+        return Extract(findings=exc.findings or [Finding("file_unreadable", file=name, params={
+            "expected": "XLSX", "detail": str(exc)})], fatal=True)
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# leading bytes of files people attach by mistake -> what they are
+OTHER_FORMATS: list[tuple[bytes, str]] = [
+    (b"%PDF", "berkas PDF"), (b"\x89PNG", "gambar PNG"), (b"\xff\xd8\xff", "gambar JPEG"), (b"GIF8", "gambar GIF"),
+    (b"\x1f\x8b", "arsip gzip"), (b"7z\xbc\xaf", "arsip 7-Zip"), (b"Rar!", "arsip RAR"),
+    (b"{\\rtf", "dokumen RTF"),
+]
+
+
+def _fatal(name: str, kind: str, **params: object) -> Extract:
+    return Extract(findings=[Finding(kind, file=name, params=params)], fatal=True)
+
+
+def _ole_detail(path: Path) -> str:
+    """What an OLE2 (Compound File) container is: an encrypted (password-protected) workbook, an Excel 97-2003 .xls
+    workbook, or another old Office document; and what to do about it."""
+    data = path.read_bytes()
+    if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+        return ("buku kerja ini dilindungi kata sandi (terenkripsi) sehingga isinya tidak dapat dibaca; buka di Excel, "
+                "hapus kata sandinya (File > Info > Protect Workbook > Encrypt with Password, kosongkan) lalu simpan "
+                "sebagai .xlsx tanpa kata sandi")
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        return ("ini buku kerja Excel 97-2003 (format .xls lama); buka di Excel lalu simpan sebagai Excel Workbook "
+                "(.xlsx)")
+    return ("format .xls lama atau berkas terlindung kata sandi; simpan ulang sebagai .xlsx tanpa kata sandi")
+
+
+def _unknown_workbook(book: Book, name: str) -> Finding:
+    """``unknown_format`` for a workbook no reader recognised, saying what came closest (a sheet with an LKE header
+    but no answer column, a long-format header without ``answer``, a sheet that could not be read)."""
+    from . import lke_long, lke_workbook
+    from .errors import InputError, InputLimitError
+
+    for sheet in book.sheet_names:
+        try:
+            book.values(sheet)
+        except InputLimitError:
+            raise
+        except InputError as exc:  # a damaged sheet: say which, rather than that the layout is unknown
+            return exc.findings[0] if exc.findings else Finding("file_unreadable", file=name, sheet=sheet, params={
+                "expected": "XLSX", "detail": str(exc)})
+    for explain in (lke_workbook.near_miss, lke_long.near_miss):
+        hint = explain(book)
+        if hint is not None:  # the place is in the text: the file as a whole is what was not recognised
+            sheet, cell, text = hint
+            return Finding("unknown_format", file=name, params={"found": f" (sel {cell}): {text}" if cell else
+                                                                  f": {text}"})
+    return Finding("unknown_format", file=name)
 
 
 def read_inputs(paths: list[str | Path] | str | Path, rubric: Rubric | str = "zi-2021") -> LkeData:
@@ -134,7 +207,10 @@ def read_inputs(paths: list[str | Path] | str | Path, rubric: Rubric | str = "zi
         path = Path(p)
         extract = _detect_and_read(path, rubric)
         if path.is_file():
-            files[str(p)] = sha256_file(path)
+            try:
+                files[str(p)] = sha256_file(path)
+            except OSError:  # unreadable: the extract's findings say so
+                pass
         findings.extend(extract.findings)
         if extract.fatal:
             fatal.append(str(p))

@@ -21,7 +21,7 @@ from .answers import TIERS
 from .rubric import Indicator, Rubric
 from .xlsx import atomic_path, safe_text
 
-_URL = re.compile(r"^https?://\S+$", re.I)
+_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$", re.IGNORECASE)  # only http(s) lines become hyperlinks
 _ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv"]
 UNIT_HEADERS = ["ID", "Penilaian", "Bobot", "Kriteria Nilai", "Pilihan Jawaban", "Jawaban Unit",
                 "Catatan/Keterangan/Penjelasan (Unit)", "Daftar Bukti Dukung (Unit)", "Tautan Bukti Dukung"]
@@ -98,7 +98,7 @@ def write_circulated(path: str | Path, rubric: Rubric, unit: dict[str, Any], ans
     fill = PatternFill("solid", fgColor="D9E1F2")
     wrap = Alignment(wrap_text=True, vertical="top")
     for c, h in enumerate(headers, start=1):
-        cell = ws.cell(header_row, c, h)
+        cell = safe_text(h, ws.cell(header_row, c))  # reviewer names are user text
         cell.font, cell.fill, cell.alignment = bold, fill, wrap
         ws.column_dimensions[cell.column_letter].width = WIDTHS.get(h, 18)
     ws.freeze_panes = ws.cell(header_row + 1, 3)

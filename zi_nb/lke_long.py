@@ -10,9 +10,8 @@ aliases of :data:`HEADER_ALIASES`):
 
 A file (or sheet) with ``unit_id`` and metadata columns but no ``code``/``answer`` carries metadata only, so the
 metadata may come in a second file or sheet. Everything is read as text: answers are not interpreted here (see
-:func:`zi_nb.answers.build_answers`). CSV files may be UTF-8 (with or without BOM), UTF-16 ("Unicode text" from Excel)
-or cp1252/latin-1, delimited by ``,``, ``;``, tab or ``|``. ``line`` is the 1-based physical line in the file where the
-row starts (the header is line 1), so rows with multi-line quoted notes and blank lines are located correctly.
+:func:`zi_nb.answers.build_answers`). CSV decoding and line numbers live in :mod:`zi_nb.lke_csv`. Unit ids and names
+lose hidden characters (controls, bidi overrides, zero-width), with a warning; answers in merged cells are reported.
 
 The header helpers (:func:`header_key`, :func:`find_header`, :func:`cell_text`, :func:`join_evidence`,
 :func:`parse_year`, :func:`units_frame`) are shared with :mod:`zi_nb.lke_template`.
@@ -20,7 +19,6 @@ The header helpers (:func:`header_key`, :func:`find_header`, :func:`cell_text`, 
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -31,10 +29,12 @@ from typing import Any
 import pandas as pd
 
 from .answers import RAW_COLUMNS, empty_raw, parse_number
+from .errors import InputError, InputLimitError
 from .findings import Finding, cell_name
 from .inputs import UNIT_COLUMNS, Extract, empty_units
 from .rubric import Rubric
-from .xlsx import Book
+from .text import strip_hidden
+from .xlsx import Book, merged_answers
 
 REQUIRED = ("unit_id", "code", "answer")
 METADATA = ("unit_name", "instansi", "year", "current_predicate", "data_date")
@@ -54,10 +54,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "data_date": ("data_date", "tanggal", "tanggal_data"),
 }
 _ALIAS_TO_KEY = {alias: key for key, aliases in HEADER_ALIASES.items() for alias in aliases}
-DELIMITERS = (";", ",", "\t", "|")
 HEADER_SCAN_ROWS = 20  # a header row is looked for in the first rows of a sheet
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-_CSV_ENCODINGS = ("utf-8", "cp1252", "latin-1")
 
 
 # -- shared helpers -------------------------------------------------------------------------------------------------
@@ -128,6 +126,26 @@ def units_frame(meta: dict[str, dict[str, Any]], file: str) -> pd.DataFrame:
     return pd.DataFrame(rows).reindex(columns=UNIT_COLUMNS) if rows else empty_units()
 
 
+def hidden_characters(key: str, text: str, cleaned: str | None, unit: str | None, where: dict[str, Any]) -> Finding:
+    """The warning that an id or name lost hidden characters (controls, bidi overrides) when it was read."""
+    return Finding("metadata_invalid", "warning", unit_id=unit, **where, params={
+        "field": key, "found": text, "expected": "teks tanpa karakter kendali atau pengarah arah teks tersembunyi; "
+                                                 f"dibaca sebagai '{cleaned or ''}'"})
+
+
+def clean_hidden(values: dict[str, Any], keys: tuple[str, ...], where: dict[str, Any]) -> list[Finding]:
+    """Drop hidden characters from the text fields ``keys`` of ``values`` (in place; a field with nothing left
+    becomes None), with a :func:`hidden_characters` warning for each field that changed and kept some text."""
+    findings = []
+    for key in keys:
+        text = values.get(key)
+        if isinstance(text, str) and strip_hidden(text).strip() != text:
+            values[key] = strip_hidden(text).strip() or None
+            if values[key] is not None:
+                findings.append(hidden_characters(key, text, values[key], None, where))
+    return findings
+
+
 # -- table extraction (CSV and XLSX alike) -----------------------------------------------------------------------------
 @dataclass
 class _Table:
@@ -144,12 +162,17 @@ class _Collected:
     raw: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, dict[str, Any]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    cleaned: set[tuple[str, str]] = field(default_factory=set)  # (field, text) already reported as cleaned
 
-    def extract(self, file: str) -> Extract:
+    def extract(self, file: str, header: dict[str, Any] | None = None) -> Extract:
+        """The extract of a file; ``header``: where its header is (``line``, or ``sheet`` and ``cell``)."""
         raw = pd.DataFrame(self.raw, columns=RAW_COLUMNS, dtype=object) if self.raw else empty_raw()
         units = units_frame(self.meta, file)
-        if not self.raw and units.empty:
-            return Extract(findings=[*self.findings, Finding("no_units", file=file)], fatal=True)
+        if not self.raw and units.empty:  # unusable: the errors say why (warnings about its rows do not matter)
+            errors = [f for f in self.findings if f.severity == "error"]
+            return Extract(findings=[*errors, Finding("no_units", file=file, **(header or {}), params={
+                "found": "; yang diharapkan: baris data di bawah baris kepala ini, masing-masing dengan unit_id, "
+                         "code dan answer (atau unit_id dan metadata unit)"} if header else {})], fatal=True)
         return Extract(raw=raw, units=units, findings=self.findings)
 
 
@@ -166,17 +189,26 @@ def _collect(table: _Table, out: _Collected) -> None:
             return {"file": table.file, "sheet": None, "cell": None, "line": position}
         return {"file": table.file, "sheet": table.sheet, "cell": cell_name(position + 1, cols[key] + 1), "line": None}
 
+    def clean(text: str | None, key: str, position: int, unit: str | None) -> str | None:
+        if text is None:
+            return None
+        cleaned = strip_hidden(text).strip() or None
+        if cleaned is not None and cleaned != text and (key, text) not in out.cleaned:  # nothing left: blank
+            out.cleaned.add((key, text))
+            out.findings.append(hidden_characters(key, text, cleaned, unit or cleaned, where(position, key)))
+        return cleaned
+
     for position, values in table.rows:
         if all(cell_text(v) is None for v in values):
             continue
-        unit = cell_text(get(values, "unit_id"))
+        unit = clean(cell_text(get(values, "unit_id")), "unit_id", position, None)
         if unit is None:
             out.findings.append(Finding("unit_missing", **where(position, "unit_id")))
             continue
         meta = out.meta.setdefault(unit, {})
         for key in METADATA:
-            text = cell_text(get(values, key))
-            if text is None or key in meta:
+            text = clean(cell_text(get(values, key)), key, position, unit) if key not in meta else None
+            if text is None:
                 continue
             value: Any = text
             if key == "year":
@@ -205,135 +237,16 @@ def _collect(table: _Table, out: _Collected) -> None:
         })
 
 
-# -- CSV ---------------------------------------------------------------------------------------------------------------
-def decode_text(data: bytes) -> str | None:
-    """Text of a CSV file: UTF-8 (BOM or not), UTF-16 (BOM, or detected), cp1252, latin-1; None when binary."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates: tuple[str, ...] = ("utf-16",)
-    elif data.startswith(b"\xef\xbb\xbf"):
-        candidates = ("utf-8-sig", *_CSV_ENCODINGS[1:])
-    elif len(data) >= 4 and data[1::2].count(0) > len(data) // 4 and data[0::2].count(0) == 0:
-        candidates = ("utf-16-le",)
-    elif len(data) >= 4 and data[0::2].count(0) > len(data) // 4 and data[1::2].count(0) == 0:
-        candidates = ("utf-16-be",)
-    else:
-        candidates = _CSV_ENCODINGS
-    for encoding in candidates:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        controls = len(_CONTROL_CHARS.findall(text))
-        if "\x00" in text or controls > max(2, len(text) // 100):
-            return None
-        return text.lstrip("\ufeff")
-    return None
+# -- CSV (zi_nb.lke_csv; importable from here as before) -------------------------------------------------------------
+_CSV_NAMES = ("DELIMITERS", "decode_text", "read_csv", "record_starts", "sniff_delimiter")
 
 
-def sniff_delimiter(header_line: str) -> str:
-    """The delimiter that splits the header line most often (ties: ``;`` before ``,``, tab, ``|``)."""
-    unquoted = re.sub(r'"[^"]*"', "", header_line)
-    counts = [(unquoted.count(d), -i, d) for i, d in enumerate(DELIMITERS)]
-    best = max(counts)
-    return best[2] if best[0] > 0 else ","
+def __getattr__(name: str) -> Any:
+    if name in _CSV_NAMES:
+        from . import lke_csv
 
-
-def record_starts(text: str, delimiter: str) -> tuple[list[int], int]:
-    """The 1-based physical line where each CSV record starts (quoted fields may span lines), and the largest number
-    of fields in a record.
-
-    Follows the quoting rules of the pandas/``csv`` tokenizers: a quote opens a quoted field only at the start of a
-    field, ``""`` inside it is a literal quote.
-    """
-    starts: list[int] = []
-    width = fields = 1
-    in_quotes = False
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not in_quotes:
-            starts.append(number)
-            fields = 1
-            if '"' not in line:
-                fields += line.count(delimiter)
-                width = max(width, fields)
-                continue
-        at_field_start = not in_quotes
-        quote_pending = False  # a quote seen inside a quoted field: closing, or the first of ""
-        for ch in line:
-            if in_quotes:
-                if quote_pending:
-                    quote_pending = False
-                    if ch == '"':
-                        continue
-                    in_quotes = False
-                elif ch == '"':
-                    quote_pending = True
-                    continue
-                else:
-                    continue
-            if ch == delimiter:
-                at_field_start = True
-                fields += 1
-            elif ch == '"' and at_field_start:
-                in_quotes, at_field_start = True, False
-            else:
-                at_field_start = False
-        if quote_pending:
-            in_quotes = False
-        width = max(width, fields)
-    if text.endswith("\n") and not in_quotes:
-        starts.pop()  # the empty "line" after the final newline is not a record
-    return starts, width
-
-
-def read_csv(path: Path, rubric: Rubric) -> Extract:
-    """Read a long-format CSV (answers, or unit metadata only). Problems become findings, never exceptions."""
-    name = str(path)
-
-    def fatal(kind: str, **params: Any) -> Extract:
-        return Extract(findings=[Finding(kind, file=name, params=params)], fatal=True)
-
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return fatal("file_unreadable", expected="CSV", detail=str(exc)[:200])
-    text = decode_text(data)
-    if text is None:
-        return fatal("file_not_text")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        return fatal("file_empty")
-    header_line = text.split("\n", 1)[0]
-    if not header_line.strip():
-        return fatal("header_missing", found="(baris kosong)")
-    delimiter = sniff_delimiter(header_line)
-    starts, width = record_starts(text, delimiter)
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=list(range(width)), dtype=str,
-                            keep_default_na=False, skip_blank_lines=False, index_col=False, quotechar='"')
-    except (pd.errors.ParserError, ValueError) as exc:
-        return fatal("file_unreadable", expected="CSV", detail=str(exc)[:200])
-    rows = frame.fillna("").values.tolist()
-    if len(starts) != len(rows):  # should not happen; keep going with record numbers rather than fail
-        starts = list(range(1, len(rows) + 1))
-    header = [h.replace("\ufeff", "").strip() for h in rows[0]]
-    found = ", ".join(h for h in header if h) or "(tidak ada)"
-    columns = map_header(header)
-    if not columns:
-        return fatal("header_missing", found=found)
-    if "unit_id" not in columns or ("code" in columns) != ("answer" in columns) or (
-            "code" not in columns and not any(k in columns for k in METADATA)):
-        missing = [k for k in REQUIRED if k not in columns]
-        return Extract(findings=[Finding("column_missing", file=name, params={"expected": k, "found": found})
-                                 for k in missing], fatal=True)
-    out = _Collected()
-    unnamed = [i for i, h in enumerate(header) if not h]
-    for line, values in zip(starts[1:], rows[1:]):
-        stray = next((v.strip() for v in (values[i] for i in unnamed) if v.strip()), None)
-        if stray is not None:
-            out.findings.append(Finding("unnamed_column_value", "warning", file=name, line=line,
-                                        params={"found": stray}))
-    _collect(_Table(name, None, columns, list(zip(starts[1:], rows[1:]))), out)
-    return out.extract(name)
+        return getattr(lke_csv, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # -- XLSX -------------------------------------------------------------------------------------------------------------
@@ -354,10 +267,36 @@ def _sheet_tables(book: Book) -> tuple[list[tuple[str, int, dict[str, int]]], li
 
 def sniff_workbook(book: Book) -> bool:
     """True when a sheet has a long-format header (``unit_id``, ``code``, ``answer`` or their aliases)."""
-    try:
-        return any(find_header(book.values(sheet), REQUIRED) is not None for sheet in book.sheet_names)
-    except Exception:  # an unreadable sheet is the reader's problem, not the sniffer's
-        return False
+    for sheet in book.sheet_names:
+        try:
+            if find_header(book.values(sheet), REQUIRED) is not None:
+                return True
+        except InputLimitError:
+            raise
+        except InputError:  # an unreadable sheet is the reader's problem, not the sniffer's
+            continue
+    return False
+
+
+def near_miss(book: Book) -> tuple[str, str | None, str] | None:
+    """(sheet, cell, what) of a header row that has some of the long format's required columns but not all, for
+    the message of a workbook no reader recognised."""
+    for sheet in book.sheet_names:
+        try:
+            rows = book.values(sheet)
+        except InputLimitError:
+            raise
+        except InputError:
+            continue
+        for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+            columns = map_header(row)
+            present = [k for k in REQUIRED if k in columns]
+            if len(present) >= 2:
+                missing = ", ".join(k for k in REQUIRED if k not in columns)
+                return sheet, cell_name(index + 1, min(columns[k] for k in present) + 1), (
+                    f"lembar '{sheet}' baris {index + 1} memuat kolom {', '.join(present)} tetapi tidak memuat "
+                    f"kolom {missing} (atau nama lainnya, mis. jawaban)")
+    return None
 
 
 def read_workbook(book: Book, path: Path, rubric: Rubric) -> Extract:
@@ -371,5 +310,8 @@ def read_workbook(book: Book, path: Path, rubric: Rubric) -> Extract:
     for sheet, header_row, columns in [*answer_sheets, *meta_sheets]:
         rows = book.values(sheet)
         body = [(index, row) for index, row in enumerate(rows) if index > header_row]
+        before = len(out.raw)
         _collect(_Table(name, sheet, columns, body), out)
-    return out.extract(name)
+        out.findings += merged_answers(book, sheet, [(r["cell"], r["unit_id"], r["code"]) for r in out.raw[before:]])
+    sheet, header_row, columns = answer_sheets[0]
+    return out.extract(name, {"sheet": sheet, "cell": cell_name(header_row + 1, min(columns.values()) + 1)})

@@ -34,11 +34,12 @@ from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .answers import RAW_COLUMNS, is_blank, normalise_tier
+from .errors import InputError, InputLimitError
 from .findings import Finding, cell_name
 from .inputs import Extract
-from .lke_long import cell_text, find_header, header_key, join_evidence, parse_year, units_frame
+from .lke_long import cell_text, clean_hidden, find_header, header_key, join_evidence, parse_year, units_frame
 from .rubric import Item, Rubric, load_rubric
-from .xlsx import Book, atomic_path, safe_text
+from .xlsx import Book, atomic_path, merged_answers, safe_text
 
 TEMPLATE_KIND = "zi-nb-lke-template"
 TEMPLATE_VERSION = "1"
@@ -336,7 +337,9 @@ def sniff_workbook(book: Book) -> bool:
     """True for a workbook written by :func:`write_template` (hidden marker sheet with the template kind)."""
     try:
         return MARKER_SHEET in book.sheet_names and _marker(book).get("kind") == TEMPLATE_KIND
-    except Exception:  # a damaged marker sheet: not recognisable as a template
+    except InputLimitError:
+        raise
+    except InputError:  # a damaged marker sheet: not recognisable as a template
         return False
 
 
@@ -367,9 +370,13 @@ def read_workbook(book: Book, path: Path, rubric: Rubric) -> Extract:
     else:
         findings.append(Finding("sheet_missing", "warning", file=name,
                                 params={"expected": IDENTITY_SHEET, "found": ", ".join(book.sheet_names)}))
-    unit_id = meta.pop("unit_id", None) or marker.get("unit_id")
+    meta["unit_id"] = meta.get("unit_id") or marker.get("unit_id")
+    findings += clean_hidden(meta, ("unit_id", "unit_name", "instansi", "current_predicate"),
+                             {"file": name, "sheet": IDENTITY_SHEET})
+    unit_id = meta.pop("unit_id")
     if unit_id is None:
-        return Extract(findings=[*findings, Finding("unit_missing", file=name, sheet=IDENTITY_SHEET)], fatal=True)
+        return Extract(findings=[*findings, Finding("unit_missing", file=name, sheet=IDENTITY_SHEET,
+                                                    cell=cell_name(4, 2))], fatal=True)
     sheets = [LKE_SHEET] if LKE_SHEET in book.sheet_names else [
         s for s in book.sheet_names if find_header(book.values(s), ("code", "answer")) is not None]
     if not sheets:
@@ -378,9 +385,12 @@ def read_workbook(book: Book, path: Path, rubric: Rubric) -> Extract:
     sheet = sheets[0]
     rows = book.values(sheet)
     hit = find_header(rows, ("code", "answer"))
-    if hit is None:
-        return Extract(findings=[*findings, Finding("column_missing", file=name, sheet=sheet, params={
-            "expected": "Kode, Jawaban Unit", "found": ", ".join(str(v) for v in (rows[0] if rows else []) if v)})],
+    if hit is None:  # the columns found: those of the template's header row, else of the first row with text
+        header = rows[HEADER_ROW - 1] if len(rows) >= HEADER_ROW and any(rows[HEADER_ROW - 1]) else next(
+            (row for row in rows if any(cell_text(v) for v in row)), [])
+        at = cell_name(rows.index(header) + 1 if header in rows else 1, 1)
+        return Extract(findings=[*findings, Finding("column_missing", file=name, sheet=sheet, cell=at, params={
+            "expected": "Kode, Jawaban Unit", "found": ", ".join(str(v) for v in header if cell_text(v)) or "-"})],
             fatal=True)
     header_row, cols = hit
     links = book.hyperlinks(sheet)
@@ -408,5 +418,6 @@ def read_workbook(book: Book, path: Path, rubric: Rubric) -> Extract:
             answer = None
         raw.append({"unit_id": unit_id, "tier": "unit", "reviewer": None, "code": code, "raw": answer,
                     "note": note, "evidence": evidence, **where})
+    findings += merged_answers(book, sheet, [(r["cell"], unit_id, r["code"]) for r in raw])
     frame = pd.DataFrame(raw, columns=RAW_COLUMNS, dtype=object)
     return Extract(raw=frame, units=units_frame({unit_id: meta}, name), findings=findings)

@@ -23,30 +23,33 @@ Their public names are re-exported here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .answers import RAW_COLUMNS
+from .errors import InputError, InputLimitError
 from .findings import Finding, cell_name
 from .inputs import CACHED_COLUMNS, UNIT_COLUMNS, Extract
 from .lke_columns import ANSWER_TYPE_KEYS, TPI_TIERS, Columns, as_text, cell, find_columns, type_key
 from .lke_formulas import formula_refs
+from .lke_long import clean_hidden
 from .lke_mapping import MATCH, MATCH_ANYWHERE, Mapped, map_sheet, norm, similarity
 from .rubric import Rubric
 from .text import slug, squash
-from .xlsx import Book
+from .xlsx import Book, merged_answers
 
 __all__ = ["ANSWER_TYPE_KEYS", "MATCH", "MATCH_ANYWHERE", "TPI_TIERS", "Columns", "Mapped", "find_columns",
-           "formula_refs", "map_sheet", "norm", "read_metadata", "read_workbook", "similarity", "slug",
-           "sniff_workbook"]
+           "formula_refs", "map_sheet", "near_miss", "norm", "read_metadata", "read_workbook", "similarity",
+           "slug", "sniff_workbook"]
 
 _META = re.compile(r"^\s*(id unit|kode unit|nama unit kerja|unit kerja|nama unit|satuan kerja|nama instansi|instansi|"
-                   r"tahun penilaian|tahun evaluasi|tahun)\s*(:)?\s*(.*)$", re.I | re.S)
+                   r"tahun penilaian|tahun evaluasi|tahun)\s*(:)?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _META_FIELD = {"id unit": "unit_id", "kode unit": "unit_id", "instansi": "instansi", "nama instansi": "instansi",
                "tahun": "year", "tahun penilaian": "year", "tahun evaluasi": "year"}
-_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 
 
 # -- detection -------------------------------------------------------------------------------------------------------
@@ -54,13 +57,20 @@ def _type_rows(rows: list[list[Any]], cols: Columns) -> int:
     return sum(type_key(cell(rows, r, cols.type)) in ANSWER_TYPE_KEYS for r in range(cols.header + 1, len(rows)))
 
 
-def _lke_sheet(book: Book) -> tuple[str, Columns] | None:
-    best: tuple[int, str, Columns] | None = None
+def _readable(book: Book) -> Iterator[tuple[str, list[list[Any]]]]:
+    """(sheet, rows) of every sheet that can be read; a sheet beyond the size limits stops everything."""
     for sheet in book.sheet_names:
         try:
-            rows = book.values(sheet)
-        except Exception:  # a sheet calamine cannot read is not an LKE
-            continue
+            yield sheet, book.values(sheet)
+        except InputLimitError:
+            raise
+        except InputError:  # a damaged sheet is not an LKE (and holds no metadata we can use)
+            pass
+
+
+def _lke_sheet(book: Book) -> tuple[str, Columns] | None:
+    best: tuple[int, str, Columns] | None = None
+    for sheet, rows in _readable(book):
         cols = find_columns(rows)
         if cols is not None and (n := _type_rows(rows, cols)) >= 3 and (best is None or n > best[0]):
             best = (n, sheet, cols)
@@ -70,6 +80,34 @@ def _lke_sheet(book: Book) -> tuple[str, Columns] | None:
 def sniff_workbook(book: Book) -> bool:
     """True when some sheet holds a circulated LKE table (found from its header and answer-type cells)."""
     return _lke_sheet(book) is not None
+
+
+_KEY_LABELS = {"penilaian": "Penilaian", "pilihan jawaban": "Pilihan Jawaban", "jawaban": "Jawaban (Jawaban Unit)"}
+
+
+def near_miss(book: Book) -> tuple[str, str | None, str] | None:
+    """(sheet, cell, what) of a sheet that looks like an LKE table but cannot be read as one: a header row with two
+    of the key columns (Penilaian, Pilihan Jawaban, Jawaban) but not the third, or a full header without item rows;
+    for the message of a workbook no reader recognised."""
+    for sheet, rows in _readable(book):
+        cols = find_columns(rows)
+        if cols is not None:
+            n = _type_rows(rows, cols)
+            return sheet, cell_name(cols.header + 1, cols.type + 1), (
+                f"lembar '{sheet}' memiliki kepala tabel LKE di baris {cols.header + 1}, tetapi hanya {n} baris di "
+                "bawahnya yang kolom 'Pilihan Jawaban'-nya berisi tipe jawaban (Ya/Tidak, A/B/C, A/B/C/D, A/B/C/D/E, "
+                "%, Jumlah, Nilai (0-4)); paling sedikit 3 yang diharapkan")
+        for h in range(min(40, len(rows))):
+            keys = {c: squash(v) for c, v in enumerate(rows[h]) if isinstance(v, str) and v.strip()}
+            found = {key: min((c for c, k in keys.items() if k.startswith(key)), default=None) for key in _KEY_LABELS}
+            present = [key for key, c in found.items() if c is not None]
+            if len(present) == 2:
+                missing = next(_KEY_LABELS[key] for key in _KEY_LABELS if key not in present)
+                shown = ", ".join(f"'{_KEY_LABELS[key]}'" for key in present)
+                return sheet, cell_name(h + 1, min(found[key] for key in present) + 1), (  # type: ignore[type-var]
+                    f"lembar '{sheet}' baris {h + 1} tampak seperti kepala tabel LKE (kolom {shown}) tetapi tidak "
+                    f"memuat kolom '{missing}'")
+    return None
 
 
 # -- reading ---------------------------------------------------------------------------------------------------------
@@ -101,6 +139,8 @@ def read_workbook(book: Book, path: Path, rubric: Rubric) -> Extract:
                 raw.append({"unit_id": uid, "tier": tier, "reviewer": reviewer, "code": code, "raw": value,
                             "note": note, "evidence": evidence, "file": file, "sheet": sheet,
                             "cell": cell_name(r + 1, c + 1), "line": None})
+    findings += merged_answers(book, sheet, [(cell_name(r + 1, c + 1), uid, code) for r, code in
+                                             sorted(mapped.codes.items()) for _, _, c in cols.answers])
     cached = [{"unit_id": uid, "tier": tier, "measure": m, "value": v, "formula": f, "file": file, "sheet": sheet,
                "cell": address} for m, tier, v, f, address in mapped.cached]
     return Extract(raw=pd.DataFrame(raw, columns=RAW_COLUMNS), units=pd.DataFrame([unit], columns=UNIT_COLUMNS),
@@ -135,11 +175,8 @@ def read_metadata(book: Book, sheet: str, header: int, path: Path) -> tuple[dict
     """Unit id, name, instansi and year from labelled cells (``Unit Kerja: ...``, or the label with its value in the
     next cell) above the LKE header or near the top of the other sheets; the file stem names the unit otherwise."""
     found: dict[str, Any] = {}
-    for name in [sheet, *[s for s in book.sheet_names if s != sheet]]:
-        try:
-            rows = book.values(name)
-        except Exception:  # an unreadable extra sheet holds no metadata we can use
-            continue
+    order = {name: n for n, name in enumerate([sheet, *[s for s in book.sheet_names if s != sheet]])}
+    for name, rows in sorted(_readable(book), key=lambda item: order[item[0]]):
         for row in rows[: header if name == sheet else 40]:
             for c, v in enumerate(row):
                 m = _META.match(v) if isinstance(v, str) and len(v) < 300 else None
@@ -149,9 +186,10 @@ def read_metadata(book: Book, sheet: str, header: int, path: Path) -> tuple[dict
                 fld = _META_FIELD.get(squash(m.group(1)), "unit_name")
                 if as_text(value) and fld not in found:
                     found[fld] = value
+    found = {k: as_text(v) if k != "year" else v for k, v in found.items()}
+    findings = clean_hidden(found, ("unit_name", "unit_id", "instansi"), {"file": str(path), "sheet": sheet})
     name = as_text(found.get("unit_name")) or path.stem
     uid = as_text(found.get("unit_id")) or slug(name)
-    findings = []
     if "year" in found:
         text = as_text(found["year"])
         m = re.search(r"(?<!\d)(?:19|20)\d{2}(?!\d)", text)

@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import ZiError
 from .report import check_parameters
-from .text import slug
+from .text import file_stem
 from .xlsx import atomic_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,8 +138,9 @@ def run_report(params: dict[str, Any], out_dir: Path, pdf: bool = False, exp: An
     """
     import papermill as pm
 
+    params = check_parameters(params)  # whoever calls (CLI, bulk, audit replay): only declared, well-typed values
     out_dir.mkdir(parents=True, exist_ok=True)
-    name = slug(params["unit_id"])
+    name = file_stem(params["unit_id"])
     notebook, html = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
     warm = {"km": km, "request_save_on_cell_execute": False} if km is not None else {}
     with atomic_path(notebook) as tmp:

@@ -17,13 +17,14 @@ is the unit to open, ``?unit=<unit_id>`` (voila passes the query string to the k
 checked against the units of the input.
 
 Access: bound to 127.0.0.1 unless told otherwise, without a token (only this computer can connect). Bound to any
-other address, the server requires a token (generated when not given) and the URL printed carries it
-(``http://HOST:PORT/?token=...``).
+other address, the server requires a token (generated when not given; an empty or short one is refused, see
+:func:`access_token`) and the URL printed carries it (``http://HOST:PORT/?token=...``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import socket
@@ -42,11 +43,32 @@ from .ledger import REVIEW_TIERS, default_path
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "evaluator.ipynb"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+MIN_TOKEN = 16  # characters of a token given for an address other computers can reach
+TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]+")
 READY_PATH = "/voila/static/favicon.ico"  # a static file: answers once the server listens, runs no notebook
 
 
 def needs_token(host: str) -> bool:
     return host.strip().lower() not in LOCAL_HOSTS
+
+
+def access_token(host: str, token: str | None) -> str:
+    """The token the server requires: none on this computer only (unless one is given); on any other address the
+    given one, or a new random one when none is given. An empty, short or not URL-safe token given for another
+    address is refused (:class:`ParameterError`): anyone who can reach the address could use the workbench."""
+    if token and not TOKEN_CHARS.fullmatch(token):
+        raise ParameterError("Token hanya boleh berisi huruf, angka, '-', '_', '.' dan '~' (tanpa spasi), agar "
+                             "alamat yang dibagikan tetap utuh.")
+    if not needs_token(host):
+        return token or ""
+    if token is None:
+        return secrets.token_urlsafe(24)
+    if len(token) < MIN_TOKEN:
+        raise ParameterError(
+            f"Alamat '{host}' dapat dijangkau komputer lain, jadi server wajib memakai token akses minimal "
+            f"{MIN_TOKEN} karakter (token yang diberikan: {len(token)} karakter). Jalankan tanpa --token agar token "
+            "dibuat otomatis, berikan token yang lebih panjang, atau pakai --host 127.0.0.1 untuk komputer ini saja.")
+    return token
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -161,7 +183,7 @@ def start(input_path: str = "", units_path: str = "", ledger_path: str = "", hos
         import voila  # noqa: F401
     except ImportError:
         raise ZiError("voila belum terpasang: jalankan `pip install voila` (atau `make setup`).") from None
-    token = (token or secrets.token_urlsafe(24)) if needs_token(host) else (token or "")
+    token = access_token(host, token)
     if not port_free(host, int(port)):
         raise ParameterError(f"Port {port} di {host} sudah dipakai; pilih port lain dengan --port.")
     out = open(log, "ab") if log else None  # noqa: SIM115 (None: voila writes to this terminal)

@@ -21,6 +21,29 @@ def slug(text: str, fallback: str = "unit") -> str:
     return cleaned[:80].strip("-") or fallback
 
 
+#: names Windows keeps for devices, whatever the extension (``CON.html`` cannot be created there)
+WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                             *(f"lpt{i}" for i in range(10))})
+
+
+def file_stem(unit_id: str) -> str:
+    """The file name stem of a unit's outputs (``<stem>.html``), inside the output folder and unique per unit id.
+
+    It is :func:`slug` when the id already is that slug (``"kanim-sukawangi"``); otherwise the slug followed by 8 hex
+    digits of the id's sha256, so ids that slug alike never share a file (``"a b"`` and ``"a.b"``, ``"../../evil"``
+    and ``"..\\\\..\\\\evil"``, long ids equal in their first 80 characters) and no stem is a Windows device name
+    (``"CON"`` -> ``"con-..."``). Like the slug it holds only ``a-z``, ``0-9`` and ``-``.
+    """
+    import hashlib
+
+    text = str(unit_id)
+    base = slug(text)
+    if base == text and base not in WINDOWS_DEVICES:
+        return base
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{base[:71].strip('-')}-{digest}"
+
+
 def squash(text: object) -> str:
     """Lower-case text with runs of whitespace collapsed, for matching labels and questions."""
     return re.sub(r"\s+", " ", str(text or "")).strip().lower()
@@ -42,3 +65,21 @@ def evidence_links(text: object) -> list[dict[str, object]]:
             out.append({"text": line, "url": match.group(0) if match else "",
                         "start": match.start() if match else 0, "end": match.end() if match else 0})
     return out
+
+
+# C0 controls but tab, newline and carriage return; DEL and C1; bidirectional embeddings, overrides and isolates
+# (the "Trojan source" characters that reorder what a terminal or a report shows); zero-width characters and BOM.
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def visible(text: str) -> str:
+    """``text`` with hidden characters (controls, bidi overrides, zero-width) shown as escapes (``\\x1b``,
+    ``\\u202e``), for messages printed to a terminal or a report: what the user typed, but never able to move the
+    cursor, colour the terminal or reorder the line."""
+    return _HIDDEN.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                       text)
+
+
+def strip_hidden(text: str) -> str:
+    """``text`` without the hidden characters of :func:`visible` (for identifiers and names read from inputs)."""
+    return _HIDDEN.sub("", text)

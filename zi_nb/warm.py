@@ -11,7 +11,11 @@ cache (:func:`zi_nb.inputs.read_inputs_cached`, keyed by the files' sha256), so 
 ``tests/test_bulk.py`` checks that a unit rendered after others equals the same unit rendered alone.
 
 A unit whose notebook fails, or a kernel that dies or hangs, restarts that worker's kernel; the next unit goes on.
-The worker process itself never raises for a unit: it returns a :class:`UnitOutcome`.
+A unit gets at most ``task.timeout`` seconds (``--timeout``): then a watchdog kills the kernel, the unit fails with
+a message saying so and the kernel is restarted. A unit whose kernel died (killed, out of memory) is marked
+retryable (:mod:`zi_nb.bulk` runs it once more). The worker never raises for a unit: it returns a
+:class:`UnitOutcome`. Kernel housekeeping (time limit, folders of killed workers, a pool worker whose parent was
+killed) is in :mod:`zi_nb.warm_kernel`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import tempfile
 import threading
@@ -31,11 +36,16 @@ from typing import Any
 
 from .errors import ZiError
 from .runner import NOTEBOOK
+from .warm_kernel import IPC_PREFIX, Watchdog, exit_with_parent, remove_stale_ipc_dirs
 from .xlsx import atomic_path
 
 STATE_DIR = ".state"
+UNIT_TIMEOUT = 300.0  # seconds per unit (zi-nb bulk --timeout); a report takes a few seconds
 NOTEBOOK_DIR = str(NOTEBOOK.parent)
+# The warm kernel keeps no input history: a report notebook never reads it (In/Out/_ still work), and writing every
+# cell to IPython's SQLite history cost about a sixth of the kernel's time per unit.
 WARMUP_CODE = ("import zi_nb.report, zi_nb.report_html, zi_nb.charts, zi_nb.improve, zi_nb.warm\n"
+               "get_ipython().history_manager.enabled = False\n"
                "zi_nb.warm.kernel_snapshot()")
 # reset(new_session=True) is %reset -f plus a new history session, in which the execution counter restarts at 1
 # (with %reset -f and the counter set back by hand, IPython's history database refuses the repeated line numbers
@@ -62,6 +72,8 @@ class UnitTask:
     out_dir: str
     pdf: bool
     key: str
+    timeout: float = UNIT_TIMEOUT  # seconds for the whole unit; 0 = no limit
+    attempt: int = 1  # 2 when run again after its kernel or worker process died
 
 
 @dataclass
@@ -73,6 +85,7 @@ class UnitOutcome:
     files: dict[str, str | None] = field(default_factory=dict)  # notebook, html, pdf: names in out_dir
     seconds: float = 0.0
     worker: str = ""
+    retry: bool = False  # failed because the kernel or the worker died, not because of the unit: worth one more try
 
 
 # -- inside the kernel -------------------------------------------------------------------------------------------------
@@ -116,18 +129,35 @@ def kernel_reset() -> None:
 # -- in the worker process -------------------------------------------------------------------------------------------
 def _kernel_manager_class() -> type:
     from jupyter_client import AsyncKernelManager
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class WarmKernelClient(AsyncKernelClient):  # type: ignore[misc]
+        """Once ready, stays ready: nbclient waits for a kernel before every notebook (a kernel_info round trip
+        plus at least 0.2 s flushing IOPub), which a warm kernel with connected channels does not need."""
+
+        _ready = False
+
+        def start_channels(self, *args: Any, **kwargs: Any) -> None:
+            if not self.channels_running:
+                super().start_channels(*args, **kwargs)
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            if not self._ready:
+                await AsyncKernelClient.wait_for_ready(self, timeout)
+                self._ready = True
 
     class WarmKernelManager(AsyncKernelManager):  # type: ignore[misc]
-        """nbclient asks for a new client per notebook and, as it does not own the kernel, never closes it: close
-        the previous one here so a long run does not pile up sockets."""
+        """nbclient asks for a client per notebook and, as it does not own the kernel, never closes it: hand out
+        the same connected client for every notebook (it ignores replies to other requests by their parent id),
+        so a long run neither piles up sockets nor reconnects for each unit."""
 
-        _last_client: Any = None
+        _shared_client: Any = None
 
         def client(self, **kwargs: Any) -> Any:
-            if self._last_client is not None:
-                self._last_client.stop_channels()
-            self._last_client = super().client(**kwargs)
-            return self._last_client
+            if self._shared_client is None:
+                self.client_factory = WarmKernelClient
+                self._shared_client = super().client(**kwargs)
+            return self._shared_client
 
     return WarmKernelManager
 
@@ -155,8 +185,10 @@ class WarmWorker:
         from jupyter_core.utils import run_sync
 
         # IPC sockets in a private folder: no TCP port, nothing reachable from the network
-        self.ipc_dir = tempfile.mkdtemp(prefix="zi-nb-kernel-")
-        km = _kernel_manager_class()(kernel_name="python3", transport="ipc", ip=os.path.join(self.ipc_dir, "k"))
+        remove_stale_ipc_dirs()
+        self.ipc_dir = tempfile.mkdtemp(prefix=f"{IPC_PREFIX}{os.getpid()}-")
+        km = _kernel_manager_class()(kernel_name="python3", transport="ipc", ip=os.path.join(self.ipc_dir, "k"),
+                                     connection_file=os.path.join(self.ipc_dir, "kernel.json"))
         run_sync(km.start_kernel)(cwd=NOTEBOOK_DIR)
         self.km = km
         kc = BlockingKernelClient()
@@ -179,9 +211,11 @@ class WarmWorker:
             self.kc = None
         if self.km is not None:
             km, self.km = self.km, None
+            client = getattr(km, "_shared_client", None)
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    client.stop_channels()
             with contextlib.suppress(Exception):  # already dead: nothing left to stop
-                if km._last_client is not None:
-                    km._last_client.stop_channels()
                 run_sync(km.shutdown_kernel)(now=True)
         if self.ipc_dir:
             shutil.rmtree(self.ipc_dir, ignore_errors=True)
@@ -192,26 +226,52 @@ class WarmWorker:
         self.restarts += 1
         self.start()
 
+    def kill_kernel(self) -> None:
+        """Kill the kernel and whatever it started at once (its process group); from any thread."""
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+        if pid:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session (jupyter_client)
+
     def _execute(self, code: str, timeout: float) -> None:
-        try:
-            reply = self.kc.execute_interactive(code, store_history=False, timeout=timeout,
-                                                output_hook=lambda msg: None, allow_stdin=False)
-        except TimeoutError:
-            raise WorkerError(f"kernel tidak menjawab dalam {timeout:.0f} detik") from None
+        """Run ``code`` in the kernel; :class:`WorkerError` when it fails, does not answer within ``timeout`` or
+        dies meanwhile (checked twice a second, so a killed kernel is not waited for until the timeout)."""
+        import queue
+
+        from jupyter_core.utils import run_sync
+
+        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerError(f"kernel tidak menjawab dalam {timeout:.0f} detik")
+            try:
+                reply = self.kc.get_shell_msg(timeout=min(remaining, 0.5))
+            except queue.Empty:
+                if not run_sync(self.km.is_alive)():
+                    raise WorkerError("kernel berhenti") from None
+                continue
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                break
+        with contextlib.suppress(queue.Empty):  # outputs and status messages nobody reads
+            while True:
+                self.kc.get_iopub_msg(timeout=0)
         content = reply.get("content", {})
         if content.get("status") != "ok":
             raise WorkerError(f"{content.get('ename', 'galat')}: {content.get('evalue', '')}")
 
-    def reset(self) -> None:
+    def reset(self, timeout: float | None = None) -> None:
         """The kernel as a fresh one would be for the next notebook (see the module docstring)."""
+        timeout = self.reset_timeout if timeout is None else min(timeout, self.reset_timeout)
         if self.km is None:
             self.start()
-            return self._execute(RESET_CODE, self.reset_timeout)
+            return self._execute(RESET_CODE, timeout)
         from jupyter_core.utils import run_sync
 
         if not run_sync(self.km.is_alive)():
             self.restart()
-        self._execute(RESET_CODE, self.reset_timeout)
+        self._execute(RESET_CODE, timeout)
 
     # one unit
     def run(self, task: UnitTask) -> UnitOutcome:
@@ -223,17 +283,27 @@ class WarmWorker:
         state = out / STATE_DIR / f"{task.name}.json"
         state.unlink(missing_ok=True)  # until the new report is complete, the unit counts as not done
         outcome = UnitOutcome(task.unit_id, task.name, "failed", worker=worker_name())
+        watchdog = Watchdog(self, task.timeout)
         try:
-            self.reset()
+            self.reset(watchdog.remaining())
             files = run_report(task.params, out, pdf=task.pdf, exp=self.exporter, km=self.km)
             outcome.files = {"notebook": files.notebook.name, "html": files.html.name,
                              "pdf": files.pdf.name if files.pdf else None}
             outcome.status = "ok"
         except ZiError as exc:  # the notebook failed (ReportError), PDF printer missing, kernel unusable
             outcome.error = str(exc)
+            outcome.retry = isinstance(exc, WorkerError)
         except Exception as exc:  # noqa: BLE001  (dead kernel: nbclient DeadKernelError, timeouts, I/O errors)
             detail = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
             outcome.error = f"Kernel berhenti atau gagal saat membuat laporan ({detail}); kernel pekerja dimulai ulang."
+            outcome.retry = True
+        finally:
+            watchdog.cancel()
+        if outcome.status != "ok" and watchdog.expired():
+            outcome.error = (f"Unit '{task.unit_id}' melewati batas waktu {task.timeout:g} detik (--timeout) dan "
+                             "dihentikan; kernel pekerja dimulai ulang dan unit lain dilanjutkan. Periksa masukan unit "
+                             "ini atau perbesar --timeout.")
+            outcome.retry = False  # it would hang again
         if outcome.status != "ok":
             self._recover()
         self.units += 1
@@ -295,6 +365,14 @@ def close_all() -> None:
         worker.close()
 
 
+def kill_kernels() -> None:
+    """Kill this process's kernels at once and remove their folders (the process is about to end abruptly)."""
+    for worker in _ALL.copy():
+        worker.kill_kernel()
+        if worker.ipc_dir:
+            shutil.rmtree(worker.ipc_dir, ignore_errors=True)
+
+
 def _register_cleanup() -> None:
     import atexit
     from multiprocessing import util
@@ -306,9 +384,8 @@ def _register_cleanup() -> None:
 def init_process() -> None:
     """Initializer of the local pool's worker processes: Ctrl-C is the parent's to handle (it lets running units
     finish, so no report is cut in half), and the kernel starts right away."""
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent(kill_kernels)
     worker = acquire_worker()
     with contextlib.suppress(Exception):  # else reported by the first unit (reset starts the kernel again)
         worker.start()
