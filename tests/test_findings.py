@@ -50,6 +50,11 @@ PARAMS: dict[str, dict] = {
     "unnamed_column_value": {"found": "6"},
     "template_rubric_mismatch": {"found": "zi-2019 (sha256:a)", "expected": "zi-2021 (sha256:b)"},
     "unknown_unit": {"found": "u9", "expected": "u1, u2"},
+    "merged_answer": {"found": "K8:K9", "expected": "K8"},
+    "implausible_value": {"found": "1000000", "what": "isian Jumlah", "expected": "bilangan bulat 0 sampai 100.000"},
+    "limit_exceeded": {"found": "berkas ini memuat 2.000.001 baris", "limit": "2.000.000 baris data",
+                       "expected": "Pecah menjadi beberapa berkas"},
+    "row_fields": {"found": "u1 PPA1A Ya", "expected": ";"},
 }
 
 
