@@ -342,3 +342,21 @@ def test_timeout_option_reaches_every_unit(tmp_path, monkeypatch):
     assert cli("bulk", str(SAMPLE_DIR), "-o", str(tmp_path / "o")) == 0
     assert seen == [42.0, warm.UNIT_TIMEOUT] and cli_bulk.UNIT_TIMEOUT == warm.UNIT_TIMEOUT
     assert cli("bulk", str(SAMPLE_DIR), "-o", str(tmp_path / "o"), "--timeout", "-1") == 2
+
+
+def test_pdf_reports_in_bulk_are_in_the_summary_manifest_and_resume_key(tmp_path, monkeypatch, chromium_path):
+    no_index(monkeypatch)
+    inputs = [str(p) for p in write_synthetic(tmp_path / "in", 2)]
+    out = tmp_path / "out"
+    assert cli("bulk", *inputs, "-o", str(out), "--workers", "1", "--pdf", "--no-progress", "--run-id", "pdf") == 0
+    units = summary(out)["units"]
+    assert [u["pdf"] for u in units] == ["unit-00001.pdf", "unit-00002.pdf"]
+    for u in units:
+        data = (out / u["pdf"]).read_bytes()
+        assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert all(len(u["outputs"]) == 3 for u in manifest["units"])  # notebook, HTML and PDF, each with its hash
+    assert cli("audit", "verify", str(out)) == 0 and not temp_files(out)
+    # the PDF is part of what a finished unit is: a run without --pdf does not count it as the same output
+    assert cli("bulk", *inputs, "-o", str(out), "--workers", "1", "--resume", "--no-progress", "--run-id", "pdf") == 0
+    assert not any(u["resumed"] for u in summary(out)["units"])
