@@ -82,3 +82,19 @@ def report(key: str, value: object) -> None:
     assert stated == fmt(value), (
         f"README Keandalan row {label!r} says {stated!r}, the suite measured {fmt(value)!r}: "
         f"run `python tools/keandalan.py` after the suite to rewrite the table from {FIGURES_JSON}")
+
+
+def report_figures(**figures: object):
+    """Record every figure (each :func:`report` call records before it compares with the README), and return a
+    check to call after the test's own assertions: it fails when the README states other values."""
+    failures = []
+    for key, value in figures.items():
+        try:
+            report(key, value)
+        except AssertionError as exc:
+            failures.append(str(exc))
+
+    def check() -> None:
+        assert not failures, "\n".join(failures)
+
+    return check

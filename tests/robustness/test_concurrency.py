@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from tests.robustness.figures import report
+from tests.robustness.figures import report_figures
 from zi_nb import read_inputs
 from zi_nb.ledger import BUSY_MESSAGE, Ledger, LedgerError
 from zi_nb.sample import bundled_paths
@@ -27,22 +27,6 @@ PROCESSES, ADJUSTMENTS = 8, 50
 UNIT = "rsud-mekarsari"
 CODES = ("PPA1B", "PPA2B")
 RETRY_HINT = "Silakan ulangi"
-
-
-def report_figures(**figures: object):
-    """Record every figure (each :func:`report` call records before it compares with the README), and return a
-    check to call after the test's own assertions: it fails when the README states other values."""
-    failures = []
-    for key, value in figures.items():
-        try:
-            report(key, value)
-        except AssertionError as exc:
-            failures.append(str(exc))
-
-    def check() -> None:
-        assert not failures, "\n".join(failures)
-
-    return check
 
 
 def _cli(args: list[str]) -> tuple[int, str, str]:

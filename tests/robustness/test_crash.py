@@ -41,7 +41,7 @@ import nbformat
 import psutil
 import pytest
 
-from tests.robustness.figures import report
+from tests.robustness.figures import report_figures
 from zi_nb.ledger import Ledger, record_hash
 from zi_nb.rubric import load_rubric
 from zi_nb.sample import bundled_paths, write_synthetic
@@ -55,22 +55,6 @@ WEIGHTS = (1, 2, 1, 1, 1)
 ZI_NB = [sys.executable, "-c", "import sys; from zi_nb.cli import main; sys.argv[0] = 'zi-nb'; main()"]  # = the script
 TEMP = re.compile(r"^\..+\.tmp(\.[A-Za-z0-9]+)?$")
 STATIC = {"summary.json", "summary.xlsx", "index.html", "index.ipynb", "manifest.json", "rubric.json"}
-
-
-def report_figures(**figures: object):
-    """Record every figure (each :func:`report` call records before it compares with the README), and return a
-    check to call after the test's own assertions: it fails when the README states other values."""
-    failures = []
-    for key, value in figures.items():
-        try:
-            report(key, value)
-        except AssertionError as exc:
-            failures.append(str(exc))
-
-    def check() -> None:
-        assert not failures, "\n".join(failures)
-
-    return check
 
 
 # -- bulk --------------------------------------------------------------------------------------------------------------
