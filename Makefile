@@ -12,8 +12,11 @@ $(BIN)/python:
 setup: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 
+# the main job on the bundled sample: validate and score every unit, then every unit's LHE and the summary page
+# (outputs/contoh/index.html); --resume makes a second `make run` redo only what changed
 run: setup
 	$(BIN)/zi-nb demo
+	$(BIN)/zi-nb bulk zi_nb/data/sample -o outputs/contoh --run-id contoh --resume
 
 setup-test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from .cli import TIER_OPTION, _parse_policies, cli
+from .fmt import num
 
 UNIT_TIMEOUT = 300.0  # zi_nb.warm.UNIT_TIMEOUT (not imported here: the CLI starts without jupyter_client)
 
@@ -58,9 +59,10 @@ def bulk(inputs: tuple[str, ...], output: str, workers: int, tier: str, ledger: 
     result = run_bulk(options)
     ok = len(result.rows) - result.failed
     resumed = sum(bool(r.get("resumed")) for r in result.rows)
+    out = Path(output)
     click.echo(f"{ok} laporan ({resumed} dilewati karena sudah selesai), {result.failed} gagal, "
-               f"{result.seconds:.1f} detik. Ringkasan: {Path(output) / 'index.html'}, {result.summary_path}, "
-               f"{Path(output) / 'summary.xlsx'}")
+               f"{num(result.seconds, 1, lang)} detik. Ringkasan: {out / 'index.html'}, {out / 'summary.json'}, "
+               f"{out / 'summary.xlsx'}")
     if result.index_error:
         click.echo(result.index_error, err=True)
     sys.exit(result.exit_code)
