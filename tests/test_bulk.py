@@ -273,7 +273,8 @@ def test_a_killed_kernel_is_replaced_and_its_unit_run_again(tmp_path, monkeypatc
     assert killed and result.exit_code == 0, messages
     assert [r["status"] for r in result.rows] == ["ok"] * 4 and not temp_files(out)
     retried = [m for m in messages if m.startswith("ULANG ")]
-    assert len(retried) == 1 and retried[0].startswith("ULANG unit-00002: Kernel berhenti"), messages
+    # the kill lands while the next unit's notebook runs (or, on a slow machine, while the one after is reset)
+    assert len(retried) == 1 and re.match(r"ULANG unit-0000[234]: [Kk]ernel berhenti", retried[0]), messages
     assert len(list(out.glob("unit-*.html"))) == 4
 
 

@@ -145,21 +145,24 @@ def plan_file(file: str, units_path: str, tier: str, rubric: str, policies: dict
 def summary_row(unit_id: str, meta: dict[str, Any], record: dict[str, Any] | None, rubric: Any,
                 input_name: str) -> dict[str, Any]:
     """A unit's row of the bulk summary (values unrounded; areas as % of their weight)."""
-    from .results import _clean, summary_frame
+    from .results import _clean, next_target
 
     row: dict[str, Any] = {"unit_id": unit_id, "unit_name": _clean(meta.get("unit_name")) or unit_id,
                            "instansi": _clean(meta.get("instansi")), "input": input_name, "total": None,
-                           "predicate": None, "areas": {}, "failed_criteria": []}
+                           "predicate": None, "areas": {}, "failed_criteria": [], "failed_names": [],
+                           "next_predicate": None}
     if record is None:
         return row
     weights = {a.code: sum(a.weights.values()) for a in rubric.areas}
-    flat = summary_frame([record]).iloc[0]
+    target = next_target(record)
+    missed = [c for c in record["criteria"] if not c["met"] and c["predicate"] == target]
     # the contract record without items/indicators: what the manifest states and the ledger decision records
     row["record"] = {k: v for k, v in record.items() if k not in ("items", "indicators", "unanswered")}
     row.update(year=record.get("year"), total=record["total"], predicate=record["predicate"],
                areas={code: (100 * area["total"] / weights[code] if weights.get(code) else None)
                       for code, area in record["areas"].items()},
-               failed_criteria=[c for c in str(flat["failed_criteria"]).split(", ") if c])
+               failed_criteria=[c["code"] for c in missed], failed_names=[c["name"] for c in missed],
+               next_predicate=target if missed else None)
     return row
 
 

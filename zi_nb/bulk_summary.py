@@ -26,7 +26,7 @@ from .xlsx import atomic_path, safe_text
 
 NOTEBOOK = ROOT / "notebooks" / "bulk_summary.ipynb"
 UNIT_KEYS = ["unit_id", "unit_name", "instansi", "year", "input", "total", "predicate", "areas", "failed_criteria",
-             "report", "notebook", "pdf", "status", "error", "resumed", "seconds", "worker"]
+             "failed_names", "next_predicate", "report", "notebook", "pdf", "status", "error", "resumed", "seconds", "worker"]
 PREDICATES = ["WBBM", "WBK", "TIDAK"]
 COLOURS = {"WBBM": "#1b7f3b", "WBK": "#2f6db5", "TIDAK": "#8a96a3", "": "#b3261e"}
 
@@ -80,7 +80,8 @@ def table_frame(doc: dict[str, Any]) -> Any:
                "Predikat": predicate_label(u["predicate"]) if u["predicate"] else None}
         for area in doc["areas"]:
             row[f"Area {area['code']} (%)"] = (u["areas"] or {}).get(area["code"])
-        row["Kriteria belum terpenuhi"] = ", ".join(u["failed_criteria"] or [])
+        row["Predikat berikutnya"] = predicate_label(u["next_predicate"]) if u.get("next_predicate") else None
+        row["Kriteria belum terpenuhi"] = ", ".join(u.get("failed_names") or u["failed_criteria"] or [])
         row.update({"Laporan": u["report"], "Status": "ok" if u["status"] == "ok" else "gagal",
                     "Galat": u["error"]})
         rows.append(row)
@@ -164,14 +165,14 @@ _TABLE = """<div class="zib"><h2>Semua unit</h2>
 <option value="failed">gagal</option></select> <span id="zib-count" class="muted">{{ units | length }} unit</span></div>
 <table id="zib-units" class="zt"><thead><tr><th>Unit</th><th>Instansi</th><th class="n" data-type="num">Total</th>
 <th>Predikat</th>{% for a in areas %}<th class="n" data-type="num" title="{{ a.name }}">{{ a.code }} %</th>{% endfor %}
-<th>Kriteria belum terpenuhi</th><th>Status</th></tr></thead><tbody>
+<th title="Kriteria predikat berikutnya yang belum terpenuhi">Kriteria belum terpenuhi</th><th>Status</th></tr></thead><tbody>
 {% for u in units %}<tr data-predicate="{{ u.predicate or '' }}" data-status="{{ u.status }}"{% if u.status != 'ok' %} class="failed"{% endif %}>
 <td data-v="{{ (u.unit_name or '') | lower }}">{% if u.report %}<a href="{{ u.report }}">{{ u.unit_name }}</a>{% else %}{{ u.unit_name }}{% endif %}
 <br><span class="muted">{{ u.unit_id or u.input }}</span></td><td data-v="{{ (u.instansi or '') | lower }}">{{ u.instansi or '-' }}</td>
 <td class="n" data-v="{{ u.total if u.total is not none else '' }}">{{ u.total | num(2) }}</td>
 <td data-v="{{ order.get(u.predicate, 9) }}">{{ (u.predicate | label) if u.predicate else '-' }}</td>
 {% for a in areas %}{% set v = (u.areas or {}).get(a.code) %}<td class="n" data-v="{{ v if v is not none else '' }}">{{ v | num(1) }}</td>{% endfor %}
-<td data-v="{{ u.failed_criteria | length }}">{{ u.failed_criteria | join(', ') }}</td>
+<td data-v="{{ u.failed_criteria | length }}">{% if u.next_predicate %}<b>{{ u.next_predicate | label }}</b>: {% endif %}{{ (u.failed_names or u.failed_criteria) | join(', ') }}</td>
 <td data-v="{{ u.status }}">{% if u.status == 'ok' %}ok{% else %}gagal<br><span class="err">{{ u.error }}</span>{% endif %}</td></tr>
 {% endfor %}</tbody></table></div>
 <script>

@@ -139,13 +139,13 @@ def summary_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
             row[f"area_{code}"] = area["total"]
         row["predicate"] = r["predicate"]
         row["failed_criteria"] = ", ".join(
-            c["code"] for c in r["criteria"] if not c["met"] and c["predicate"] == _next_target(r))
+            c["code"] for c in r["criteria"] if not c["met"] and c["predicate"] == next_target(r))
         row["unanswered"] = len(r["unanswered"])
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _next_target(record: dict[str, Any]) -> str:
+def next_target(record: dict[str, Any]) -> str:
     """The predikat to aim for next: WBK for a unit without one, WBBM for a WBK unit."""
     codes = list(dict.fromkeys(c["predicate"] for c in record["criteria"]))
     if record["predicate"] in codes:

@@ -291,8 +291,9 @@ class WarmWorker:
                              "pdf": files.pdf.name if files.pdf else None}
             outcome.status = "ok"
         except ZiError as exc:  # the notebook failed (ReportError), PDF printer missing, kernel unusable
-            outcome.error = str(exc)
             outcome.retry = isinstance(exc, WorkerError)
+            outcome.error = (f"Kernel berhenti atau tidak menjawab ({exc}); kernel pekerja dimulai ulang."
+                             if outcome.retry else str(exc))
         except Exception as exc:  # noqa: BLE001  (dead kernel: nbclient DeadKernelError, timeouts, I/O errors)
             detail = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
             outcome.error = f"Kernel berhenti atau gagal saat membuat laporan ({detail}); kernel pekerja dimulai ulang."
