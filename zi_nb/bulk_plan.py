@@ -125,7 +125,7 @@ def plan_file(file: str, units_path: str, tier: str, rubric: str, policies: dict
         data = read_inputs(paths, rubric)
         plan.digests, plan.rubric_hash = dict(data.files), data.rubric.content_hash
         if str(file) in data.fatal_files or not data.unit_ids:
-            errors = [f.render() for f in data.findings if f.severity == "error"]
+            errors = [f"{f.location()}: {f.message()}" for f in data.findings if f.severity == "error"]
             plan.error = "Berkas tidak dapat dipakai: " + ("; ".join(errors[:5]) or "tidak ada unit di dalamnya")
             return plan
         if ledger_path:

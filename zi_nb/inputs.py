@@ -141,12 +141,19 @@ def _detect_and_read(path: Path, rubric: Rubric) -> Extract:
         if other is not None:
             return _fatal(name, "file_unreadable", expected="XLSX atau CSV", detail=(
                 f"ini {other}, bukan buku kerja .xlsx atau teks CSV"))
-        return lke_long.read_csv(path, rubric)
+        extract = lke_long.read_csv(path, rubric)
+        if path.suffix.lower() in EXCEL_SUFFIXES and any(f.kind == "header_missing" for f in extract.findings):
+            # text, but no table a CSV reader knows either: say what the name promised
+            return _fatal(name, "file_unreadable", expected="XLSX", detail=(
+                f"namanya buku kerja Excel ({path.suffix}) tetapi isinya teks biasa yang juga bukan tabel CSV yang "
+                "dikenal; buka berkas aslinya di Excel dan simpan sebagai .xlsx"))
+        return extract
     except InputError as exc:  # a sheet beyond the size limits, or a damaged part found while reading
         return Extract(findings=exc.findings or [Finding("file_unreadable", file=name, params={
             "expected": "XLSX", "detail": str(exc)})], fatal=True)
 
 
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # leading bytes of files people attach by mistake -> what they are
 OTHER_FORMATS: list[tuple[bytes, str]] = [

@@ -300,6 +300,12 @@ def _(s: Sources, d: Path) -> list[Path]:
     return write(d / "lke.xlsx", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(range(256)))
 
 
+@case("text_named_xlsx", FILE, expect=(("XLSX", "isinya teks biasa", "simpan sebagai .xlsx"),),
+      why="a note or a broken export saved under the workbook's name")
+def _(s: Sources, d: Path) -> list[Path]:
+    return write(d / "lke-unit.xlsx", "bukan buku kerja\nhanya catatan\n")
+
+
 @case("png_named_csv", FILE, expect=(("gambar PNG", "CSV"),))
 def _(s: Sources, d: Path) -> list[Path]:
     return write(d / "jawaban.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
