@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -361,3 +362,92 @@ def test_pdf_reports_in_bulk_are_in_the_summary_manifest_and_resume_key(tmp_path
     # the PDF is part of what a finished unit is: a run without --pdf does not count it as the same output
     assert cli("bulk", *inputs, "-o", str(out), "--workers", "1", "--resume", "--no-progress", "--run-id", "pdf") == 0
     assert not any(u["resumed"] for u in summary(out)["units"])
+
+
+def _start(args: list[str], log: Path):
+    import subprocess
+
+    with open(log, "wb") as out:
+        return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop(proc) -> None:
+    import os
+    import signal
+    import subprocess
+
+    proc.terminate()  # a dask worker closes its warm kernels on a graceful exit
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+def test_dask_existing_scheduler_as_a_team_runs_it(tmp_path, monkeypatch):
+    """The README's recipe: `dask scheduler` and `dask worker` started on their own, `zi-nb bulk --executor dask
+    --scheduler ADDR` sends the units there, the workers write into the (shared) output folder, and the team's
+    cluster is still running after the run (zi-nb closes only its connection)."""
+    import sys
+
+    from distributed import Client
+
+    from zi_nb.serve import free_port
+
+    no_index(monkeypatch)
+    inputs = [str(p) for p in write_synthetic(tmp_path / "in", 4)]
+    out, port = tmp_path / "out", free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).with_name("dask"))
+    scheduler = _start([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                       tmp_path / "scheduler.log")
+    worker = None
+    try:
+        worker = _start([dask, "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard",
+                         "--local-directory", str(tmp_path / "dask")], tmp_path / "worker.log")
+        code = cli("bulk", *inputs, "-o", str(out), "--executor", "dask", "--scheduler", address, "--no-progress",
+                   "--run-id", "tim")
+        logs = (tmp_path / "scheduler.log").read_text(errors="replace") + (tmp_path / "worker.log").read_text(
+            errors="replace")
+        assert code == 0, logs[-3000:]
+        doc = summary(out)
+        assert doc["counts"] == {"units": 4, "ok": 4, "failed": 0, "resumed": 0}
+        assert all((out / u["report"]).is_file() and (out / u["notebook"]).is_file() for u in doc["units"])
+        assert not temp_files(out) and cli("audit", "verify", str(out)) == 0
+        with Client(address, timeout="10s") as client:  # the team's cluster outlives the run
+            assert sum(client.nthreads().values()) == 2
+    finally:
+        if worker is not None:
+            _stop(worker)
+        _stop(scheduler)
+
+
+def test_dask_scheduler_unreachable_or_without_workers_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from zi_nb import bulk_exec
+    from zi_nb.serve import free_port
+
+    monkeypatch.setattr(bulk_exec, "CONNECT_TIMEOUT", 3)
+    nobody = f"tcp://127.0.0.1:{free_port()}"
+    assert cli("bulk", str(SAMPLE_DIR), "-o", str(tmp_path / "a"), "--executor", "dask", "--scheduler", nobody) == 2
+    err = capsys.readouterr().err
+    assert f"Penjadwal Dask '{nobody}' tidak dapat dihubungi" in err and "Traceback" not in err
+    port = free_port()
+    dask = str(Path(sys.executable).with_name("dask"))
+    scheduler = _start([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                       tmp_path / "scheduler.log")
+    try:
+        address = f"tcp://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while b"Scheduler at" not in (tmp_path / "scheduler.log").read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert cli("bulk", str(SAMPLE_DIR), "-o", str(tmp_path / "b"), "--executor", "dask", "--scheduler",
+                   address) == 2
+        err = capsys.readouterr().err
+        assert "belum punya pekerja" in err and f"dask worker {address}" in err and "Traceback" not in err
+        assert not (tmp_path / "b" / "summary.json").exists()
+    finally:
+        _stop(scheduler)

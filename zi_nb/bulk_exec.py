@@ -58,6 +58,9 @@ class LocalExecutor:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+CONNECT_TIMEOUT = 30  # seconds to reach an existing Dask scheduler (--scheduler)
+
+
 class DaskExecutor:
     """A dask.distributed cluster: a local one (``workers`` processes, one thread each) or ``scheduler``."""
 
@@ -72,7 +75,18 @@ class DaskExecutor:
 
         self.cluster = None
         if scheduler:
-            self.client = Client(scheduler, timeout="30s")
+            try:
+                self.client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT}s")
+            except (OSError, ValueError, TypeError) as exc:  # unreachable, refused, or not an address at all
+                raise ZiError(f"Penjadwal Dask '{scheduler}' tidak dapat dihubungi dalam {CONNECT_TIMEOUT} detik "
+                              f"({type(exc).__name__}: {exc}). Periksa alamat --scheduler (mis. tcp://10.0.0.5:8786) "
+                              "dan bahwa `dask scheduler` serta pekerjanya berjalan.") from None
+            try:  # units sent to a scheduler without workers would wait for ever
+                self.client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+            except TimeoutError:
+                self.client.close()
+                raise ZiError(f"Penjadwal Dask '{scheduler}' belum punya pekerja setelah {CONNECT_TIMEOUT} detik; "
+                              f"mulai `dask worker {scheduler}` di mesin pekerja (dengan zi-nb terpasang).") from None
         else:
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=logging.ERROR)
