@@ -98,3 +98,21 @@ def test_filters_hide_the_other_rows_and_the_counter_follows(page, run_dir):
     assert shown == [unit["unit_name"].lower()]
     page.fill("#zib-q", "")
     assert page.locator("#zib-count").inner_text() == f"{n} dari {n} unit"
+
+
+def test_failed_criteria_are_named_for_the_next_predikat(run_dir):
+    out, doc = run_dir
+    html = (out / "index.html").read_text(encoding="utf-8")
+    wbk = [u for u in doc["units"] if u["predicate"] == "WBK"]
+    assert wbk and all(u["next_predicate"] == "WBBM" for u in wbk)
+    for u in doc["units"]:
+        assert len(u["failed_names"] or []) == len(u["failed_criteria"])
+        for code, name in zip(u["failed_criteria"], u["failed_names"] or []):
+            if code.startswith("area_"):
+                assert name == f"Area {code.split('_')[1]}"  # the column heads name the area
+        if u["predicate"] == "WBBM":
+            assert u["next_predicate"] is None and u["failed_criteria"] == []
+        elif u["failed_names"]:
+            label = "Menuju WBBM" if u["predicate"] == "WBK" else "Menuju WBK"
+            assert f"<b>{label}</b>: {', '.join(u['failed_names'])}" in html
+    assert any("Nilai total" in (u["failed_names"] or []) for u in doc["units"])

@@ -161,7 +161,7 @@ def summary_row(unit_id: str, meta: dict[str, Any], record: dict[str, Any] | Non
     row.update(year=record.get("year"), total=record["total"], predicate=record["predicate"],
                areas={code: (100 * area["total"] / weights[code] if weights.get(code) else None)
                       for code, area in record["areas"].items()},
-               failed_criteria=[c["code"] for c in missed], failed_names=[c["name"] for c in missed],
+               failed_criteria=[c["code"] for c in missed], failed_names=[_short_name(c, rubric) for c in missed],
                next_predicate=target if missed else None)
     return row
 
@@ -206,3 +206,14 @@ def report_name(unit_id: str, input_name: str, taken: dict[str, tuple[str, str]]
         return name, f"Nama berkas laporan '{name}' sama dengan laporan unit '{other_unit}' ({other_input})."
     taken[name] = (unit_id, input_name)
     return name, None
+
+
+def _short_name(criterion: dict[str, Any], rubric: Any) -> str:
+    """A criterion's name for one table cell: area criteria without the area's long name (the column heads say it),
+    e.g. "Area B" or "Area B (Pemenuhan)" instead of "Area B Penataan Tatalaksana (Pemenuhan)"."""
+    name = criterion["name"]
+    if str(criterion["code"]).startswith("area_"):
+        for area in rubric.areas:
+            name = name.replace(f"Area {area.code} {area.name}", f"Area {area.code}")
+    return name
+
