@@ -355,19 +355,15 @@ def render_index(out_dir: Path) -> Path:
     import papermill as pm
 
     from .runner import ReportError, export_html
-    from .warm import WarmWorker
+    from .warm import fresh_kernel
 
     notebook = out_dir / "index.ipynb"
-    worker = WarmWorker(warmup="")  # a new kernel, on IPC sockets like the report workers
-    worker.start()
     try:
-        with atomic_path(notebook) as tmp:
+        with fresh_kernel() as worker, atomic_path(notebook) as tmp:
             pm.execute_notebook(str(NOTEBOOK), str(tmp), parameters={"run_dir": str(out_dir)}, kernel_name="python3",
                                 progress_bar=False, cwd=str(NOTEBOOK.parent), language="python", km=worker.km,
                                 request_save_on_cell_execute=False)
     except pm.PapermillExecutionError as exc:
         raise ReportError(f"{exc.ename}: {exc.evalue}") from None
-    finally:
-        worker.close()
     run_id = json.loads((out_dir / "summary.json").read_text(encoding="utf-8")).get("run_id") or "-"
     return export_html(notebook, out_dir / "index.html", f"zi-nb · ringkasan bulk · run {run_id}")

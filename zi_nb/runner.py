@@ -133,20 +133,25 @@ def run_report(params: dict[str, Any], out_dir: Path, pdf: bool = False, exp: An
     """Execute the notebook for ``params`` (see :data:`zi_nb.report.PARAMETERS`) and export it into ``out_dir``.
 
     ``exp`` reuses an exporter from :func:`exporter`; ``km`` runs the notebook in an already running kernel (its
-    kernel manager) instead of starting one: :mod:`zi_nb.warm` resets that kernel first, so the notebook is the same
-    as with a fresh kernel.
+    kernel manager): :mod:`zi_nb.warm` resets that kernel first, so the notebook is the same as with a fresh kernel.
+    Without ``km`` the report gets a new kernel of its own (:func:`zi_nb.warm.fresh_kernel`).
     """
     import papermill as pm
 
     params = check_parameters(params)  # whoever calls (CLI, bulk, audit replay): only declared, well-typed values
+    if km is None:  # a new kernel for this report alone
+        from .warm import fresh_kernel
+
+        with fresh_kernel() as worker:
+            return run_report(params, out_dir, pdf, exp or worker.exporter, worker.km)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = file_stem(params["unit_id"])
     notebook, html = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
-    warm = {"km": km, "request_save_on_cell_execute": False} if km is not None else {}
     with atomic_path(notebook) as tmp:
         try:
             pm.execute_notebook(str(NOTEBOOK), str(tmp), parameters=params, kernel_name="python3",
-                                progress_bar=False, cwd=str(NOTEBOOK.parent), language="python", **warm)
+                                progress_bar=False, cwd=str(NOTEBOOK.parent), language="python", km=km,
+                                request_save_on_cell_execute=False)
         except pm.PapermillExecutionError as exc:
             raise ReportError(f"Notebook laporan gagal untuk unit '{params['unit_id']}': {exc.ename}: "
                               f"{exc.evalue}") from None

@@ -29,6 +29,7 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -319,6 +320,21 @@ class WarmWorker:
             self.restart()
         except Exception:  # noqa: BLE001  (the next unit tries again: reset starts a kernel when there is none)
             self.close()
+
+
+@contextlib.contextmanager
+def fresh_kernel() -> Iterator[WarmWorker]:
+    """A new kernel for one notebook (``zi-nb report``, ``audit replay``, the bulk summary page), closed afterwards.
+
+    Like papermill's own kernel, but on IPC sockets in a private folder instead of TCP ports on localhost: nothing
+    another local user or process could connect to, and no "running over TCP without encryption" warning.
+    """
+    worker = WarmWorker(warmup="")
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.close()
 
 
 def write_state(path: Path, task: UnitTask, outcome: UnitOutcome) -> None:
