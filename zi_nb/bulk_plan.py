@@ -145,7 +145,7 @@ def plan_file(file: str, units_path: str, tier: str, rubric: str, policies: dict
 def summary_row(unit_id: str, meta: dict[str, Any], record: dict[str, Any] | None, rubric: Any,
                 input_name: str) -> dict[str, Any]:
     """A unit's row of the bulk summary (values unrounded; areas as % of their weight)."""
-    from .results import _clean, next_target
+    from .results import _clean, missed_criteria, next_target
 
     row: dict[str, Any] = {"unit_id": unit_id, "unit_name": _clean(meta.get("unit_name")) or unit_id,
                            "instansi": _clean(meta.get("instansi")), "input": input_name, "total": None,
@@ -154,15 +154,14 @@ def summary_row(unit_id: str, meta: dict[str, Any], record: dict[str, Any] | Non
     if record is None:
         return row
     weights = {a.code: sum(a.weights.values()) for a in rubric.areas}
-    target = next_target(record)
-    missed = [c for c in record["criteria"] if not c["met"] and c["predicate"] == target]
+    missed = missed_criteria(record)
     # the contract record without items/indicators: what the manifest states and the ledger decision records
     row["record"] = {k: v for k, v in record.items() if k not in ("items", "indicators", "unanswered")}
     row.update(year=record.get("year"), total=record["total"], predicate=record["predicate"],
                areas={code: (100 * area["total"] / weights[code] if weights.get(code) else None)
                       for code, area in record["areas"].items()},
                failed_criteria=[c["code"] for c in missed], failed_names=[_short_name(c, rubric) for c in missed],
-               next_predicate=target if missed else None)
+               next_predicate=next_target(record) if missed else None)
     return row
 
 
@@ -216,4 +215,3 @@ def _short_name(criterion: dict[str, Any], rubric: Any) -> str:
         for area in rubric.areas:
             name = name.replace(f"Area {area.code} {area.name}", f"Area {area.code}")
     return name
-

@@ -26,7 +26,8 @@ from .xlsx import atomic_path, safe_text
 
 NOTEBOOK = ROOT / "notebooks" / "bulk_summary.ipynb"
 UNIT_KEYS = ["unit_id", "unit_name", "instansi", "year", "input", "total", "predicate", "areas", "failed_criteria",
-             "failed_names", "next_predicate", "report", "notebook", "pdf", "status", "error", "resumed", "seconds", "worker"]
+             "failed_names", "next_predicate", "report", "notebook", "pdf", "status", "error", "resumed", "seconds",
+             "worker"]
 PREDICATES = ["WBBM", "WBK", "TIDAK"]
 COLOURS = {"WBBM": "#1b7f3b", "WBK": "#2f6db5", "TIDAK": "#8a96a3", "": "#b3261e"}
 

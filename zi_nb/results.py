@@ -138,11 +138,16 @@ def summary_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
         for code, area in r["areas"].items():
             row[f"area_{code}"] = area["total"]
         row["predicate"] = r["predicate"]
-        row["failed_criteria"] = ", ".join(
-            c["code"] for c in r["criteria"] if not c["met"] and c["predicate"] == next_target(r))
+        row["failed_criteria"] = ", ".join(c["code"] for c in missed_criteria(r))
         row["unanswered"] = len(r["unanswered"])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def missed_criteria(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The criteria of the predikat to aim for next (:func:`next_target`) that the unit does not meet yet."""
+    target = next_target(record)
+    return [c for c in record["criteria"] if not c["met"] and c["predicate"] == target]
 
 
 def next_target(record: dict[str, Any]) -> str:
