@@ -264,6 +264,14 @@ def write(path: Path, content: str | bytes, encoding: str = "utf-8") -> list[Pat
     return [path]
 
 
+def write_zip(path: Path, entries: dict[str, str]) -> list[Path]:
+    """A zip archive with these entries (name -> text): what an .xlsx file is made of, minus the workbook."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in entries.items():
+            zf.writestr(name, text)
+    return [path]
+
+
 # ---- files that are not a usable workbook or CSV at all --------------------------------------------------------------
 FILE = "berkas"
 
@@ -318,29 +326,19 @@ def _(s: Sources, d: Path) -> list[Path]:
 
 @case("zip_without_workbook", FILE, expect=(("XLSX", "bukan buku kerja Excel"),))
 def _(s: Sources, d: Path) -> list[Path]:
-    path = d / "arsip.xlsx"
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("catatan.txt", "bukan buku kerja")
-    return [path]
+    return write_zip(d / "arsip.xlsx", {"catatan.txt": "bukan buku kerja"})
 
 
 @case("word_document_named_xlsx", FILE, expect=(("XLSX", "Word", "bukan buku kerja Excel"),))
 def _(s: Sources, d: Path) -> list[Path]:
-    path = d / "laporan.xlsx"
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("word/document.xml", "<w:document/>")
-    return [path]
+    return write_zip(d / "laporan.xlsx", {"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
 
 
 @case("opendocument_spreadsheet", FILE, expect=(("OpenDocument", ".xlsx"),),
       why="LibreOffice's .ods saved under an .xlsx name")
 def _(s: Sources, d: Path) -> list[Path]:
-    path = d / "lke.xlsx"
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        zf.writestr("content.xml", "<office:document-content/>")
-    return [path]
+    return write_zip(d / "lke.xlsx", {"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+                                      "content.xml": "<office:document-content/>"})
 
 
 @case("password_protected_xlsx", FILE, expect=(("kata sandi", "simpan", ".xlsx tanpa kata sandi"),),
