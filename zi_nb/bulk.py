@@ -92,12 +92,6 @@ class BulkResult:
 
 
 # -- the run ------------------------------------------------------------------------------------------------------------
-def _sentence(text: str | None) -> str:
-    """A message as a sentence: capitalised, ending with a full stop (kernel errors come as bare phrases)."""
-    text = (text or "").strip()
-    return (text[:1].upper() + text[1:]).rstrip(".") + "." if text else ""
-
-
 class _Run:
     """State of one bulk run while its futures complete (the main loop is :meth:`loop`)."""
 
@@ -143,7 +137,7 @@ class _Run:
             result, error = self._result(future)
             if tag == "plan":
                 if error and self.plan_attempts[ref] < MAX_ATTEMPTS and not self.stopping:
-                    self.log(f"ULANG {self.files[ref].name}: {_sentence(error)} Berkas dibaca sekali lagi.")
+                    self.log(f"ULANG {self.files[ref].name}: {error} Berkas dibaca sekali lagi.")
                     self._plan(ref)
                     continue
                 self.plans[ref] = result if error is None else FilePlan(str(self.files[ref]), error=error)
@@ -222,7 +216,7 @@ class _Run:
     def _finish(self, outcome: UnitOutcome, task: UnitTask) -> None:
         self.running -= 1
         if outcome.status != "ok" and outcome.retry and task.attempt < MAX_ATTEMPTS and not self.stopping:
-            self.log(f"ULANG {outcome.unit_id}: {_sentence(outcome.error)} Unit dijalankan sekali lagi.")
+            self.log(f"ULANG {outcome.unit_id}: {outcome.error} Unit dijalankan sekali lagi.")
             self.todo.appendleft(replace(task, attempt=task.attempt + 1))
             self._feed()
             return

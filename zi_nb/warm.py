@@ -21,6 +21,7 @@ killed) is in :mod:`zi_nb.warm_kernel`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -168,9 +169,6 @@ class WarmWorker:
 
     def __init__(self, startup_timeout: float = 120.0, reset_timeout: float = 120.0,
                  warmup: str = WARMUP_CODE) -> None:
-        from .runner import exporter
-
-        self.exporter = exporter()
         self.warmup = warmup
         self.startup_timeout = startup_timeout
         self.reset_timeout = reset_timeout
@@ -179,6 +177,13 @@ class WarmWorker:
         self.ipc_dir: str | None = None
         self.units = 0
         self.restarts = 0
+
+    @functools.cached_property
+    def exporter(self) -> Any:
+        """This worker's HTML exporter (:func:`zi_nb.runner.exporter`), made when first needed."""
+        from .runner import exporter
+
+        return exporter()
 
     # kernel lifecycle
     def start(self) -> None:
@@ -246,12 +251,12 @@ class WarmWorker:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise WorkerError(f"kernel tidak menjawab dalam {timeout:.0f} detik")
+                raise WorkerError(f"Kernel tidak menjawab dalam {timeout:.0f} detik")
             try:
                 reply = self.kc.get_shell_msg(timeout=min(remaining, 0.5))
             except queue.Empty:
                 if not run_sync(self.km.is_alive)():
-                    raise WorkerError("kernel berhenti") from None
+                    raise WorkerError("Kernel berhenti") from None
                 continue
             if reply.get("parent_header", {}).get("msg_id") == msg_id:
                 break
@@ -260,7 +265,8 @@ class WarmWorker:
                 self.kc.get_iopub_msg(timeout=0)
         content = reply.get("content", {})
         if content.get("status") != "ok":
-            raise WorkerError(f"{content.get('ename', 'galat')}: {content.get('evalue', '')}")
+            raise WorkerError(f"Kernel gagal menjalankan persiapan ({content.get('ename', 'galat')}: "
+                              f"{content.get('evalue', '')})")
 
     def reset(self, timeout: float | None = None) -> None:
         """The kernel as a fresh one would be for the next notebook (see the module docstring)."""
@@ -293,8 +299,7 @@ class WarmWorker:
             outcome.status = "ok"
         except ZiError as exc:  # the notebook failed (ReportError), PDF printer missing, kernel unusable
             outcome.retry = isinstance(exc, WorkerError)
-            outcome.error = (f"Kernel berhenti atau tidak menjawab ({exc}); kernel pekerja dimulai ulang."
-                             if outcome.retry else str(exc))
+            outcome.error = f"{exc}; kernel pekerja dimulai ulang." if outcome.retry else str(exc)
         except Exception as exc:  # noqa: BLE001  (dead kernel: nbclient DeadKernelError, timeouts, I/O errors)
             detail = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
             outcome.error = f"Kernel berhenti atau gagal saat membuat laporan ({detail}); kernel pekerja dimulai ulang."
