@@ -46,9 +46,7 @@ def record_decision(ledger: Ledger, record: dict[str, Any], run_id: str, rubric_
             return same[-1]
         return fields
 
-    written = ledger.write(record["unit_id"], build)
-    assert isinstance(written, Record)
-    return written
+    return ledger.write_record(record["unit_id"], build)
 
 
 def _content(rec: Record | dict[str, Any]) -> tuple[Any, ...]:
@@ -78,9 +76,7 @@ def revoke(ledger: Ledger, unit_id: str, year: int, reason: str, evaluator: str,
                           previous=current, answer="DICABUT", evaluator=evaluator, note=reason,
                           rubric_id=rubric_id, data={"year": year})
 
-    written = ledger.write(unit_id, build)
-    assert isinstance(written, Record)
-    return written
+    return ledger.write_record(unit_id, build)
 
 
 def _latest_predicate(records: list[Record], year: int, same_year: bool = False) -> str | None:

@@ -215,10 +215,7 @@ class Ledger:
         """Append one record under the write lock; returns it once committed (the acknowledgement)."""
         fields = new_fields(kind=kind, unit_id=unit_id, code=code, tier=tier, previous=previous, answer=answer,
                             evaluator=evaluator, note=note, rubric_id=rubric_id, data=data)
-        record = self.write(None, lambda records: fields)
-        if record is None:  # cannot happen: ``build`` always returns fields here
-            raise LedgerError(f"Ledger {self.path}: rekaman tidak tertulis; silakan ulangi.")
-        return record
+        return self.write_record(None, lambda records: fields)
 
     def write(self, unit_id: str | None,
               build: Callable[[list[Record]], dict[str, Any] | Record | None]) -> Record | None:
@@ -252,6 +249,13 @@ class Ledger:
 
         return self._retrying(once)
 
+    def write_record(self, unit_id: str | None, build: Callable[[list[Record]], dict[str, Any] | Record]) -> Record:
+        """:meth:`write` for a ``build`` that always gives a record: new fields, or a record already written."""
+        record = self.write(unit_id, build)
+        if not isinstance(record, Record):
+            raise LedgerError(f"Ledger {self.path}: rekaman tidak tertulis; silakan ulangi.")
+        return record
+
     def adjust(self, rubric: Rubric, unit_id: str, code: str, answer: str, tier: str, evaluator: str, note: str,
                previous: str | None = None) -> Record:
         """Record a reviewer's new answer for an item (validated against the rubric).
@@ -270,9 +274,7 @@ class Ledger:
                               previous=latest.get(code, previous), answer=canonical,
                               evaluator=evaluator, note=note, rubric_id=rubric.id)
 
-        record = self.write(unit_id, build)
-        assert isinstance(record, Record)
-        return record
+        return self.write_record(unit_id, build)
 
     def undo(self, rubric: Rubric, unit_id: str, tier: str, evaluator: str, note: str) -> Record | None:
         """Undo the last change of a unit's tier not yet undone, as a new record restoring the previous answer
