@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from zi_nb.inputs import read_inputs
-from zi_nb.lke_long import header_key, read_csv, read_workbook, record_starts, sniff_workbook
+from zi_nb.lke_csv import read_csv, record_starts
+from zi_nb.lke_long import header_key, read_workbook, sniff_workbook
 from zi_nb.xlsx import open_workbook
 
 

@@ -57,7 +57,8 @@ def is_units_file(path: Path) -> bool:
     """A CSV holding unit metadata only (``unit_id`` and no ``code`` column), like ``synthetic-units.csv``."""
     if path.suffix.lower() != ".csv" or not path.is_file():
         return False
-    from .lke_long import decode_text, map_header, sniff_delimiter
+    from .lke_csv import decode_text, sniff_delimiter
+    from .lke_long import map_header
 
     with open(path, "rb") as fh:
         text = decode_text(fh.read(1 << 16))

@@ -9,7 +9,7 @@ limits of :mod:`zi_nb.limits` (file size, inflated zip size, rows and cells of a
 message that says what to do.
 
 Readers:
-    :mod:`zi_nb.lke_long`      long format CSV/XLSX (``unit_id, code, answer`` ...)
+    :mod:`zi_nb.lke_long`      long format CSV/XLSX (``unit_id, code, answer`` ...; CSV text in :mod:`zi_nb.lke_csv`)
     :mod:`zi_nb.lke_template`  the blank/filled LKE template that ``zi-nb template`` writes
     :mod:`zi_nb.lke_workbook`  circulated LKE workbooks (sheet ``LKE ZI``, or the ``ID | Penilaian ...`` export)
 """
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 UNIT_COLUMNS = ["unit_id", "unit_name", "instansi", "year", "current_predicate", "data_date", "file"]
 CACHED_COLUMNS = ["unit_id", "tier", "measure", "value", "formula", "file", "sheet", "cell"]
-MAX_INPUT_BYTES = limits.MAX_INPUT_BYTES  # refuse larger files with a clear message (zip bombs, wrong files)
 
 
 def empty_units() -> pd.DataFrame:
@@ -105,7 +104,7 @@ def sha256_file(path: str | Path) -> str:
 
 
 def _detect_and_read(path: Path, rubric: Rubric) -> Extract:
-    from . import lke_long, lke_template, lke_workbook
+    from . import lke_csv, lke_long, lke_template, lke_workbook
     from .errors import InputError
 
     name = str(path)
@@ -115,9 +114,9 @@ def _detect_and_read(path: Path, rubric: Rubric) -> Extract:
     if not path.is_file():
         return Extract(findings=[Finding("file_missing", file=name)], fatal=True)
     size = path.stat().st_size
-    if size > MAX_INPUT_BYTES:
+    if size > limits.MAX_INPUT_BYTES:  # refused unread: zip bombs, wrong files
         return _fatal(name, "file_too_large", size=f"{limits.size(size)}, {limits.number(size)} bayt",
-                      limit=limits.size(MAX_INPUT_BYTES))
+                      limit=limits.size(limits.MAX_INPUT_BYTES))
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
@@ -141,7 +140,7 @@ def _detect_and_read(path: Path, rubric: Rubric) -> Extract:
         if other is not None:
             return _fatal(name, "file_unreadable", expected="XLSX atau CSV", detail=(
                 f"ini {other}, bukan buku kerja .xlsx atau teks CSV"))
-        extract = lke_long.read_csv(path, rubric)
+        extract = lke_csv.read_csv(path, rubric)
         if path.suffix.lower() in EXCEL_SUFFIXES and any(f.kind == "header_missing" for f in extract.findings):
             # text, but no table a CSV reader knows either: say what the name promised
             return _fatal(name, "file_unreadable", expected="XLSX", detail=(

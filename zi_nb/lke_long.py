@@ -237,18 +237,6 @@ def _collect(table: _Table, out: _Collected) -> None:
         })
 
 
-# -- CSV (zi_nb.lke_csv; importable from here as before) -------------------------------------------------------------
-_CSV_NAMES = ("DELIMITERS", "decode_text", "read_csv", "record_starts", "sniff_delimiter")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _CSV_NAMES:
-        from . import lke_csv
-
-        return getattr(lke_csv, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # -- XLSX -------------------------------------------------------------------------------------------------------------
 def _sheet_tables(book: Book) -> tuple[list[tuple[str, int, dict[str, int]]], list[tuple[str, int, dict[str, int]]]]:
     """(answer sheets, metadata sheets) of a long-format workbook, each as (sheet, header row, columns)."""

@@ -57,9 +57,10 @@ def _type_rows(rows: list[list[Any]], cols: Columns) -> int:
     return sum(type_key(cell(rows, r, cols.type)) in ANSWER_TYPE_KEYS for r in range(cols.header + 1, len(rows)))
 
 
-def _readable(book: Book) -> Iterator[tuple[str, list[list[Any]]]]:
-    """(sheet, rows) of every sheet that can be read; a sheet beyond the size limits stops everything."""
-    for sheet in book.sheet_names:
+def _readable(book: Book, first: str | None = None) -> Iterator[tuple[str, list[list[Any]]]]:
+    """(sheet, rows) of every sheet that can be read, ``first`` first; a sheet beyond the size limits stops
+    everything."""
+    for sheet in ([first, *(s for s in book.sheet_names if s != first)] if first else book.sheet_names):
         try:
             yield sheet, book.values(sheet)
         except InputLimitError:
@@ -175,8 +176,7 @@ def read_metadata(book: Book, sheet: str, header: int, path: Path) -> tuple[dict
     """Unit id, name, instansi and year from labelled cells (``Unit Kerja: ...``, or the label with its value in the
     next cell) above the LKE header or near the top of the other sheets; the file stem names the unit otherwise."""
     found: dict[str, Any] = {}
-    order = {name: n for n, name in enumerate([sheet, *[s for s in book.sheet_names if s != sheet]])}
-    for name, rows in sorted(_readable(book), key=lambda item: order[item[0]]):
+    for name, rows in _readable(book, first=sheet):
         for row in rows[: header if name == sheet else 40]:
             for c, v in enumerate(row):
                 m = _META.match(v) if isinstance(v, str) and len(v) < 300 else None

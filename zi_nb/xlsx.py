@@ -31,7 +31,6 @@ _NS = {
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
-MAX_UNCOMPRESSED = limits.MAX_UNCOMPRESSED_BYTES  # kept for callers of the old name
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # what reading a damaged zip part or its XML raises (bad CRC or deflate data, truncated stream, unknown compression)
 DAMAGED = (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, RuntimeError,
@@ -72,7 +71,7 @@ class Book:
             self._values[sheet] = rows
         return self._values[sheet]
 
-    def _unreadable(self, sheet: str, detail: str) -> InputError:
+    def _unreadable(self, sheet: str | None, detail: str) -> InputError:
         return InputError(f"{self.path}: {detail}", [Finding("file_unreadable", file=str(self.path), sheet=sheet,
                                                              params={"expected": "XLSX", "detail": detail})])
 
@@ -185,9 +184,7 @@ class Book:
         try:
             return openpyxl.load_workbook(self.path, data_only=False)
         except Exception as exc:  # noqa: BLE001 (openpyxl raises many types for damaged parts)
-            finding = Finding("file_unreadable", file=str(self.path), params={
-                "expected": "XLSX", "detail": f"rumus buku kerja tidak dapat dibaca ({str(exc)[:160]})"})
-            raise InputError(finding.render(), [finding]) from None
+            raise self._unreadable(None, f"rumus buku kerja tidak dapat dibaca ({str(exc)[:160]})") from None
 
 
 def _local(tag: str) -> str:
