@@ -25,13 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from naive_scoring import naive_scores  # noqa: E402
 
-from zi_nb.answers import build_answers, select_tier  # noqa: E402
-from zi_nb.inputs import read_inputs  # noqa: E402
-from zi_nb.predicate import evaluate  # noqa: E402
-from zi_nb.rubric import load_rubric  # noqa: E402
-from zi_nb.sample import synthetic_raw, synthetic_specs, write_synthetic  # noqa: E402
-from zi_nb.scoring import score_tiers  # noqa: E402
-from zi_nb.validate import validate  # noqa: E402
+from zi_nb.engine.answers import build_answers, select_tier  # noqa: E402
+from zi_nb.lke.inputs import read_inputs  # noqa: E402
+from zi_nb.engine.predicate import evaluate  # noqa: E402
+from zi_nb.engine.rubric import load_rubric  # noqa: E402
+from zi_nb.lke.sample import synthetic_raw, synthetic_specs, write_synthetic  # noqa: E402
+from zi_nb.engine.scoring import score_tiers  # noqa: E402
+from zi_nb.engine.validate import validate  # noqa: E402
 
 
 def peak_mb() -> float:

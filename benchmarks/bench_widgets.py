@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from zi_nb.widgets import Session, load_data
-from zi_nb.widgets_app import Workbench
+from zi_nb.app.session import Session, load_data
+from zi_nb.app.workbench import Workbench
 
 
 def main() -> None:

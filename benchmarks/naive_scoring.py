@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from zi_nb.rubric import Rubric
+from zi_nb.engine.rubric import Rubric
 
 
 def _value(rubric: Rubric, item, answers: dict, policies: dict) -> float | None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from zi_nb.answers import RAW_COLUMNS, build_answers
-from zi_nb.rubric import Rubric, load_rubric
+from zi_nb.engine.answers import RAW_COLUMNS, build_answers
+from zi_nb.engine.rubric import Rubric, load_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_LKE = ROOT.parent / "shared" / "real-lke" / "tangsel-opd-lke-zi-2021.xlsx"

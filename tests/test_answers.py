@@ -1,6 +1,6 @@
-"""Central normalisation (zi_nb.answers): every bad single value is caught where it was read, with a clear message.
+"""Central normalisation (zi_nb.engine.answers): every bad single value is caught where it was read, with a clear message.
 
-Each case goes through the real readers (zi_nb.inputs.read_inputs, then zi_nb.validate.validate) with files written
+Each case goes through the real readers (zi_nb.lke.inputs.read_inputs, then zi_nb.engine.validate.validate) with files written
 in tmp_path: long-format CSV (line numbers) and XLSX (A1 cells). The pure helpers are tested directly at the end.
 """
 
@@ -14,10 +14,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from zi_nb.answers import RAW_COLUMNS, build_answers, is_blank, normalise_tier, parse_number, select_tier
-from zi_nb.inputs import read_inputs
-from zi_nb.scoring import score_answers
-from zi_nb.validate import validate
+from zi_nb.engine.answers import RAW_COLUMNS, build_answers, is_blank, normalise_tier, parse_number, select_tier
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.engine.scoring import score_answers
+from zi_nb.engine.validate import validate
 
 HEADER = "unit_id;code;answer"
 

@@ -12,19 +12,19 @@ import nbformat
 import pandas as pd
 import pytest
 
-from zi_nb import bulk_summary
-from zi_nb.bulk import BulkOptions, run_bulk
+from zi_nb.bulk.run import summary as bulk_summary
+from zi_nb.bulk.run import BulkOptions, run_bulk
 from zi_nb.cli import main
-from zi_nb.ledger import Ledger
-from zi_nb.runner import run_report
-from zi_nb.sample import bundled_paths, write_synthetic
+from zi_nb.review.ledger import Ledger
+from zi_nb.report.runner import run_report
+from zi_nb.lke.sample import bundled_paths, write_synthetic
 
 SAMPLE_DIR = bundled_paths()[0].parent
 TEMP = re.compile(r"\.tmp")
 
 
 def cli(*args: str) -> int:
-    import zi_nb.cli_bulk  # noqa: F401  (registers the command, as cli._register() does)
+    import zi_nb.cli.bulk  # noqa: F401  (registers the command, as cli._register() does)
 
     with pytest.raises(SystemExit) as exc:
         main(list(args))
@@ -117,7 +117,7 @@ def test_warm_kernel_report_equals_a_fresh_report(first, tmp_path):
 
 
 def test_audit_verifies_a_bulk_run(first):
-    import zi_nb.cli_audit  # noqa: F401
+    import zi_nb.cli.audit  # noqa: F401
 
     assert cli("audit", "verify", str(first["out"])) == 0
     manifest = json.loads((first["out"] / "manifest.json").read_text(encoding="utf-8"))
@@ -150,7 +150,7 @@ def test_resume_skips_what_is_finished_and_redoes_one_changed_unit(first, monkey
 def test_decisions_are_recorded_once_per_unit_and_run(first):
     """The fixture's run and the two resumed runs above share the run id 'uji': each unit's decision is in the ledger
     once (the reviewer's TPI change redid one report but not its result at tier 'unit')."""
-    from zi_nb.decisions import duplicated_decisions
+    from zi_nb.review.decisions import duplicated_decisions
 
     records = Ledger(first["ledger"]).records()
     decisions: dict[str, int] = {}
@@ -164,8 +164,8 @@ def test_decisions_are_recorded_once_per_unit_and_run(first):
 def test_audit_names_a_decision_recorded_twice(first, tmp_path, rubric):
     import shutil
 
-    from zi_nb.audit import verify
-    from zi_nb.decisions import record_decision
+    from zi_nb.audit.verify import verify
+    from zi_nb.review.decisions import record_decision
 
     ledger = tmp_path / "ledger.sqlite"
     shutil.copy(first["ledger"], ledger)
@@ -331,7 +331,9 @@ def test_a_hanging_unit_fails_after_timeout_and_the_others_go_on(tmp_path, monke
 
 
 def test_timeout_option_reaches_every_unit(tmp_path, monkeypatch):
-    from zi_nb import bulk, cli_bulk, warm
+    from zi_nb.bulk.run import run as bulk
+    from zi_nb.cli import bulk as cli_bulk
+    from zi_nb.bulk.run import warm
 
     seen = []
 
@@ -394,7 +396,7 @@ def test_dask_existing_scheduler_as_a_team_runs_it(tmp_path, monkeypatch):
 
     from distributed import Client
 
-    from zi_nb.serve import free_port
+    from zi_nb.app.serve import free_port
 
     no_index(monkeypatch)
     inputs = [str(p) for p in write_synthetic(tmp_path / "in", 4)]
@@ -427,8 +429,8 @@ def test_dask_existing_scheduler_as_a_team_runs_it(tmp_path, monkeypatch):
 def test_dask_scheduler_unreachable_or_without_workers_is_a_clear_error(tmp_path, monkeypatch, capsys):
     import sys
 
-    from zi_nb import bulk_exec
-    from zi_nb.serve import free_port
+    from zi_nb.bulk.run import executor as bulk_exec
+    from zi_nb.app.serve import free_port
 
     monkeypatch.setattr(bulk_exec, "CONNECT_TIMEOUT", 3)
     nobody = f"tcp://127.0.0.1:{free_port()}"

@@ -1,4 +1,4 @@
-"""The bulk summary page (zi_nb.bulk_summary): ``index.html`` rendered from a run's ``summary.json`` through
+"""The bulk summary page (zi_nb.bulk.summary): ``index.html`` rendered from a run's ``summary.json`` through
 ``notebooks/bulk_summary.ipynb``, then used in headless Chromium (Debian package, installed by the ``chromium_path``
 fixture when missing; fails, never skips): clicking a column sorts the table both ways, the text box, the predikat
 and the status filters hide the other rows and the counter says how many are shown.
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from zi_nb.bulk_summary import render_index, sample_doc
+from zi_nb.bulk.summary import render_index, sample_doc
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]

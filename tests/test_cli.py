@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zi_nb.cli import main
-from zi_nb.sample import bundled_paths
+from zi_nb.lke.sample import bundled_paths
 
 SAMPLE = [str(p) for p in bundled_paths()]
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from zi_nb.ledger import Ledger
-from zi_nb.serve import free_port, start
+from zi_nb.review.ledger import Ledger
+from zi_nb.app.serve import free_port, start
 
 ROOT = Path(__file__).resolve().parents[1]
 UNIT = "kanim-sukawangi"

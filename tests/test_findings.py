@@ -1,4 +1,4 @@
-"""Findings (zi_nb.findings): every kind renders a located message in Bahasa Indonesia and English, and the
+"""Findings (zi_nb.common.findings): every kind renders a located message in Bahasa Indonesia and English, and the
 ``zi-nb validate`` command carries them as text and JSON with the documented exit status."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from zi_nb.cli import main
-from zi_nb.findings import MESSAGES, SEVERITY_LABEL, Finding, cell_name, has_errors
+from zi_nb.common.findings import MESSAGES, SEVERITY_LABEL, Finding, cell_name, has_errors
 
 # Parameters that each kind's producers pass (see answers, validate, the readers and xlsx).
 PARAMS: dict[str, dict] = {

@@ -1,4 +1,4 @@
-"""read_inputs (zi_nb.inputs): layout detection by content, unusable files, many files and units in one call, and
+"""read_inputs (zi_nb.lke.inputs): layout detection by content, unusable files, many files and units in one call, and
 property-based fuzzing of the long-format CSV reader."""
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import best_raw
-from zi_nb.answers import RAW_COLUMNS, build_answers
-from zi_nb.findings import MESSAGES
-from zi_nb.inputs import read_inputs, sha256_file
-from zi_nb.lke_export import write_circulated
-from zi_nb.lke_template import COL, IDENTITY_SHEET, LKE_SHEET, write_template
-from zi_nb.validate import validate
+from zi_nb.engine.answers import RAW_COLUMNS, build_answers
+from zi_nb.common.findings import MESSAGES
+from zi_nb.common.files import sha256_file
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.export import write_circulated
+from zi_nb.lke.template import COL, IDENTITY_SHEET, LKE_SHEET, write_template
+from zi_nb.engine.validate import validate
 
 
 def of_kind(findings, kind: str) -> list:

@@ -10,9 +10,10 @@ import pytest
 
 from tests.test_cli import run
 from zi_nb import read_inputs
-from zi_nb.ledger import GENESIS, Ledger, LedgerError, apply_ledger
-from zi_nb.results import compute
-from zi_nb.sample import bundled_paths
+from zi_nb.review.ledger import GENESIS, Ledger, apply_ledger
+from zi_nb.errors import LedgerError
+from zi_nb.engine.results import compute
+from zi_nb.lke.sample import bundled_paths
 
 SAMPLE = [str(p) for p in bundled_paths()]
 
@@ -90,8 +91,8 @@ def test_scores_read_workbook_plus_ledger(ledger, rubric):
 
 def _writer(args):
     path, worker, count = args
-    from zi_nb.ledger import Ledger
-    from zi_nb.rubric import load_rubric
+    from zi_nb.review.ledger import Ledger
+    from zi_nb.engine.rubric import load_rubric
 
     rubric = load_rubric()
     book = Ledger(path)
@@ -143,7 +144,7 @@ def test_cli_adjust_history_score_export(tmp_path, capsys):
 
 
 def test_decisions_revocation_and_story(tmp_path, capsys):
-    from zi_nb.decisions import record_decision, unit_story
+    from zi_nb.review.decisions import record_decision, unit_story
 
     led = str(tmp_path / "l.sqlite")
     book = Ledger(led)
@@ -179,7 +180,7 @@ def test_previous_answer_is_the_ledgers_latest_read_under_the_lock(ledger, rubri
 
 
 def test_a_decision_is_recorded_once_per_unit_and_run(ledger):
-    from zi_nb.decisions import duplicated_decisions, record_decision
+    from zi_nb.review.decisions import duplicated_decisions, record_decision
 
     base = {"unit_id": "u1", "year": 2024, "tier": "final", "total": 80.0, "predicate": "WBK",
             "criteria": [{"predicate": "WBK", "code": "total", "value": 80.0, "minimum": 75.0, "met": True}]}

@@ -1,4 +1,4 @@
-"""The long format (CSV and XLSX): what Indonesian Excel users produce, read through zi_nb.inputs.read_inputs."""
+"""The long format (CSV and XLSX): what Indonesian Excel users produce, read through zi_nb.lke.inputs.read_inputs."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from zi_nb.inputs import read_inputs
-from zi_nb.lke_csv import read_csv, record_starts
-from zi_nb.lke_long import header_key, read_workbook, sniff_workbook
-from zi_nb.xlsx import open_workbook
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.long_csv import read_csv, record_starts
+from zi_nb.lke.long_format import header_key, read_workbook, sniff_workbook
+from zi_nb.lke.xlsx import open_workbook
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -254,7 +254,7 @@ def test_sniff_rejects_other_workbooks(tmp_path: Path) -> None:
 
 
 def test_bundled_sample_reads_cleanly() -> None:
-    from zi_nb.sample import bundled_paths
+    from zi_nb.lke.sample import bundled_paths
 
     data = read_inputs(bundled_paths())
     assert data.fatal_files == [] and len(data.unit_ids) == 12

@@ -1,4 +1,4 @@
-"""The LKE template: structure, validation, protection, and an exact round trip through zi_nb.inputs.read_inputs."""
+"""The LKE template: structure, validation, protection, and an exact round trip through zi_nb.lke.inputs.read_inputs."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from zi_nb import lke_long, lke_template
-from zi_nb.answers import RAW_COLUMNS, build_answers
-from zi_nb.inputs import read_inputs
-from zi_nb.lke_template import COMPUTED_MARKER, IDENTITY_SHEET, LKE_SHEET, MARKER_SHEET, write_template
-from zi_nb.rubric import Rubric, load_rubric
-from zi_nb.xlsx import open_workbook
+from zi_nb.lke import long_format as lke_long
+
+from zi_nb.lke import template as lke_template
+from zi_nb.engine.answers import RAW_COLUMNS, build_answers
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.template import COMPUTED_MARKER, IDENTITY_SHEET, LKE_SHEET, MARKER_SHEET, write_template
+from zi_nb.engine.rubric import Rubric, load_rubric
+from zi_nb.lke.xlsx import open_workbook
 
 
 NOTES = ["=SUM(A1:A9) bukan rumus", "+62 812 3456", "-", "- daftar", "@pimpinan", "Ünïcødé ✓ 中文 — “kutip”",
@@ -246,7 +248,7 @@ def test_write_is_atomic(tmp_path: Path, rubric: Rubric, monkeypatch: pytest.Mon
 
 
 def test_split_evidence_round_trips() -> None:
-    from zi_nb.lke_long import join_evidence
+    from zi_nb.lke.long_format import join_evidence
 
     for evidence in [*EVIDENCE, "a\n\nhttps://x.example"]:
         assert join_evidence(*lke_template.split_evidence(evidence)) == evidence

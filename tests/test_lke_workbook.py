@@ -10,12 +10,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from zi_nb.answers import RAW_COLUMNS, build_answers
-from zi_nb.inputs import read_inputs
-from zi_nb.lke_export import write_circulated
-from zi_nb.lke_workbook import find_columns, formula_refs, map_sheet, read_workbook, sniff_workbook
-from zi_nb.rubric import load_rubric
-from zi_nb.xlsx import open_workbook, safe_text
+from zi_nb.engine.answers import RAW_COLUMNS, build_answers
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.export import write_circulated
+from zi_nb.lke.workbook import find_columns, formula_refs, map_sheet, read_workbook, sniff_workbook
+from zi_nb.engine.rubric import load_rubric
+from zi_nb.lke.xlsx import open_workbook, safe_text
 
 REAL = Path(__file__).resolve().parents[2] / "shared/real-lke/tangsel-opd-lke-zi-2021.xlsx"
 RUBRIC = load_rubric("zi-2021")

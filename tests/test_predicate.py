@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import answers_of, best_raw
 from tests.test_scoring import set_raw
-from zi_nb.predicate import evaluate
-from zi_nb.scoring import score_answers
+from zi_nb.engine.predicate import evaluate
+from zi_nb.engine.scoring import score_answers
 
 
 def _eval(rubric, rows, current=None, policies=None):

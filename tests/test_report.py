@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from zi_nb.errors import InputError, ParameterError
-from zi_nb.report import PARAMETERS, build, check_parameters
-from zi_nb.runner import NOTEBOOK, report_parameters, run_report
+from zi_nb.report.model import PARAMETERS, build, check_parameters
+from zi_nb.report.runner import NOTEBOOK, report_parameters, run_report
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -149,7 +149,7 @@ def test_cli_report_writes_ipynb_and_html(tmp_path, capsys):
 
 
 def test_pdf_of_the_same_content(reports, chromium_path, tmp_path):
-    from zi_nb.runner import html_to_pdf
+    from zi_nb.report.runner import html_to_pdf
 
     pdf = html_to_pdf(reports["kpp-danau-biru"].html, tmp_path / "lhe.pdf")
     data = pdf.read_bytes()
@@ -158,7 +158,7 @@ def test_pdf_of_the_same_content(reports, chromium_path, tmp_path):
 
 
 def test_report_shows_ledger_changes_with_who_when_why(tmp_path, rubric):
-    from zi_nb.ledger import Ledger
+    from zi_nb.review.ledger import Ledger
 
     path = tmp_path / "l.sqlite"
     Ledger(path).adjust(rubric, "rsud-mekarsari", "PPB1A", "A", "tpi", "evaluator-7", "SOP <b>lengkap</b>",

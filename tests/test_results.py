@@ -1,4 +1,4 @@
-"""The results contract (zi_nb.results): unit records, the summary table and the score document."""
+"""The results contract (zi_nb.engine.results): unit records, the summary table and the score document."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import best_raw
-from zi_nb.inputs import read_inputs
-from zi_nb.results import compute, score_document, summary_frame, unit_records
-from zi_nb.sample import bundled_paths
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.engine.results import compute, score_document, summary_frame, unit_records
+from zi_nb.lke.sample import bundled_paths
 
 RECORD_KEYS = {"unit_id", "unit_name", "instansi", "year", "current_predicate", "tier", "total", "pengungkit",
                "pemenuhan", "reform", "hasil", "bersih", "prima", "areas", "indicators", "items", "predicate",

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zi_nb.errors import PolicyError, RubricError
-from zi_nb.rubric import available_rubrics, check_rubric, load_rubric
+from zi_nb.engine.rubric import available_rubrics, check_rubric, load_rubric
 
 PACKAGED = Path(__file__).resolve().parents[1] / "zi_nb" / "rubrics" / "zi-2021.yaml"
 
@@ -143,8 +143,8 @@ def test_older_regime_area_level_only(tmp_path):
     }
     r = load_rubric(write(tmp_path, data))
     assert check_rubric(r) == []
-    from zi_nb.predicate import evaluate
-    from zi_nb.scoring import score_answers
+    from zi_nb.engine.predicate import evaluate
+    from zi_nb.engine.scoring import score_answers
     from tests.conftest import answers_of
 
     rows = [{"unit_id": "x", "code": i.code, "raw": 80} for i in r.items]

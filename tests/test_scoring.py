@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import answers_of, best_raw
-from zi_nb.answers import select_tier
-from zi_nb.sample import BUNDLED, synthetic_raw
-from zi_nb.scoring import score_answers
+from zi_nb.engine.answers import select_tier
+from zi_nb.lke.sample import BUNDLED, synthetic_raw
+from zi_nb.engine.scoring import score_answers
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from naive_scoring import naive_scores  # noqa: E402

@@ -1,6 +1,6 @@
-"""Cross-row checks (zi_nb.validate): blanks, Jumlah consistency, cached formula values, and the real workbook.
+"""Cross-row checks (zi_nb.engine.validate): blanks, Jumlah consistency, cached formula values, and the real workbook.
 
-Inputs are files written in tmp_path and read through zi_nb.inputs.read_inputs: long-format CSV (lines), the zi-nb
+Inputs are files written in tmp_path and read through zi_nb.lke.inputs.read_inputs: long-format CSV (lines), the zi-nb
 template (cells of sheet ``LKE``) and the circulated export layout (cells of sheet ``LKE ZI``).
 """
 
@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 
 from tests.conftest import best_raw
-from zi_nb.answers import RAW_COLUMNS, build_answers
-from zi_nb.inputs import read_inputs
-from zi_nb.lke_export import write_circulated
-from zi_nb.lke_template import COL, LKE_SHEET, write_template
-from zi_nb.results import compute
-from zi_nb.scoring import score_answers
-from zi_nb.validate import check_cached, check_jumlah, check_unanswered, validate
+from zi_nb.engine.answers import RAW_COLUMNS, build_answers
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.export import write_circulated
+from zi_nb.lke.template import COL, LKE_SHEET, write_template
+from zi_nb.engine.results import compute
+from zi_nb.engine.scoring import score_answers
+from zi_nb.engine.validate import check_cached, check_jumlah, check_unanswered, validate
 
 HEADER = "unit_id;tier;code;answer"
 

@@ -1,4 +1,4 @@
-"""Kernels of zi_nb.warm: a fresh kernel for one report listens on IPC sockets in a private folder (no TCP port),
+"""Kernels of zi_nb.bulk.warm: a fresh kernel for one report listens on IPC sockets in a private folder (no TCP port),
 and is gone with its folder afterwards; ``zi-nb report`` uses it."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import os
 import stat
 from pathlib import Path
 
-from zi_nb import warm
-from zi_nb.runner import report_parameters, run_report
+from zi_nb.bulk.run import warm
+from zi_nb.report.runner import report_parameters, run_report
 
 
 def test_fresh_kernel_uses_private_ipc_sockets_and_leaves_nothing():

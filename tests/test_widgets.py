@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 
 from zi_nb.errors import ParameterError
-from zi_nb.ledger import Ledger, LedgerError, apply_ledger
-from zi_nb.results import compute
-from zi_nb.widgets import PARAMETERS, Session, load_data, resolve_parameters, workbench
-from zi_nb.widgets_app import Root, Workbench
-from zi_nb.widgets_view import criteria_lines
+from zi_nb.review.ledger import Ledger, apply_ledger
+from zi_nb.errors import LedgerError
+from zi_nb.engine.results import compute
+from zi_nb.app.session import PARAMETERS, Session, load_data, resolve_parameters, workbench
+from zi_nb.app.workbench import Root, Workbench
+from zi_nb.app.view import criteria_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 UNIT = "kanim-sukawangi"
@@ -300,7 +301,7 @@ def test_decision_records_in_the_ledger_are_not_answer_changes(data, ledger_path
 
 
 def test_serve_configuration(tmp_path, monkeypatch):
-    from zi_nb import serve as srv
+    from zi_nb.app import serve as srv
 
     assert not srv.needs_token("127.0.0.1") and not srv.needs_token("localhost") and srv.needs_token("0.0.0.0")
     lke = tmp_path / "lke.csv"

@@ -24,7 +24,7 @@ def _notebook(cells: list, title: str) -> nbformat.NotebookNode:
 
 
 def unit_report() -> nbformat.NotebookNode:
-    from zi_nb.report import PARAMETERS
+    from zi_nb.report.model import PARAMETERS
 
     params = "\n".join(f"{name} = {default!r}" for name, (_, default, _) in PARAMETERS.items())
     cells = [
@@ -66,23 +66,23 @@ def evaluator() -> nbformat.NotebookNode:
     """The evaluator workbench (served by ``zi-nb serve`` with voila); no markdown cell, voila would show it."""
     cells = [
         new_code_cell(EVALUATOR_PARAMETERS, metadata={"tags": ["parameters"]}),
-        new_code_cell("from zi_nb.widgets import workbench\n\nworkbench(globals())",
+        new_code_cell("from zi_nb.app.workbench import workbench\n\nworkbench(globals())",
                       metadata={"tags": ["nbval-ignore-output"]}),  # widget ids and the ledger's state vary
     ]
     return _notebook(cells, "Workbench penilai Zona Integritas")
 
 
 def bulk_summary() -> nbformat.NotebookNode:
-    """The summary page of a ``zi-nb bulk`` run (logic in :mod:`zi_nb.bulk_summary`); ``run_dir = ""`` summarises
+    """The summary page of a ``zi-nb bulk`` run (logic in :mod:`zi_nb.bulk.summary`); ``run_dir = ""`` summarises
     the bundled sample in memory, so nbval can re-execute it."""
     cells = [
         new_markdown_cell("# Ringkasan bulk (notebook berparameter)\n\n`zi-nb bulk` menjalankan notebook ini dengan "
                           "papermill pada folder hasil (`run_dir`) lalu menulis `index.html`; semua logika ada di "
-                          "`zi_nb.bulk_summary`. `run_dir` kosong = ringkasan data contoh bawaan (tanpa laporan). "
+                          "`zi_nb.bulk.summary`. `run_dir` kosong = ringkasan data contoh bawaan (tanpa laporan). "
                           "Sel bertanda `hide` tidak tampil di halaman.", metadata={"tags": ["hide"]}),
         new_code_cell('# folder hasil zi-nb bulk (berisi summary.json); kosong = data contoh bawaan\nrun_dir = ""',
                       metadata={"tags": ["parameters"]}),
-        new_code_cell("from zi_nb import bulk_summary\n\nringkasan = bulk_summary.load(run_dir)"),
+        new_code_cell("from zi_nb.bulk import summary\n\nringkasan = summary.load(run_dir)"),
         new_code_cell("ringkasan.overview()"),
         new_code_cell('ringkasan.chart("predicates")'),
         new_code_cell('ringkasan.chart("totals")'),

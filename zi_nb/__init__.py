@@ -2,7 +2,9 @@
 
 Public API (everything else is internal)::
 
-    from zi_nb import load_rubric, read_inputs, validate, score_answers, evaluate, compute, score_document
+    from zi_nb import load_rubric, read_inputs, score_answers, evaluate, compute, score_document
+
+    from zi_nb.engine import validate
 
 * :func:`load_rubric` — a versioned rubric (``zi-2021``) loaded and checked, with its content hash;
 * :func:`read_inputs` — long-format CSV/XLSX, circulated LKE workbooks and zi-nb templates, many units at once;
@@ -16,20 +18,41 @@ Errors caused by data or by the user derive from :class:`ZiError` (see :mod:`zi_
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .errors import InputError, ParameterError, PolicyError, RubricError, ZiError
-from .findings import Finding
-from .inputs import LkeData, read_inputs
-from .ledger import Ledger, LedgerError, apply_ledger
-from .predicate import Evaluation, evaluate
-from .results import TierResult, compute, score_document, unit_records
-from .rubric import Rubric, available_rubrics, load_rubric
-from .scoring import Scores, score_answers
-from .validate import validate
+from zi_nb.common.findings import Finding
+from zi_nb.common.version import __version__
+from zi_nb.engine.dataset import LkeData
+from zi_nb.engine.predicate import Evaluation, evaluate
+from zi_nb.engine.results import TierResult, compute, score_document, unit_records
+from zi_nb.engine.rubric import Rubric, available_rubrics, load_rubric
+from zi_nb.engine.scoring import Scores, score_answers
+from zi_nb.engine.validate import validate
+from zi_nb.errors import InputError, LedgerError, ParameterError, PolicyError, RubricError, ZiError
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.review.ledger import Ledger, apply_ledger
 
 __all__ = [
-    "Evaluation", "Finding", "InputError", "Ledger", "LedgerError", "LkeData", "apply_ledger", "ParameterError", "PolicyError", "Rubric", "RubricError",
-    "Scores", "TierResult", "ZiError", "__version__", "available_rubrics", "compute", "evaluate", "load_rubric",
-    "read_inputs", "score_answers", "score_document", "unit_records", "validate",
+    "Evaluation",
+    "Finding",
+    "InputError",
+    "Ledger",
+    "LedgerError",
+    "LkeData",
+    "ParameterError",
+    "PolicyError",
+    "Rubric",
+    "RubricError",
+    "Scores",
+    "TierResult",
+    "ZiError",
+    "__version__",
+    "apply_ledger",
+    "available_rubrics",
+    "compute",
+    "evaluate",
+    "load_rubric",
+    "read_inputs",
+    "score_answers",
+    "score_document",
+    "unit_records",
+    "validate",
 ]

@@ -1,16 +1,18 @@
-"""The exception hierarchy of zi-nb.
+"""The exception hierarchy of zi-nb: every exception zi-nb raises on purpose is defined here, and only here.
 
 Every error a user can cause derives from :class:`ZiError`; the CLI catches it and prints its message (in Bahasa
-Indonesia) without a traceback. Programming errors are not wrapped and surface as ordinary exceptions.
+Indonesia) without a traceback, and a bulk run records it for the one unit it concerns. Programming errors are not
+wrapped and surface as ordinary exceptions (the CLI reports them as "Kesalahan internal zi-nb").
 
     ZiError
-    ├── RubricError        a rubric file is missing, malformed or inconsistent
-    ├── PolicyError        an unknown policy or policy value was requested
-    ├── InputError         an input could not be used at all (carries the findings that say why)
-    │   └── InputLimitError   an input exceeds a size limit (zi_nb.limits)
-    ├── ParameterError     a notebook/CLI parameter is unknown or of the wrong type
-    ├── LedgerError        a reviewer change was refused or the ledger is unusable (zi_nb.ledger)
-    └── ReportError        a report notebook failed or could not be exported (zi_nb.runner)
+    ├── RubricError        a rubric file is missing, malformed or inconsistent          (zi_nb.engine.rubric)
+    ├── PolicyError        an unknown policy or policy value was requested             (zi_nb.engine.rubric)
+    ├── ParameterError     a notebook/CLI parameter is unknown or of the wrong type    (zi_nb.report.model, zi_nb.app)
+    ├── InputError         an input could not be used at all (``findings`` say why)    (zi_nb.lke)
+    │   └── InputLimitError   an input exceeds a size limit                           (zi_nb.common.limits)
+    ├── LedgerError        a reviewer change was refused or the ledger is unusable     (zi_nb.review)
+    ├── ReportError        a report notebook failed or could not be exported           (zi_nb.report.runner)
+    └── WorkerError        a report kernel could not be started, reset or reached      (zi_nb.report.kernel)
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .findings import Finding
+    from zi_nb.common.findings import Finding
+
+__all__ = ["InputError", "InputLimitError", "LedgerError", "ParameterError", "PolicyError", "ReportError",
+           "RubricError", "WorkerError", "ZiError"]
 
 
 class ZiError(Exception):
@@ -46,5 +51,17 @@ class InputError(ZiError):
 
 
 class InputLimitError(InputError):
-    """An input exceeds a size limit of :mod:`zi_nb.limits` (rows, cells, inflated size): refused before it is read,
-    never skipped as a merely unreadable part."""
+    """An input exceeds a size limit of :mod:`zi_nb.common.limits` (rows, cells, inflated size): refused before it is
+    read, never skipped as a merely unreadable part."""
+
+
+class LedgerError(ZiError):
+    """A ledger action was refused (missing note, invalid answer, unknown code...) or the ledger is unusable."""
+
+
+class ReportError(ZiError):
+    """A report could not be produced (the notebook failed, or the PDF printer is missing)."""
+
+
+class WorkerError(ZiError):
+    """A report kernel could not be started, reset or reached (a warm worker's or a one-off report's)."""

@@ -1,8 +1,8 @@
 """The bad-input corpus: malformed inputs for every reader, generated at test time (nothing binary is committed).
 
 Each :class:`Case` has a builder that writes its file(s) into a folder, starting from real layouts: the zi-nb template
-(:func:`zi_nb.lke_template.write_template`, what ``zi-nb template`` writes), the circulated export layout (what
-``zi-nb sample --format lke`` writes with :func:`zi_nb.lke_export.write_circulated`), the long format (CSV/XLSX), and
+(:func:`zi_nb.lke.template.write_template`, what ``zi-nb template`` writes), the circulated export layout (what
+``zi-nb sample --format lke`` writes with :func:`zi_nb.lke.export.write_circulated`), the long format (CSV/XLSX), and
 the real workbook ``../shared/real-lke/tangsel-opd-lke-zi-2021.xlsx``, copied and corrupted at the XML level so its
 cached formula values stay intact. And the expectation:
 
@@ -34,10 +34,10 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from tests.conftest import REAL_LKE, best_raw
-from zi_nb.inputs import read_inputs
-from zi_nb.lke_template import COL, IDENTITY_SHEET, LKE_SHEET, MARKER_SHEET, write_template
-from zi_nb.rubric import Rubric, load_rubric
-from zi_nb.sample import write_synthetic
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.template import COL, IDENTITY_SHEET, LKE_SHEET, MARKER_SHEET, write_template
+from zi_nb.engine.rubric import Rubric, load_rubric
+from zi_nb.lke.sample import write_synthetic
 
 REAL_SHEET_PART = "xl/worksheets/sheet3.xml"  # 'LKE ZI' of the real workbook
 ANSWER = get_column_letter(COL["answer"])  # the template's Jawaban Unit column

@@ -28,7 +28,7 @@ from click.testing import CliRunner
 from tests.robustness.corpus import BY_NAME, CASES, Built, Case, Sources, build, long_csv
 from tests.robustness.figures import report
 from zi_nb.cli import main
-from zi_nb.text import visible
+from zi_nb.common.text import visible
 
 ROOT = Path(__file__).resolve().parents[2]
 ZI_NB = Path(sys.executable).parent / "zi-nb"
@@ -175,12 +175,12 @@ def test_export_of_a_refused_input_writes_nothing(name: str, sources: Sources, t
 @pytest.mark.parametrize("name", REFUSED)
 def test_report_of_a_refused_input_writes_nothing_and_starts_no_kernel(name: str, sources: Sources, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    import zi_nb.runner
+    import zi_nb.report.runner
 
     def no_kernel(*args: object, **kwargs: object) -> None:
         raise AssertionError("the report notebook was started for an input that cannot be used")
 
-    monkeypatch.setattr(zi_nb.runner, "run_report", no_kernel)
+    monkeypatch.setattr(zi_nb.report.runner, "run_report", no_kernel)
     built = build(BY_NAME[name], sources, tmp_path / "masukan")
     out = tmp_path / "laporan"
     start = time.monotonic()

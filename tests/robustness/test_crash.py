@@ -42,9 +42,9 @@ import psutil
 import pytest
 
 from tests.robustness.figures import report_figures
-from zi_nb.ledger import Ledger, record_hash
-from zi_nb.rubric import load_rubric
-from zi_nb.sample import bundled_paths, write_synthetic
+from zi_nb.review.ledger import Ledger, record_hash
+from zi_nb.engine.rubric import load_rubric
+from zi_nb.lke.sample import bundled_paths, write_synthetic
 
 SEED = 20240707
 KILLS = 20
@@ -304,8 +304,8 @@ def test_workers_and_kernels_end_when_only_the_main_process_is_killed(tmp_path):
 WRITER_KILLS, CLI_KILLS = 12, 4
 WRITER = """
 import sys
-from zi_nb.ledger import Ledger
-from zi_nb.rubric import load_rubric
+from zi_nb.review.ledger import Ledger
+from zi_nb.engine.rubric import load_rubric
 
 path, n = sys.argv[1], int(sys.argv[2])
 rubric, book = load_rubric(), Ledger(sys.argv[1])

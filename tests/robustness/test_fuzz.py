@@ -36,15 +36,15 @@ from hypothesis import strategies as st
 from tests.conftest import answers_of, best_raw
 from tests.robustness.figures import report
 from zi_nb.errors import ZiError
-from zi_nb.findings import MESSAGES, Finding
-from zi_nb.inputs import read_inputs
-from zi_nb.lke_long import HEADER_ALIASES
-from zi_nb.predicate import evaluate
-from zi_nb.results import score_document
-from zi_nb.rubric import load_rubric
-from zi_nb.scoring import score_answers
-from zi_nb.text import visible
-from zi_nb.validate import validate
+from zi_nb.common.findings import MESSAGES, Finding
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.long_format import HEADER_ALIASES
+from zi_nb.engine.predicate import evaluate
+from zi_nb.engine.results import score_document
+from zi_nb.engine.rubric import load_rubric
+from zi_nb.engine.scoring import score_answers
+from zi_nb.common.text import visible
+from zi_nb.engine.validate import validate
 
 RUBRIC = load_rubric("zi-2021")
 COUNTS: dict[str, int] = {}  # property -> examples executed
@@ -397,12 +397,12 @@ def test_fuzz_examples_figure() -> None:
 
 def test_fuzzing_can_find_a_broken_reader(monkeypatch: Any) -> None:
     """The reader properties do fail when the reader misbehaves (the fuzzing is not vacuous)."""
-    import zi_nb.lke_csv
+    import zi_nb.lke.long_csv
 
     def broken(path: Path, rubric: Any) -> Any:
         raise ValueError("simulated bug")
 
-    monkeypatch.setattr(zi_nb.lke_csv, "read_csv", broken)
+    monkeypatch.setattr(zi_nb.lke.long_csv, "read_csv", broken)
     rng = random.Random(5)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "x.csv"

@@ -46,10 +46,10 @@ import pytest
 from tests.conftest import best_raw
 from tests.robustness.figures import report
 from zi_nb.errors import ParameterError
-from zi_nb.report import PARAMETERS, check_parameters
-from zi_nb.rubric import load_rubric
-from zi_nb.text import WINDOWS_DEVICES, file_stem
-from zi_nb.xlsx import FORMULA_PREFIXES
+from zi_nb.report.model import PARAMETERS, check_parameters
+from zi_nb.engine.rubric import load_rubric
+from zi_nb.common.text import WINDOWS_DEVICES, file_stem
+from zi_nb.lke.xlsx import FORMULA_PREFIXES
 
 ZI_NB = str(Path(sys.executable).with_name("zi-nb"))
 REPO = Path(__file__).resolve().parents[2]
@@ -319,9 +319,9 @@ def test_writers_neutralise_tab_cr_and_keep_negative_numbers(tmp_path, rubric):
     """Writer level, for what no reader lets through (leading tab / CR) and for negative numbers."""
     from openpyxl import load_workbook
 
-    from zi_nb import bulk_summary
-    from zi_nb.answers import RAW_COLUMNS, build_answers
-    from zi_nb.lke_export import write_circulated
+    from zi_nb.bulk.run import summary as bulk_summary
+    from zi_nb.engine.answers import RAW_COLUMNS, build_answers
+    from zi_nb.lke.export import write_circulated
 
     check = Checks()
     raw = pd.DataFrame([{"unit_id": "u", "tier": "unit", "code": "PPA1B", "raw": "A", "note": "\t=1+1",
@@ -460,7 +460,7 @@ def test_bulk_index_escapes_user_text(bulk_run):
 
 # -- zi-nb report ------------------------------------------------------------------------------------------------------
 def test_file_stem_of_hostile_ids(world):
-    """The report file name of a unit id (:func:`zi_nb.text.file_stem`): a plain name, unique, never a device."""
+    """The report file name of a unit id (:func:`zi_nb.common.text.file_stem`): a plain name, unique, never a device."""
     check = Checks()
     ids = [*world["ids"], "con", "nul", "LPT1", "kanim-sukawangi", "\x00", "", "..", ".", "-"]
     stems = {uid: file_stem(uid) for uid in ids}
@@ -578,8 +578,8 @@ def widget_classes(widget: Any) -> list[str]:
 
 
 def test_widgets_escape_user_text(world, tmp_path):
-    from zi_nb.widgets import load_data
-    from zi_nb.widgets_app import Root
+    from zi_nb.app.session import load_data
+    from zi_nb.app.workbench import Root
 
     check = Checks()
     ledger = tmp_path / "ledger.sqlite"
@@ -617,7 +617,7 @@ def test_widgets_escape_user_text(world, tmp_path):
 def test_history_prints_hostile_text_without_terminal_control(world, capsys):
     """``zi-nb history`` on a terminal (colour on): the reviewer's text as written, but an escape sequence or a
     right-to-left override in it is shown as ``\\x1b`` / ``\\u202e``, never sent to the terminal."""
-    from zi_nb import cli as zi_cli
+    from zi_nb.cli import main as zi_cli
 
     check = Checks()
     zi_cli._register()
@@ -662,8 +662,8 @@ LOOPBACK = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1, ::1
 
 
 def test_serve_binds_loopback_by_default_and_refuses_other_address_without_token(tmp_path):
-    from zi_nb import serve
-    from zi_nb.cli_review import serve as serve_command
+    from zi_nb.app import serve
+    from zi_nb.cli.review import serve as serve_command
 
     check = Checks()
     host = next(p.default for p in serve_command.params if p.name == "host")
@@ -694,7 +694,7 @@ def test_serve_binds_loopback_by_default_and_refuses_other_address_without_token
 
 
 def test_token_guards_every_route(tmp_path):
-    from zi_nb import serve
+    from zi_nb.app import serve
 
     check = Checks()
     token = "T" * 32
@@ -736,7 +736,7 @@ def test_token_guards_every_route(tmp_path):
 def test_oversized_inputs_are_refused_with_a_clear_message(tmp_path):
     from openpyxl import Workbook
 
-    from zi_nb import limits
+    from zi_nb.common import limits
 
     check = Checks()
     big = tmp_path / "besar.csv"

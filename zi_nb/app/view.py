@@ -1,0 +1,260 @@
+"""HTML parts of the evaluator workbench (:mod:`zi_nb.app.session`): header, area bars, predikat criteria, item card,
+answers of every tier, ledger history and the unit list. Pure functions from data to escaped HTML (Jinja2 with
+autoescape: notes, evidence and unit names are always shown as text, never markup; only http/https evidence lines
+become links). All labels are in Bahasa Indonesia.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+
+from zi_nb.common.fmt import num, pct, predicate_label
+from zi_nb.common.text import evidence_links as links
+
+TIER_LABEL = {"unit": "Unit (PMPZI)", "tpi": "TPI", "tpi2": "TPI 2", "tpi3": "TPI 3", "tpn": "TPN"}
+FILTERS = {"all": "Semua", "changed": "Diubah", "unanswered": "Belum dijawab", "weakest": "Terlemah"}
+HASIL = "H"  # pseudo-area of the Hasil indicators (they belong to no area perubahan)
+
+_OPTION = re.compile(r"(?:^|(?<=[\s;]))(?=[a-e]\.\s?[A-Za-z])")
+
+
+def criteria_lines(text: str) -> list[tuple[str | None, str]]:
+    """``"a. Jika ... b. Jika ..."`` -> ``[("A", "a. Jika ..."), ("B", "b. Jika ...")]``; ``"Ya, jika ..."`` ->
+    ``[("Ya", ...)]``; other text is one line without an option."""
+    parts = [p.strip(" ;") for p in _OPTION.split(text or "") if p.strip(" ;")]
+    out: list[tuple[str | None, str]] = []
+    for p in parts:
+        if re.match(r"^[a-e]\.", p):
+            out.append((p[0].upper(), p))
+        elif p.lower().startswith(("ya,", "ya ")):
+            out.append(("Ya", p))
+        else:
+            out.append((None, p))
+    return out
+
+
+def shown(text: str | None) -> str:
+    """A canonical answer as people read it: options as is, numbers with a decimal comma."""
+    if text is None:
+        return "—"
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return str(int(value)) if value.is_integer() else num(value, 2)
+
+
+ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True), trim_blocks=True,
+                  lstrip_blocks=True)
+ENV.filters.update(num=num, pct=pct, links=links, shown=shown, plabel=predicate_label)
+
+CSS = """<style>
+.zi-app,.zi-picker{font-family:"Inter","Segoe UI","DejaVu Sans",Arial,sans-serif;color:#1d2733;font-size:13.5px}
+.zi-app{background:#f3f5f9;border-radius:10px;padding:0 0 10px 0;min-width:1180px}
+.zi-app .widget-html-content,.zi-picker .widget-html-content{line-height:1.45;font-size:13.5px;min-width:0;
+ flex:1 1 auto}
+.zi-head .widget-html-content{color:#fff}
+.zi-head{background:linear-gradient(90deg,#0f2f52,#1f5fa8);color:#fff;border-radius:10px 10px 0 0;
+ padding:14px 18px;align-items:center}
+.zi-head .zi-headhtml{flex:1 1 auto}
+.zi-h-name{font-size:20px;font-weight:700;line-height:1.25}.zi-h-sub{opacity:.85;font-size:12.5px;margin-top:2px}
+.zi-h-row{display:flex;align-items:center;gap:22px}.zi-h-left{flex:1 1 auto;min-width:0}
+.zi-h-score{text-align:right}.zi-h-score .lbl{font-size:11px;text-transform:uppercase;letter-spacing:.06em;opacity:.8}
+.zi-total{font-size:34px;font-weight:800;font-variant-numeric:tabular-nums;line-height:1.05}
+.zi-h-self{font-size:11.5px;opacity:.85}
+.zi-badge{display:inline-block;padding:7px 14px;border-radius:20px;font-weight:700;font-size:14px;color:#fff;
+ white-space:nowrap}
+.zi-badge.WBBM{background:#1b7f3b}.zi-badge.WBK{background:#2f8fe0}.zi-badge.TIDAK{background:#b86e00}
+.zi-chip{display:inline-block;background:rgba(255,255,255,.16);border-radius:12px;padding:2px 9px;margin-right:6px;
+ font-size:12px}.zi-chip.warn{background:#ffb74d;color:#3b2500;font-weight:700}
+.zi-body{padding:12px;gap:12px;align-items:flex-start}
+.zi-panel{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(16,40,70,.12);padding:12px 14px}
+.zi-nav{width:290px;flex:0 0 290px}.zi-card{flex:1 1 auto;min-width:420px}.zi-side{width:380px;flex:0 0 380px}
+.zi-criteria{font-size:12.5px;table-layout:fixed}.zi-criteria td,.zi-criteria th{padding:4px 5px}
+.zi-criteria td:first-child{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.zi-sec{font-size:11px;text-transform:uppercase;letter-spacing:.07em;color:#5b6776;font-weight:700;margin:10px 0 4px}
+.zi-app .jupyter-button.zi-navbtn{width:100%;height:auto;min-height:30px;text-align:left;background:transparent;
+ box-shadow:none;border-radius:6px;padding:5px 8px;color:#1d2733;white-space:normal;line-height:1.3;margin:1px 0;
+ border-left:4px solid transparent}
+.zi-app .jupyter-button.zi-navbtn:hover{background:#eef3fa}
+.zi-app .jupyter-button.zi-navbtn.zi-current{background:#e1ecfa;font-weight:700;color:#0f2f52}
+.zi-app .jupyter-button.zi-navbtn.zi-st-changed{border-left-color:#2f6db5}
+.zi-app .jupyter-button.zi-navbtn.zi-st-empty{border-left-color:#e0a100}
+.zi-app .jupyter-button.zi-navbtn.zi-st-draft{border-left-color:#e8590c}
+.zi-app .jupyter-button.zi-navbtn.zi-st-draft::after{content:" ● belum disimpan";color:#e8590c;font-size:11px}
+.zi-app .zi-filter .widget-toggle-buttons{flex-wrap:wrap;gap:4px}
+.zi-app .zi-filter .widget-toggle-button{width:auto;padding:0 9px;border-radius:14px;font-size:12px;height:26px}
+.zi-app .widget-toggle-button.mod-active{background:#1f5fa8;color:#fff}
+.zi-app .zi-answer .widget-toggle-button{min-width:64px;width:auto;height:38px;font-size:15px;font-weight:700;
+ border-radius:8px;margin-right:6px}
+.zi-app .zi-indicators select{font-size:12.5px;border-radius:6px}
+.zi-app .jupyter-button.zi-save{background:#1b7f3b;color:#fff;font-weight:700;border-radius:8px;height:34px}
+.zi-app .jupyter-button.zi-reset,.zi-app .jupyter-button.zi-undo{border-radius:8px;height:34px}
+.zi-app .jupyter-button.zi-back{background:rgba(255,255,255,.16);color:#fff;border-radius:8px;margin-top:6px}
+.zi-app .zi-evaluator input{border-radius:8px}
+.zi-app .jupyter-button.zi-step{border-radius:8px;background:#eef3fa;color:#12355b;height:28px;margin-left:6px}
+.zi-crumb .zi-path{font-size:11.5px}
+.zi-app .zi-note textarea{min-height:70px;border-radius:8px;font-size:13px}
+.zi-code{display:inline-block;background:#12355b;color:#fff;border-radius:6px;padding:2px 8px;font-weight:700;
+ font-size:12.5px;margin-right:8px}.zi-path{color:#5b6776;font-size:12px}
+.zi-q{font-size:16.5px;font-weight:650;margin:8px 0 10px;color:#12233a;line-height:1.4}
+.zi-crit{border:1px solid #e1e7ef;border-radius:8px;padding:6px 10px;background:#fafbfd;margin-bottom:10px}
+.zi-crit div{padding:3px 0 3px 8px;border-left:3px solid transparent;color:#3b4756}
+.zi-crit div.on{border-left-color:#1f5fa8;background:#eaf2fc;color:#0f2f52;font-weight:600}
+.zi-tbl{border-collapse:collapse;width:100%;margin:4px 0 8px}
+.zi-tbl th{background:#eef2f7;text-align:left;padding:5px 8px;font-weight:600;font-size:12px;color:#3b4756}
+.zi-tbl td{padding:6px 8px;border-bottom:1px solid #e8edf3;vertical-align:top}
+.zi-tbl td.n,.zi-tbl th.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+.zi-tbl td.c,.zi-tbl th.c{text-align:center}.zi-tbl tr.me td{background:#f4f8fe}
+.zi-ans{font-weight:700;font-size:14px}.zi-muted{color:#6b7785;font-size:12px}
+.zi-tbl a{color:#1f5fa8;word-break:break-all}
+.ok{color:#1b7f3b;font-weight:700}.ko{color:#c0392b;font-weight:700}
+.zi-bar{position:relative;height:9px;background:#e6ebf1;border-radius:5px;margin:3px 0 8px}
+.zi-bar span{position:absolute;left:0;top:0;bottom:0;border-radius:5px;background:#2f6db5}
+.zi-bar span.lo{background:#e0a100}.zi-bar span.hi{background:#1b7f3b}
+.zi-bar i{position:absolute;top:-3px;bottom:-3px;width:2px;background:#5b6776;opacity:.55}
+.zi-arow{display:flex;justify-content:space-between;gap:8px;font-size:12.5px}
+.zi-arow span{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.zi-arow b{white-space:nowrap}
+.zi-tbl td.t{white-space:nowrap}.zi-criteria td.c{white-space:nowrap}
+.zi-msg{border-radius:8px;padding:8px 12px;margin-top:8px;font-weight:600}
+.zi-msg.err{background:#fdecea;color:#a12622;border:1px solid #f5c2bd}
+.zi-msg.ok{background:#e8f5ec;color:#1b6b34;border:1px solid #b9e0c5}
+.zi-msg.info{background:#eef3fa;color:#12355b;border:1px solid #cddcf0}
+.zi-live{font-size:13px;margin:6px 0;color:#12355b}
+.zi-foot{color:#6b7785;font-size:11.5px;padding:0 14px}
+.zi-picker{max-width:1100px}.zi-picker .zi-prow{background:#fff;border-radius:8px;padding:8px 12px;margin:4px 0;
+ box-shadow:0 1px 2px rgba(16,40,70,.1);align-items:center}
+.zi-picker .zi-prow .zi-pname{flex:1 1 auto}.zi-picker .jupyter-button{background:#1f5fa8;color:#fff;
+ border-radius:8px;font-weight:700}
+</style>"""
+
+
+@lru_cache(maxsize=64)
+def _template(source: str) -> Any:
+    return ENV.from_string(source)
+
+
+def render(template: str, **context: Any) -> str:
+    return _template(template).render(**context)
+
+
+def header(s: Any) -> str:
+    """Unit name, instansi, tier and evaluator, total with predikat badge, unsaved drafts."""
+    meta, code = s.meta, s.predicate
+    self_total = s.unit_total
+    return render("""
+<div class="zi-h-row"><div class="zi-h-left">
+<div class="zi-h-name">{{ meta.unit_name }}</div>
+<div class="zi-h-sub">{{ meta.instansi or '' }}{% if meta.year %} · {{ meta.year }}{% endif %}
+ · predikat saat ini: {{ meta.current or 'belum ada' }} · {{ unit_id }}</div>
+<div style="margin-top:7px"><span class="zi-chip">Penilaian {{ tier }}</span>
+<span class="zi-chip">Evaluator: {{ evaluator or 'belum diisi' }}</span>
+{% if drafts %}<span class="zi-chip warn zi-drafts">{{ drafts }} perubahan belum disimpan</span>{% endif %}</div>
+</div>
+<div class="zi-h-score"><div class="lbl">Nilai {{ tier }}</div><div class="zi-total">{{ total | num }}</div>
+{% if self_total is not none %}<div class="zi-h-self">Penilaian mandiri unit: {{ self_total | num }}</div>{% endif %}
+</div>
+<div><span class="zi-badge zi-predikat {{ code }}">{{ code | plabel }}</span></div></div>""",
+                  meta=meta, unit_id=s.unit_id, tier=TIER_LABEL.get(s.tier, s.tier), evaluator=s.evaluator,
+                  drafts=len(s.drafts), total=s.total, self_total=self_total, code=code)
+
+
+def summary(s: Any) -> str:
+    """Area bars (with 60 % / 75 % marks), components and every predikat criterion with ✓/✗."""
+    rows = s.criteria_rows()
+    return render("""
+<div class="zi-sec">Pengungkit per area</div>
+{% for a in areas %}<div class="zi-arow"><span title="{{ a.name }}">{{ a.code }} · {{ a.name }}</span>
+<b>{{ a.value | num }} <span class="zi-muted">/ {{ a.weight | num(1) }}</span></b></div>
+<div class="zi-bar" title="{{ a.name }}: {{ a.share | pct }} dari bobot (garis: 60 % WBK, 75 % WBBM)"><span class="{{ a.cls }}" style="width:{{ a.width }}%"></span>
+<i style="left:60%"></i><i style="left:75%"></i></div>{% endfor %}
+<div class="zi-sec">Komponen</div>
+<table class="zi-tbl">{% for c in comps %}<tr><td>{{ c.name }}</td><td class="n"><b>{{ c.value | num }}</b>
+<span class="zi-muted">/ {{ c.weight | num(1) }}</span></td></tr>{% endfor %}</table>
+<div class="zi-sec">Kriteria predikat</div>
+<table class="zi-tbl zi-criteria"><colgroup><col><col style="width:50px">{% for p in preds %}
+<col style="width:64px">{% endfor %}</colgroup><tr><th>Kriteria</th><th class="n">Nilai</th>
+{% for p in preds %}<th class="c">{{ p }}</th>{% endfor %}</tr>
+{% for r in rows %}<tr><td title="{{ r.name }}">{{ r.name }}</td><td class="n">{{ r.value | num }}</td>
+{% for p in preds %}{% set c = r.get(p) %}<td class="c">{% if c %}<span class="{{ 'ok' if c.met else 'ko' }}"
+ title="minimum {{ c.minimum | num }}; selisih {{ c.margin | num }}">{{ '✓' if c.met else '✗' }}</span>
+<span class="zi-muted">{{ c.minimum | num }}</span>{% endif %}</td>{% endfor %}</tr>{% endfor %}</table>""",
+                  areas=s.area_rows(), comps=s.component_rows(), rows=rows,
+                  preds=list(dict.fromkeys(p for r in rows for p in r if p not in ("name", "value"))))
+
+
+def item_crumb(s: Any, code: str) -> str:
+    """The item's code and its place in the rubric."""
+    r = s.rubric
+    item = r.item_by_code[code]
+    ind = r.indicator_by_code[item.indicator]
+    area = r.area_by_code[ind.area].name if ind.area else "Hasil"
+    return render("""<span class="zi-code">{{ item.code }}</span><span class="zi-path">{{ area }} › {{ comp }} ›
+ {{ ind.name }} (bobot {{ ind.weight | num }}) · {{ item.answer_type }}</span>""", item=item, ind=ind, area=area,
+                  comp=r.component_by_code[ind.component].name)
+
+
+def item_info(s: Any, code: str) -> str:
+    """The question and the rubric's criteria (the current answer's line highlighted)."""
+    item = s.rubric.item_by_code[code]
+    return render("""<div class="zi-q">{{ item.question }}</div>
+{% if lines %}<div class="zi-sec">Kriteria penilaian (rubrik)</div><div class="zi-crit">
+{% for opt, line in lines %}<div class="{{ 'on' if opt and opt == current else '' }}">{{ line }}</div>{% endfor %}
+</div>{% endif %}""", item=item, lines=criteria_lines(item.criteria), current=s.value_text(code))
+
+
+def tier_answers(s: Any, code: str) -> str:
+    """The answer, value, note and evidence of every tier for one item (the reviewing tier live, with drafts)."""
+    return render("""
+<div class="zi-sec">Jawaban setiap tingkat</div>
+<table class="zi-tbl zi-tiers"><tr><th>Tingkat</th><th>Jawaban</th><th class="n">Nilai</th>
+<th>Catatan</th><th>Bukti dukung</th></tr>
+{% for t in rows %}<tr class="{{ 'me' if t.me else '' }}"><td class="t"><b>{{ t.label }}</b>{% if t.reviewer %}
+<div class="zi-muted">{{ t.reviewer }}</div>{% endif %}</td>
+<td><span class="zi-ans">{{ t.answer }}</span>{% for i in t.inputs %}<div class="zi-muted">{{ i }}</div>{% endfor %}
+{% if t.draft %}<div style="color:#e8590c;font-size:11.5px">belum disimpan</div>{% endif %}</td>
+<td class="n">{{ t.value | pct(0) if t.value is not none else '—' }}</td><td>{{ t.note or '' }}</td>
+<td>{% for l in t.evidence | links %}<div>{% if l.url %}{{ l.text[:l.start] }}<a href="{{ l.url }}" \
+target="_blank" rel="noopener noreferrer">{{ l.url }}</a>{{ l.text[l.end:] }}{% else %}{{ l.text }}{% endif %}</div>
+{% endfor %}</td></tr>
+{% endfor %}</table>""", rows=s.tier_rows(code))
+
+
+def history(records: list[Any]) -> str:
+    if not records:
+        return '<div class="zi-muted">Belum ada perubahan tercatat di ledger untuk butir ini.</div>'
+    return render("""<table class="zi-tbl zi-history"><tr><th>#</th><th>Waktu (UTC)</th><th>Evaluator</th>
+<th>Perubahan</th><th>Catatan</th></tr>{% for r in records | reverse %}<tr><td>{{ r.seq }}</td>
+<td class="zi-muted">{{ r.timestamp[:19] | replace('T', ' ') }}</td><td>{{ r.evaluator }}</td>
+<td>{{ r.code }}: {{ r.previous | shown }} → <b>{{ r.answer | shown }}</b>{% if r.kind == 'undo' %}
+ <span class="zi-muted">(urungkan)</span>{% endif %}</td><td>{{ r.note }}</td></tr>{% endfor %}</table>""",
+                  records=records)
+
+
+def live_value(s: Any, code: str) -> str:
+    value = s.item_value(code)
+    return render('<div class="zi-live">Nilai butir pada tingkat {{ tier }}: <b>{{ v }}</b> · kehilangan nilai '
+                  'total {{ lost | num }}</div>', tier=TIER_LABEL.get(s.tier, s.tier),
+                  v="belum dijawab" if value is None else pct(value, 1), lost=s.lost(code))
+
+
+def message(text: str, kind: str = "info") -> str:
+    return render('<div class="zi-msg {{ kind }}">{{ text }}</div>', text=text, kind=kind) if text else ""
+
+
+def picker_row(row: dict[str, Any]) -> str:
+    return render("""<b>{{ r.unit_name }}</b> <span class="zi-muted">{{ r.unit_id }}</span>
+<div class="zi-muted">{{ r.instansi or '' }}{% if r.year %} · {{ r.year }}{% endif %} · Penilaian mandiri
+ {{ r.unit_total | num }} · {{ r.tier_label }} {{ r.tier_total | num }}
+ <span class="zi-badge {{ r.predicate }}" style="font-size:11px;padding:2px 8px">{{ r.predicate | plabel }}</span>
+ {% if r.changes %}· {{ r.changes }} perubahan di ledger{% endif %}</div>""", r=row)
+
+
+def picker_head(title: str, count: int, tier: str) -> str:
+    return render("""<div class="zi-head" style="border-radius:10px;display:block"><div class="zi-h-name">{{ title }}
+</div><div class="zi-h-sub">{{ count }} unit · penilaian {{ tier }} · pilih unit yang akan dinilai</div></div>""",
+                  title=title, count=count, tier=TIER_LABEL.get(tier, tier))

@@ -1,0 +1,30 @@
+"""The words of the domain that code branches on, each defined once.
+
+Tiers (who answered): the unit's self-assessment (PMPZI), up to three TPI columns of a circulated workbook, and TPN.
+A later tier overrides an earlier one in the ``final`` view. Stages group the tiers by who evaluates. Rules, weights,
+thresholds and document lists are not here: they are rubric data (``zi_nb/rubrics``).
+"""
+
+from __future__ import annotations
+
+# every tier an answer can carry, in order of precedence: the latest tier that answered wins in "final"
+TIERS: tuple[str, ...] = ("unit", "tpi", "tpi2", "tpi3", "tpn")
+# the TPI columns of a circulated workbook (a team may have up to three evaluators side by side)
+TPI_TIERS: tuple[str, ...] = ("tpi", "tpi2", "tpi3")
+# who evaluates: the unit itself, the internal team (TPI), the national team (TPN)
+STAGES: tuple[str, ...] = ("unit", "tpi", "tpn")
+TIER_STAGE: dict[str, str] = {"unit": "unit", "tpi": "tpi", "tpi2": "tpi", "tpi3": "tpi", "tpn": "tpn"}
+# the stages whose evaluators record answers in the ledger
+REVIEW_TIERS: tuple[str, ...] = ("tpi", "tpn")
+# the views a score can be computed for: one stage, or "final" (every tier, the latest winning)
+FINAL = "final"
+TIER_CHOICES: tuple[str, ...] = (*STAGES, FINAL)
+# the tiers each view reads, in precedence order
+TIER_RANKS: dict[str, tuple[str, ...]] = {FINAL: TIERS, "unit": ("unit",), "tpi": TPI_TIERS, "tpn": ("tpn",)}
+
+# ledger record kinds: reviewer changes to answers, and decisions about a unit
+ANSWER_KINDS: tuple[str, ...] = ("answer", "undo")
+RECORD_KINDS: tuple[str, ...] = (*ANSWER_KINDS, "decision", "revocation")
+
+# the kinds of rubric item answers
+ITEM_KINDS: tuple[str, ...] = ("option", "ratio", "index", "count")

@@ -1,0 +1,158 @@
+"""Run the report notebook for units and export it: papermill executes, nbconvert writes HTML, Chromium prints PDF.
+
+``notebooks/unit_report.ipynb`` is executed with papermill with the same parameters a user would pass on the
+``papermill`` command line, so ``zi-nb report`` and plain papermill produce the same content. The executed notebook
+is exported with our nbconvert template (``templates/zi_report``): no code cells, no external scripts, charts
+embedded. PDF (optional) is the same HTML printed by headless Chromium (Debian package ``chromium``), chosen because
+it renders exactly the HTML the evaluators see and is installable here; see :func:`html_to_pdf`.
+
+Every file is written to a temporary name and renamed when complete, so an interrupted run leaves no half report.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zi_nb.common.files import atomic_path
+from zi_nb.common.resources import notebook, templates_dir
+from zi_nb.common.text import file_stem
+from zi_nb.errors import ReportError
+from zi_nb.report.kernel import fresh_kernel
+from zi_nb.report.model import check_parameters
+
+NOTEBOOK = notebook("unit_report")
+TEMPLATES = templates_dir()
+TEMPLATE_NAME = "zi_report"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer"]
+
+
+@dataclass
+class ReportFiles:
+    unit_id: str
+    notebook: Path
+    html: Path
+    pdf: Path | None = None
+
+
+def _report_exporter_class() -> type:
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):  # type: ignore[misc]
+        """HTMLExporter without two costs paid per unit in bulk runs: the last step, which re-parses the whole page
+        with BeautifulSoup to give images a default alt text and outputs a tabindex (our template writes every chart's
+        alt text itself and the report has no input cells), and re-validating the notebook after each preprocessor."""
+
+        def from_notebook_node(self, nb: Any, resources: dict | None = None, **kw: Any) -> tuple[str, dict]:
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+        def _validate_preprocessor(self, nbc: Any, preprocessor: Any) -> None:
+            """The notebook was validated when papermill wrote it, and our preprocessors only remove cells: no need
+            to validate it again after each of the exporter's thirteen preprocessors."""
+
+    return ReportExporter
+
+
+def exporter() -> Any:
+    """An HTML exporter with our template, without input cells or cells tagged ``hide``."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {"hide"}
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    exp = _report_exporter_class()(config=config, template_name=TEMPLATE_NAME,
+                                   extra_template_basedirs=[str(TEMPLATES)])
+    exp.register_preprocessor("nbconvert.preprocessors.TagRemovePreprocessor", enabled=True)
+    return exp
+
+
+def export_html(notebook: Path, html: Path, footer: str = "", exp: Any = None) -> Path:
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    body, _ = (exp or exporter()).from_notebook_node(
+        nb, resources={"metadata": {"name": nb.metadata.get("title", notebook.stem)}, "zi_footer": footer})
+    with atomic_path(html) as tmp:
+        tmp.write_text(body, encoding="utf-8")
+    return html
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def html_to_pdf(html: Path, pdf: Path) -> Path:
+    """Print an HTML file to PDF with headless Chromium (A4, the page styles of our template)."""
+    exe = chromium()
+    if exe is None:
+        raise ReportError("PDF memerlukan Chromium: pasang paket Debian 'chromium' (apt-get install chromium).")
+    with tempfile.TemporaryDirectory() as profile, atomic_path(pdf) as tmp:
+        proc = subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp}",
+                               html.resolve().as_uri()], check=False, capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
+            raise ReportError(f"Chromium gagal mencetak PDF: {proc.stderr.strip()[-400:]}")
+    return pdf
+
+
+def report_parameters(input_path: str | Path, unit_id: str, **options: Any) -> dict[str, Any]:
+    """The notebook parameters for one unit, checked exactly as the notebook checks them."""
+    params = {"input_path": str(Path(input_path).resolve()) if input_path else "", "unit_id": unit_id, **options}
+    for key in ("units_path", "ledger_path"):
+        if params.get(key):
+            params[key] = str(Path(params[key]).resolve())
+    return check_parameters(params)
+
+
+def run_report(params: dict[str, Any], out_dir: Path, pdf: bool = False, exp: Any = None,
+               km: Any = None) -> ReportFiles:
+    """Execute the notebook for ``params`` (see :data:`zi_nb.report.model.PARAMETERS`) and export it into ``out_dir``.
+
+    ``exp`` reuses an exporter from :func:`exporter`; ``km`` runs the notebook in an already running kernel (its
+    kernel manager): :mod:`zi_nb.bulk.warm` resets that kernel first, so the notebook is the same as with a fresh kernel.
+    Without ``km`` the report gets a new kernel of its own (:func:`zi_nb.report.kernel.fresh_kernel`).
+    """
+    import papermill as pm
+
+    params = check_parameters(params)  # whoever calls (CLI, bulk, audit replay): only declared, well-typed values
+    if km is None:  # a new kernel for this report alone
+        with fresh_kernel() as kernel:
+            return run_report(params, out_dir, pdf, exp or exporter(), kernel.km)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = file_stem(params["unit_id"])
+    notebook, html = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
+    with atomic_path(notebook) as tmp:
+        try:
+            pm.execute_notebook(str(NOTEBOOK), str(tmp), parameters=params, kernel_name="python3",
+                                progress_bar=False, cwd=str(NOTEBOOK.parent), language="python", km=km,
+                                request_save_on_cell_execute=False)
+        except pm.PapermillExecutionError as exc:
+            raise ReportError(f"Notebook laporan gagal untuk unit '{params['unit_id']}': {exc.ename}: "
+                              f"{exc.evalue}") from None
+    footer = f"zi-nb · rubrik {params['rubric']} · run {params['run_id'] or '-'}"
+    export_html(notebook, html, footer, exp)
+    files = ReportFiles(params["unit_id"], notebook, html)
+    if pdf:
+        files.pdf = html_to_pdf(html, out_dir / f"{name}.pdf")
+    return files

@@ -1,0 +1,1 @@
+"""What evaluators decide: the hash-chained reviewer ledger (answers, notes, undo) and decisions/revocations."""
