@@ -11,12 +11,21 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# packages conda-forge names differently from PyPI
+CONDA_TO_PYPI = {"python-build": "build"}
+
+
 def _name(spec: str) -> str:
-    return re.split(r"[<>=!~\[ ]", spec.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    name = re.split(r"[<>=!~\[ ]", spec.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    return CONDA_TO_PYPI.get(name, name)
 
 
 def _spec(spec: str) -> str:
-    return spec.replace(" ", "").lower()
+    spec = spec.replace(" ", "").lower()
+    for conda, pypi in CONDA_TO_PYPI.items():
+        if spec.startswith(conda):
+            spec = pypi + spec[len(conda):]
+    return spec
 
 
 def test_environment_matches_pyproject():

@@ -33,11 +33,11 @@ from typing import Any
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from tests.conftest import REAL_LKE, best_raw
-from zi_nb.lke.inputs import read_inputs
-from zi_nb.lke.template import COL, IDENTITY_SHEET, LKE_SHEET, MARKER_SHEET, write_template
+from tests.helpers import REAL_LKE, best_raw
 from zi_nb.engine.rubric import Rubric, load_rubric
+from zi_nb.lke.inputs import read_inputs
 from zi_nb.lke.sample import write_synthetic
+from zi_nb.lke.template import COL, IDENTITY_SHEET, LKE_SHEET, MARKER_SHEET, write_template
 
 REAL_SHEET_PART = "xl/worksheets/sheet3.xml"  # 'LKE ZI' of the real workbook
 ANSWER = get_column_letter(COL["answer"])  # the template's Jawaban Unit column

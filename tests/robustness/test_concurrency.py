@@ -20,9 +20,9 @@ import pytest
 
 from tests.robustness.figures import report_figures
 from zi_nb import read_inputs
-from zi_nb.review.ledger import BUSY_MESSAGE, Ledger
 from zi_nb.errors import LedgerError
 from zi_nb.lke.sample import bundled_paths
+from zi_nb.review.ledger import BUSY_MESSAGE, Ledger
 
 PROCESSES, ADJUSTMENTS = 8, 50
 UNIT = "rsud-mekarsari"

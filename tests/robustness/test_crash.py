@@ -42,9 +42,9 @@ import psutil
 import pytest
 
 from tests.robustness.figures import report_figures
-from zi_nb.review.ledger import Ledger, record_hash
 from zi_nb.engine.rubric import load_rubric
 from zi_nb.lke.sample import bundled_paths, write_synthetic
+from zi_nb.review.ledger import Ledger, record_hash
 
 SEED = 20240707
 KILLS = 20

@@ -33,18 +33,18 @@ import pandas as pd
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import answers_of, best_raw
+from tests.helpers import answers_of, best_raw
 from tests.robustness.figures import report
-from zi_nb.errors import ZiError
 from zi_nb.common.findings import MESSAGES, Finding
-from zi_nb.lke.inputs import read_inputs
-from zi_nb.lke.long_format import HEADER_ALIASES
+from zi_nb.common.text import visible
 from zi_nb.engine.predicate import evaluate
 from zi_nb.engine.results import score_document
 from zi_nb.engine.rubric import load_rubric
 from zi_nb.engine.scoring import score_answers
-from zi_nb.common.text import visible
 from zi_nb.engine.validate import validate
+from zi_nb.errors import ZiError
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.long_format import HEADER_ALIASES
 
 RUBRIC = load_rubric("zi-2021")
 COUNTS: dict[str, int] = {}  # property -> examples executed

@@ -43,13 +43,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from tests.conftest import best_raw
+from tests.helpers import best_raw
 from tests.robustness.figures import report
-from zi_nb.errors import ParameterError
-from zi_nb.report.model import PARAMETERS, check_parameters
-from zi_nb.engine.rubric import load_rubric
 from zi_nb.common.text import WINDOWS_DEVICES, file_stem
+from zi_nb.engine.rubric import load_rubric
+from zi_nb.errors import ParameterError
 from zi_nb.lke.xlsx import FORMULA_PREFIXES
+from zi_nb.report.model import PARAMETERS, check_parameters
 
 ZI_NB = str(Path(sys.executable).with_name("zi-nb"))
 REPO = Path(__file__).resolve().parents[2]
@@ -319,7 +319,7 @@ def test_writers_neutralise_tab_cr_and_keep_negative_numbers(tmp_path, rubric):
     """Writer level, for what no reader lets through (leading tab / CR) and for negative numbers."""
     from openpyxl import load_workbook
 
-    from zi_nb.bulk.run import summary as bulk_summary
+    from zi_nb.bulk import summary as bulk_summary
     from zi_nb.engine.answers import RAW_COLUMNS, build_answers
     from zi_nb.lke.export import write_circulated
 

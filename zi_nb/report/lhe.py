@@ -25,7 +25,7 @@ class Lhe(UnitReport):
         return getattr(charts, f"chart_{name}")(self)
 
 
-def build(**params: Any) -> Lhe:
+def build(*args: Any, **params: Any) -> Lhe:
     """:func:`zi_nb.report.model.build` (same parameters), as an :class:`Lhe`."""
-    report = model.build(**params)
+    report = model.build(*args, **params)
     return Lhe(**{f.name: getattr(report, f.name) for f in fields(report)})

@@ -10,15 +10,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from zi_nb.lke import long_format as lke_long
-
-from zi_nb.lke import template as lke_template
 from zi_nb.engine.answers import RAW_COLUMNS, build_answers
+from zi_nb.engine.rubric import Rubric, load_rubric
+from zi_nb.lke import long_format as lke_long
+from zi_nb.lke import template as lke_template
 from zi_nb.lke.inputs import read_inputs
 from zi_nb.lke.template import COMPUTED_MARKER, IDENTITY_SHEET, LKE_SHEET, MARKER_SHEET, write_template
-from zi_nb.engine.rubric import Rubric, load_rubric
 from zi_nb.lke.xlsx import open_workbook
-
 
 NOTES = ["=SUM(A1:A9) bukan rumus", "+62 812 3456", "-", "- daftar", "@pimpinan", "Ünïcødé ✓ 中文 — “kutip”",
          "dua\nbaris", "=HYPERLINK(\"http://x\",\"klik\")", "biasa", "<b>tebal</b> & 100%"]

@@ -193,7 +193,7 @@ def test_validate_json_in_english_and_exit_zero_when_only_warnings(capsys, tmp_p
 
 
 def test_validate_clean_input_exits_zero(capsys, tmp_path, rubric):
-    from tests.conftest import best_raw
+    from tests.helpers import best_raw
 
     rows = ["unit_id;code;answer"] + [f"{r['unit_id']};{r['code']};{r['raw']}" for r in best_raw(rubric)]
     clean = write(tmp_path / "bersih.csv", "\n".join(rows) + "\n")

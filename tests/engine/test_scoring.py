@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -9,21 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import answers_of, best_raw
+from tests.helpers import ROOT, answers_of, best_raw, set_raw
 from zi_nb.engine.answers import select_tier
-from zi_nb.lke.sample import BUNDLED, synthetic_raw
 from zi_nb.engine.scoring import score_answers
+from zi_nb.lke.sample import BUNDLED, synthetic_raw
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 from naive_scoring import naive_scores  # noqa: E402
-
-
-def set_raw(rows: list[dict], code: str, value) -> list[dict]:
-    out = [dict(r) for r in rows]
-    for r in out:
-        if r["code"] == code:
-            r["raw"] = value
-    return out
 
 
 def test_all_best_answers_score_100(rubric):

@@ -12,11 +12,11 @@ import nbformat
 import pandas as pd
 import pytest
 
+from tests.helpers import ROOT
 from zi_nb.errors import InputError, ParameterError
-from zi_nb.report.model import PARAMETERS, build, check_parameters
+from zi_nb.report import build, check_parameters
+from zi_nb.report.model import PARAMETERS
 from zi_nb.report.runner import NOTEBOOK, report_parameters, run_report
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def defaults(**over):
@@ -135,7 +135,7 @@ def test_unknown_parameter_refused_by_plain_papermill(tmp_path):
 
 
 def test_cli_report_writes_ipynb_and_html(tmp_path, capsys):
-    from tests.test_cli import run
+    from tests.helpers import run
 
     code, out, err = run(capsys, "report", str(ROOT / "zi_nb/data/sample/sample-lke.csv"), "--units-file",
                          str(ROOT / "zi_nb/data/sample/sample-units.csv"), "--unit", "bps-mekarsari",

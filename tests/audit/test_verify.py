@@ -9,10 +9,10 @@ import sqlite3
 import pytest
 import yaml
 
-from tests.test_cli import run
+from tests.helpers import run
 from zi_nb.audit.verify import replay, verify
-from zi_nb.review.ledger import Ledger
 from zi_nb.lke.sample import bundled_paths
+from zi_nb.review.ledger import Ledger
 
 
 @pytest.fixture(scope="module")

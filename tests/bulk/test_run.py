@@ -12,12 +12,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from zi_nb.bulk.run import summary as bulk_summary
+from zi_nb.bulk import summary as bulk_summary
 from zi_nb.bulk.run import BulkOptions, run_bulk
 from zi_nb.cli import main
-from zi_nb.review.ledger import Ledger
-from zi_nb.report.runner import run_report
 from zi_nb.lke.sample import bundled_paths, write_synthetic
+from zi_nb.report.runner import run_report
+from zi_nb.review.ledger import Ledger
 
 SAMPLE_DIR = bundled_paths()[0].parent
 TEMP = re.compile(r"\.tmp")
@@ -264,8 +264,9 @@ def test_a_killed_kernel_is_replaced_and_its_unit_run_again(tmp_path, monkeypatc
         before = set(temp_files(out))
         deadline = time.monotonic() + 60
         while not set(temp_files(out)) - before and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.3)
+            time.sleep(0.01)
+        # the notebook's temporary file exists from the start of its run: kill at once, while it runs (a unit takes
+        # about 0.4 s; waiting longer could land the kill between units on a loaded machine, where nothing is retried)
         for kernel in _kernels(_worker_pid(outcome)):
             kernel.kill()
             killed.append(kernel.pid)
@@ -331,9 +332,9 @@ def test_a_hanging_unit_fails_after_timeout_and_the_others_go_on(tmp_path, monke
 
 
 def test_timeout_option_reaches_every_unit(tmp_path, monkeypatch):
-    from zi_nb.bulk.run import run as bulk
+    from zi_nb.bulk import run as bulk
+    from zi_nb.bulk import warm
     from zi_nb.cli import bulk as cli_bulk
-    from zi_nb.bulk.run import warm
 
     seen = []
 
@@ -429,8 +430,8 @@ def test_dask_existing_scheduler_as_a_team_runs_it(tmp_path, monkeypatch):
 def test_dask_scheduler_unreachable_or_without_workers_is_a_clear_error(tmp_path, monkeypatch, capsys):
     import sys
 
-    from zi_nb.bulk.run import executor as bulk_exec
     from zi_nb.app.serve import free_port
+    from zi_nb.bulk import executor as bulk_exec
 
     monkeypatch.setattr(bulk_exec, "CONNECT_TIMEOUT", 3)
     nobody = f"tcp://127.0.0.1:{free_port()}"

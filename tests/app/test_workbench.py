@@ -12,15 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from zi_nb.errors import ParameterError
-from zi_nb.review.ledger import Ledger, apply_ledger
-from zi_nb.errors import LedgerError
-from zi_nb.engine.results import compute
-from zi_nb.app.session import PARAMETERS, Session, load_data, resolve_parameters, workbench
-from zi_nb.app.workbench import Root, Workbench
+from tests.helpers import ROOT
+from zi_nb.app.session import PARAMETERS, Session, load_data, resolve_parameters
 from zi_nb.app.view import criteria_lines
+from zi_nb.app.workbench import Root, Workbench, workbench
+from zi_nb.engine.results import compute
+from zi_nb.errors import LedgerError, ParameterError
+from zi_nb.review.ledger import Ledger, apply_ledger
 
-ROOT = Path(__file__).resolve().parents[1]
 UNIT = "kanim-sukawangi"
 
 

@@ -18,15 +18,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import answers_of, best_raw
-from zi_nb.errors import ParameterError
+from tests.helpers import answers_of, best_raw
 from zi_nb.engine.improve.plan import ImprovementPlan, plan_improvements
-from zi_nb.lke.inputs import read_inputs
 from zi_nb.engine.predicate import evaluate
 from zi_nb.engine.results import compute
 from zi_nb.engine.rubric import load_rubric
-from zi_nb.lke.sample import bundled_paths
 from zi_nb.engine.scoring import score_answers, scores_from_values
+from zi_nb.errors import ParameterError
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.sample import bundled_paths
 
 RUBRIC = load_rubric("zi-2021")
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 import re
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from zi_nb.review.ledger import Ledger
+from tests.helpers import ROOT
 from zi_nb.app.serve import free_port, start
+from zi_nb.review.ledger import Ledger
 
-ROOT = Path(__file__).resolve().parents[1]
 UNIT = "kanim-sukawangi"
 ITEM = "PPA1B"  # A/B/C item; the TPI answer of the sample is A
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

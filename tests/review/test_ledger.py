@@ -8,12 +8,12 @@ import sqlite3
 import openpyxl
 import pytest
 
-from tests.test_cli import run
+from tests.helpers import run
 from zi_nb import read_inputs
-from zi_nb.review.ledger import GENESIS, Ledger, apply_ledger
-from zi_nb.errors import LedgerError
 from zi_nb.engine.results import compute
+from zi_nb.errors import LedgerError
 from zi_nb.lke.sample import bundled_paths
+from zi_nb.review.ledger import GENESIS, Ledger, apply_ledger
 
 SAMPLE = [str(p) for p in bundled_paths()]
 
@@ -91,8 +91,8 @@ def test_scores_read_workbook_plus_ledger(ledger, rubric):
 
 def _writer(args):
     path, worker, count = args
-    from zi_nb.review.ledger import Ledger
     from zi_nb.engine.rubric import load_rubric
+    from zi_nb.review.ledger import Ledger
 
     rubric = load_rubric()
     book = Ledger(path)

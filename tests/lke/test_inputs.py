@@ -16,14 +16,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import best_raw
-from zi_nb.engine.answers import RAW_COLUMNS, build_answers
-from zi_nb.common.findings import MESSAGES
+from tests.helpers import best_raw
 from zi_nb.common.files import sha256_file
-from zi_nb.lke.inputs import read_inputs
-from zi_nb.lke.export import write_circulated
-from zi_nb.lke.template import COL, IDENTITY_SHEET, LKE_SHEET, write_template
+from zi_nb.common.findings import MESSAGES
+from zi_nb.engine.answers import RAW_COLUMNS, build_answers
 from zi_nb.engine.validate import validate
+from zi_nb.lke.export import write_circulated
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.template import COL, IDENTITY_SHEET, LKE_SHEET, write_template
 
 
 def of_kind(findings, kind: str) -> list:

@@ -7,10 +7,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zi_nb.errors import PolicyError, RubricError
+from tests.helpers import ROOT
 from zi_nb.engine.rubric import available_rubrics, check_rubric, load_rubric
+from zi_nb.errors import PolicyError, RubricError
 
-PACKAGED = Path(__file__).resolve().parents[1] / "zi_nb" / "rubrics" / "zi-2021.yaml"
+PACKAGED = ROOT / "zi_nb" / "rubrics" / "zi-2021.yaml"
 
 
 def raw_rubric() -> dict:
@@ -43,7 +44,7 @@ def test_reference_csv_matches_rubric(rubric):
     """Every row of the shared reference CSV is in the rubric with the same type and weight."""
     import csv
 
-    ref = Path(__file__).resolve().parents[2] / "shared" / "reference" / "lke-zi-2021.csv"
+    ref = ROOT.parent / "shared" / "reference" / "lke-zi-2021.csv"
     assert ref.is_file()
     rows = list(csv.DictReader(ref.open(encoding="utf-8")))
     assert len(rows) == 137
@@ -143,9 +144,9 @@ def test_older_regime_area_level_only(tmp_path):
     }
     r = load_rubric(write(tmp_path, data))
     assert check_rubric(r) == []
+    from tests.helpers import answers_of
     from zi_nb.engine.predicate import evaluate
     from zi_nb.engine.scoring import score_answers
-    from tests.conftest import answers_of
 
     rows = [{"unit_id": "x", "code": i.code, "raw": 80} for i in r.items]
     s = score_answers(answers_of(r, rows), r)

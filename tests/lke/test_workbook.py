@@ -10,14 +10,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from tests.helpers import ROOT
 from zi_nb.engine.answers import RAW_COLUMNS, build_answers
-from zi_nb.lke.inputs import read_inputs
-from zi_nb.lke.export import write_circulated
-from zi_nb.lke.workbook import find_columns, formula_refs, map_sheet, read_workbook, sniff_workbook
 from zi_nb.engine.rubric import load_rubric
+from zi_nb.lke.export import write_circulated
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.workbook import find_columns, formula_refs, map_sheet, read_workbook, sniff_workbook
 from zi_nb.lke.xlsx import open_workbook, safe_text
 
-REAL = Path(__file__).resolve().parents[2] / "shared/real-lke/tangsel-opd-lke-zi-2021.xlsx"
+REAL = ROOT.parent / "shared/real-lke/tangsel-opd-lke-zi-2021.xlsx"
 RUBRIC = load_rubric("zi-2021")
 ANSWER_KEY = ["unit_id", "tier", "reviewer", "code", "answer", "number", "note", "evidence"]
 

@@ -7,18 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from zi_nb.cli import main
+from tests.helpers import run
 from zi_nb.lke.sample import bundled_paths
 
 SAMPLE = [str(p) for p in bundled_paths()]
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return exc.value.code or 0, out.out, out.err
 
 
 def test_score_json_contract(capsys, rubric):

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import best_raw
-from zi_nb.lke.inputs import read_inputs
+from tests.helpers import best_raw
 from zi_nb.engine.results import compute, score_document, summary_frame, unit_records
+from zi_nb.lke.inputs import read_inputs
 from zi_nb.lke.sample import bundled_paths
 
 RECORD_KEYS = {"unit_id", "unit_name", "instansi", "year", "current_predicate", "tier", "total", "pengungkit",

@@ -5,8 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import answers_of, best_raw
-from tests.test_scoring import set_raw
+from tests.helpers import answers_of, best_raw, set_raw
 from zi_nb.engine.predicate import evaluate
 from zi_nb.engine.scoring import score_answers
 

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from zi_nb.engine.answers import RAW_COLUMNS, build_answers, is_blank, normalise_tier, parse_number, select_tier
-from zi_nb.lke.inputs import read_inputs
 from zi_nb.engine.scoring import score_answers
 from zi_nb.engine.validate import validate
+from zi_nb.lke.inputs import read_inputs
 
 HEADER = "unit_id;code;answer"
 

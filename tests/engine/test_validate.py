@@ -13,14 +13,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tests.conftest import best_raw
+from tests.helpers import best_raw
 from zi_nb.engine.answers import RAW_COLUMNS, build_answers
-from zi_nb.lke.inputs import read_inputs
-from zi_nb.lke.export import write_circulated
-from zi_nb.lke.template import COL, LKE_SHEET, write_template
 from zi_nb.engine.results import compute
 from zi_nb.engine.scoring import score_answers
 from zi_nb.engine.validate import check_cached, check_jumlah, check_unanswered, validate
+from zi_nb.lke.export import write_circulated
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.template import COL, LKE_SHEET, write_template
 
 HEADER = "unit_id;tier;code;answer"
 
