@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run setup test setup-test bench bench-bulk notebooks clean
+.PHONY: run setup test setup-test lint bench bench-bulk notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,12 @@ run: setup
 setup-test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 
-test: setup-test
+# the house rules: ruff (rule set in pyproject.toml) on all Python files, mypy (zero errors) on the package
+lint: setup-test
+	$(BIN)/ruff check zi_nb tests benchmarks tools
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
 notebooks: setup
@@ -40,4 +45,4 @@ bench-bulk: setup
 	$(BIN)/python benchmarks/bench_bulk.py --units $(BULK_UNITS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""Shared fixtures: the rubric, paths to the shared real workbook, and answer builders."""
+"""Shared fixtures (the rubric, the real workbook, Chromium) and the check that the suite leaves the checkout as it
+found it; helpers shared by tests live in tests/helpers.py."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REAL_LKE, ensure_debian_package
+from tests.helpers import REAL_LKE, ROOT, ensure_debian_package
 from zi_nb.engine.rubric import Rubric, load_rubric
 
 
@@ -25,3 +26,33 @@ def real_lke() -> Path:
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     return ensure_debian_package("chromium", "chromium")
+
+
+# -- the suite writes nothing into the checkout outside ignored folders ---------------------------------------------
+def _checkout_state() -> str | None:
+    import subprocess
+
+    try:
+        proc = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller only (pytest-xdist workers share the checkout)
+        session.config.stash[_CHECKOUT] = _checkout_state()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput") or _CHECKOUT not in session.config.stash:
+        return
+    before, after = session.config.stash[_CHECKOUT], _checkout_state()
+    if before is not None and after is not None and after != before:
+        new = sorted(set(after.splitlines()) - set(before.splitlines()))
+        print("\nThe test suite changed files in the checkout outside ignored folders:\n" + "\n".join(new))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_CHECKOUT = pytest.StashKey[str | None]()

@@ -2,9 +2,7 @@
 
 Public API (everything else is internal)::
 
-    from zi_nb import load_rubric, read_inputs, score_answers, evaluate, compute, score_document
-
-    from zi_nb.engine import validate
+    from zi_nb import load_rubric, read_inputs, validate, score_answers, evaluate, compute, score_document
 
 * :func:`load_rubric` — a versioned rubric (``zi-2021``) loaded and checked, with its content hash;
 * :func:`read_inputs` — long-format CSV/XLSX, circulated LKE workbooks and zi-nb templates, many units at once;
@@ -14,6 +12,18 @@ Public API (everything else is internal)::
 * :class:`Ledger` / :func:`apply_ledger` — the hash-chained reviewer ledger and its use by scores and reports.
 
 Errors caused by data or by the user derive from :class:`ZiError` (see :mod:`zi_nb.errors`).
+
+The package's rooms, each depending only on those listed before it (``tests/test_architecture.py``):
+
+    common   domain constants, text and number formatting, findings, files, bundled resources
+    engine   rubric, answers, scores per tier, predikat, validation, results, next-predikat plan
+    lke      readers and writers of spreadsheets (long format, template, circulated workbooks, sample)
+    review   the hash-chained reviewer ledger, decisions and revocations
+    report   the LHE: report model, HTML sections, charts, notebook runner and report kernel
+    audit    run manifests, run records, audit verify/replay
+    bulk     zi-nb bulk: plan, executors, warm workers, run record, summary page
+    app      the evaluator app (ipywidgets) and its voila server
+    cli      the zi-nb command line
 """
 
 from __future__ import annotations
@@ -26,7 +36,16 @@ from zi_nb.engine.results import TierResult, compute, score_document, unit_recor
 from zi_nb.engine.rubric import Rubric, available_rubrics, load_rubric
 from zi_nb.engine.scoring import Scores, score_answers
 from zi_nb.engine.validate import validate
-from zi_nb.errors import InputError, LedgerError, ParameterError, PolicyError, RubricError, ZiError
+from zi_nb.errors import (
+    InputError,
+    LedgerError,
+    ParameterError,
+    PolicyError,
+    ReportError,
+    RubricError,
+    WorkerError,
+    ZiError,
+)
 from zi_nb.lke.inputs import read_inputs
 from zi_nb.review.ledger import Ledger, apply_ledger
 
@@ -39,10 +58,12 @@ __all__ = [
     "LkeData",
     "ParameterError",
     "PolicyError",
+    "ReportError",
     "Rubric",
     "RubricError",
     "Scores",
     "TierResult",
+    "WorkerError",
     "ZiError",
     "__version__",
     "apply_ledger",

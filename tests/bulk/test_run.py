@@ -12,6 +12,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from zi_nb.bulk import run as bulk_run
 from zi_nb.bulk import summary as bulk_summary
 from zi_nb.bulk.run import BulkOptions, run_bulk
 from zi_nb.cli import main
@@ -42,7 +43,7 @@ def temp_files(out: Path) -> list[Path]:
 
 def no_index(monkeypatch) -> None:
     """Runs whose page is not looked at skip executing the summary notebook (4 s each)."""
-    monkeypatch.setattr(bulk_summary, "render_index", lambda out: out / "index.html")
+    monkeypatch.setattr(bulk_run, "render_index", lambda out: out / "index.html")
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,9 @@
-"""Executors of ``zi-nb bulk``: where the plan and unit tasks run.
+"""Executors of ``zi-nb bulk``: where the plan and unit tasks run, behind one protocol (:class:`Executor`).
+
+The bulk core (:mod:`zi_nb.bulk.run`) only submits task functions and reads their futures, as an httpx client only
+sends requests through its transport: :class:`InlineExecutor` runs every task at once in the calling thread (no
+process, no kernel; a ``handler`` may stand in for the task functions), which makes the core testable in
+milliseconds.
 
 ``local``: a pool of worker processes on this machine (spawned; each starts its warm kernel at once and ignores
 Ctrl-C, which the parent handles). ``dask``: a dask.distributed cluster, a local one (``workers`` processes, one
@@ -9,10 +14,81 @@ Ctrl-C only those finish.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from typing import Any, Protocol, runtime_checkable
 
+from zi_nb.bulk.warm import init_process
 from zi_nb.errors import ZiError
+
+Task = Callable[..., Any]
+
+
+@runtime_checkable
+class Executor(Protocol):
+    """Where the tasks of a bulk run execute.
+
+    Attributes:
+        owns_workers: True when the workers live and die with this executor (a local pool, a local Dask cluster);
+            False for an existing cluster that other runs may share (then temporary files are not removed at the
+            end: a worker of another run might be writing them).
+    """
+
+    owns_workers: bool
+
+    def submit(self, fn: Task, *args: Any) -> Any:
+        """Start ``fn(*args)`` somewhere; return a future (``done``, ``cancelled``, ``result``,
+        ``add_done_callback``, as :class:`concurrent.futures.Future` or a Dask future)."""
+        ...
+
+    def window(self) -> int:
+        """How many unit tasks may be submitted and unfinished at once (the rest wait in the run's queue)."""
+        ...
+
+    def cancel(self, futures: list[Any]) -> None:
+        """Cancel the futures that have not started (after Ctrl-C)."""
+        ...
+
+    def close(self, force: bool = False) -> None:
+        """Release the workers; ``force``: do not wait for running tasks."""
+        ...
+
+
+class InlineExecutor:
+    """Runs each task in the calling thread when it is submitted: no process, no kernel.
+
+    ``handler(fn, *args)``, when given, runs instead of ``fn(*args)`` (a test's stand-in for the report task, as
+    httpx's ``MockTransport`` stands in for the network). An exception becomes the future's exception, as a worker's
+    would. ``submitted`` records every ``(fn, args)`` in order; ``window`` is the number of units in flight.
+    """
+
+    owns_workers = True
+
+    def __init__(self, handler: Callable[..., Any] | None = None, window: int = 2) -> None:
+        self.handler = handler
+        self._window = window
+        self.submitted: list[tuple[Task, tuple[Any, ...]]] = []
+        self.closed = False
+
+    def submit(self, fn: Task, *args: Any) -> Future[Any]:
+        self.submitted.append((fn, args))
+        future: Future[Any] = Future()
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(self.handler(fn, *args) if self.handler else fn(*args))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+    def window(self) -> int:
+        return self._window
+
+    def cancel(self, futures: Iterable[Any]) -> None:
+        for f in futures:
+            f.cancel()
+
+    def close(self, force: bool = False) -> None:
+        self.closed = True
 
 
 class LocalExecutor:
@@ -23,8 +99,6 @@ class LocalExecutor:
     def __init__(self, workers: int) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
-
-        from zi_nb.bulk.warm import init_process
 
         self.workers = workers
         self._new_pool = lambda: ProcessPoolExecutor(max_workers=workers, initializer=init_process,
@@ -113,7 +187,7 @@ class DaskExecutor:
             self.cluster.close()
 
 
-def make_executor(options: Any) -> LocalExecutor | DaskExecutor:
+def make_executor(options: Any) -> Executor:
     """The executor a run's options ask for (:class:`zi_nb.bulk.run.BulkOptions`)."""
     if options.executor == "dask":
         return DaskExecutor(options.workers, options.scheduler)

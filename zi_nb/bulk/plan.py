@@ -20,7 +20,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from zi_nb.common.text import file_stem
 
@@ -136,8 +136,8 @@ def plan_file(file: str, units_path: str, tier: str, rubric: str, policies: dict
         records = {r["unit_id"]: r for r in unit_records(compute(data, tier, policies))}
         meta = data.units.set_index("unit_id", drop=False)
         for unit_id in data.unit_ids:
-            plan.rows.append(summary_row(unit_id, meta.loc[unit_id].to_dict(), records.get(unit_id), data.rubric,
-                                         Path(file).name))
+            unit_meta = cast("dict[str, Any]", meta.loc[unit_id].to_dict())  # column name -> value
+            plan.rows.append(summary_row(unit_id, unit_meta, records.get(unit_id), data.rubric, Path(file).name))
     except ZiError as exc:
         plan.error = str(exc)
     return plan
@@ -146,10 +146,10 @@ def plan_file(file: str, units_path: str, tier: str, rubric: str, policies: dict
 def summary_row(unit_id: str, meta: dict[str, Any], record: dict[str, Any] | None, rubric: Any,
                 input_name: str) -> dict[str, Any]:
     """A unit's row of the bulk summary (values unrounded; areas as % of their weight)."""
-    from zi_nb.engine.results import _clean, missed_criteria, next_target
+    from zi_nb.engine.results import json_value, missed_criteria, next_target
 
-    row: dict[str, Any] = {"unit_id": unit_id, "unit_name": _clean(meta.get("unit_name")) or unit_id,
-                           "instansi": _clean(meta.get("instansi")), "input": input_name, "total": None,
+    row: dict[str, Any] = {"unit_id": unit_id, "unit_name": json_value(meta.get("unit_name")) or unit_id,
+                           "instansi": json_value(meta.get("instansi")), "input": input_name, "total": None,
                            "predicate": None, "areas": {}, "failed_criteria": [], "failed_names": [],
                            "next_predicate": None}
     if record is None:

@@ -3,8 +3,8 @@
 Flow: the inputs are expanded (a folder gives its ``.xlsx``/``.csv`` files; a metadata-only CSV becomes the units
 file of every input); each input file is planned on a worker (:func:`zi_nb.bulk.plan.plan_file`: its units and their
 summary rows); each unit whose report is not already complete (``--resume``) becomes a task for a warm worker
-(:mod:`zi_nb.bulk.warm`), which writes ``<unit>.ipynb``, ``<unit>.html`` (and ``.pdf``) into the output folder, each under a
-temporary name renamed when complete, then ``.state/<unit>.json``. At the end this process writes
+(:mod:`zi_nb.bulk.warm`), which writes ``<unit>.ipynb``, ``<unit>.html`` (and ``.pdf``) into the output folder,
+each under a temporary name renamed when complete, then ``.state/<unit>.json``. At the end this process writes
 ``summary.json``, ``summary.xlsx`` and ``index.html`` (:mod:`zi_nb.bulk.summary`).
 
 Executors: ``local`` is a pool of worker processes on this machine, each with its own kernel; ``dask`` sends the
@@ -33,7 +33,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from zi_nb.bulk.executor import make_executor
+from tqdm import tqdm
+
+from zi_nb.bulk.executor import Executor, make_executor
 from zi_nb.bulk.plan import (
     FilePlan,
     expand_inputs,
@@ -45,11 +47,16 @@ from zi_nb.bulk.plan import (
     resume_key,
     split_inputs,
 )
+from zi_nb.bulk.record import record_bulk_run
+from zi_nb.bulk.summary import render_index, write_summary
 from zi_nb.bulk.warm import STATE_DIR, UNIT_TIMEOUT, UnitOutcome, UnitTask, run_unit
 from zi_nb.common.files import atomic_path
-from zi_nb.errors import InputError
+from zi_nb.engine.rubric import load_rubric
+from zi_nb.errors import InputError, ReportError
+from zi_nb.report.model import PARAMETERS
+from zi_nb.report.runner import chromium, report_parameters
 
-TEMP_NAME = re.compile(r"^\..+\.tmp(\.[A-Za-z0-9]+)?$")  # what zi_nb.lke.xlsx.atomic_path creates
+TEMP_NAME = re.compile(r"^\..+\.tmp(\.[A-Za-z0-9]+)?$")  # what zi_nb.common.files.atomic_path creates
 Hook = Callable[[UnitOutcome, dict[str, int]], None]
 MAX_ATTEMPTS = 2  # a unit (or a file's plan) whose kernel or worker process died is run once more
 
@@ -91,11 +98,11 @@ class BulkResult:
         return 1 if self.failed or self.index_error else 0
 
 
-# -- the run ------------------------------------------------------------------------------------------------------------
+# -- the run -----------------------------------------------------------------------------------------------------------
 class _Run:
     """State of one bulk run while its futures complete (the main loop is :meth:`loop`)."""
 
-    def __init__(self, options: BulkOptions, executor: Any, hook: Hook | None, log: Callable[[str], None]) -> None:
+    def __init__(self, options: BulkOptions, executor: Executor, hook: Hook | None, log: Callable[[str], None]) -> None:
         self.o, self.ex, self.hook, self.log = options, executor, hook, log
         self.out = options.out_dir
         self.events: queue.Queue[Any] = queue.Queue()
@@ -117,8 +124,6 @@ class _Run:
         future.add_done_callback(self.events.put)
 
     def start(self, files: list[Path], units_path: str, params: dict[str, Any]) -> None:
-        from tqdm import tqdm
-
         self.files, self.units_path, self.params = files, units_path, params
         self.ledger_digests = ledger_state(self.o.ledger)[1]
         self.nb_hash = notebook_code_hash()
@@ -164,8 +169,6 @@ class _Run:
 
     def _release(self, index: int) -> None:
         """Turn a file's plan into summary rows and unit tasks (in input order, so duplicates resolve the same way)."""
-        from zi_nb.report.runner import report_parameters
-
         plan, name = self.plans.pop(index), self.files[index].name
         rows = self.rows.setdefault(index, [])
         if plan.error:
@@ -282,11 +285,6 @@ def previous_run_id(out_dir: Path) -> str:
 
 def check_options(options: BulkOptions) -> tuple[list[Path], str, dict[str, Any]]:
     """Refuse unusable options before any work (exit status 2): the input files, units file and base parameters."""
-    from zi_nb.engine.rubric import load_rubric
-    from zi_nb.errors import ReportError
-    from zi_nb.report.model import PARAMETERS
-    from zi_nb.report.runner import chromium, report_parameters
-
     missing = [p for p in [*options.inputs, options.units_file] if p and not Path(p).exists()]
     if missing:
         raise InputError("Masukan tidak ditemukan: " + ", ".join(missing))
@@ -301,22 +299,23 @@ def check_options(options: BulkOptions) -> tuple[list[Path], str, dict[str, Any]
         raise InputError(f"Ledger '{options.ledger}' tidak ditemukan.")
     if options.pdf and chromium() is None:
         raise ReportError("PDF memerlukan Chromium: pasang paket Debian 'chromium' (apt-get install chromium).")
-    params = {"units_path": units_path, "tier": options.tier, "rubric": rubric, "policies": dict(options.policies),
-              "lang": options.lang, "run_id": options.run_id, "ledger_path": options.ledger}
+    params: dict[str, Any] = {
+        "units_path": units_path, "tier": options.tier, "rubric": rubric, "policies": dict(options.policies),
+        "lang": options.lang, "run_id": options.run_id, "ledger_path": options.ledger}
     if options.ledger and "ledger_seq" in PARAMETERS:
         params["ledger_seq"] = ledger_state(options.ledger)[0]  # every report applies the same ledger records
-    params = {k: v for k, v in report_parameters("", "-", **params).items() if k not in ("input_path", "unit_id")}
-    return files, units_path, params
+    checked = report_parameters("", "-", **params)
+    return files, units_path, {k: v for k, v in checked.items() if k not in ("input_path", "unit_id")}
 
 
-def run_bulk(options: BulkOptions, hook: Hook | None = None,
-             log: Callable[[str], None] | None = None) -> BulkResult:
-    """Run a bulk job (see the module docstring). Raises KeyboardInterrupt after a clean stop on Ctrl-C."""
-    from tqdm import tqdm
+def run_bulk(options: BulkOptions, hook: Hook | None = None, log: Callable[[str], None] | None = None,
+             executor: Executor | None = None) -> BulkResult:
+    """Run a bulk job (see the module docstring). Raises KeyboardInterrupt after a clean stop on Ctrl-C.
 
-    from zi_nb.bulk.record import record_bulk_run
-    from zi_nb.bulk.summary import render_index, write_summary
-
+    ``hook(outcome, counts)`` is called after each unit; ``log`` receives each progress line (default: above the
+    progress bar); ``executor`` replaces the one ``options.executor`` names (:class:`zi_nb.bulk.executor.Executor`,
+    e.g. an :class:`~zi_nb.bulk.executor.InlineExecutor` in tests).
+    """
     started = time.perf_counter()
     log = log or (lambda msg: tqdm.write(msg))
     out = options.out_dir = Path(options.out_dir).resolve()
@@ -326,7 +325,7 @@ def run_bulk(options: BulkOptions, hook: Hook | None = None,
         "%Y%m%dT%H%M%S")
     with atomic_path(out / STATE_DIR / "run.json") as tmp:
         tmp.write_text(json.dumps({"run_id": params["run_id"]}), encoding="utf-8")
-    executor = make_executor(options)
+    executor = executor if executor is not None else make_executor(options)
     run = _Run(options, executor, hook, log)
     try:
         run.start(files, units_path, params)

@@ -38,11 +38,11 @@ class TierResult:
     units: pd.DataFrame  # metadata, indexed by unit_id
 
 
-def _clean(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     if hasattr(value, "item"):  # numpy scalar
-        return _clean(value.item())
+        return json_value(value.item())
     return value
 
 
@@ -69,10 +69,10 @@ def unit_records(result: TierResult) -> list[dict[str, Any]]:
         meta = result.units.loc[unit_id]
         rec: dict[str, Any] = {
             "unit_id": unit_id,
-            "unit_name": _clean(meta.get("unit_name")),
-            "instansi": _clean(meta.get("instansi")),
+            "unit_name": json_value(meta.get("unit_name")),
+            "instansi": json_value(meta.get("instansi")),
             "year": _year(meta.get("year")),
-            "current_predicate": _clean(meta.get("current_predicate")),
+            "current_predicate": json_value(meta.get("current_predicate")),
             "tier": s.tier,
             "total": float(s.total.at[unit_id]),
         }
@@ -84,7 +84,7 @@ def unit_records(result: TierResult) -> list[dict[str, Any]]:
             for area in rubric.areas
         }
         rec["indicators"] = {k: float(v) for k, v in s.indicators.loc[unit_id].items()}
-        rec["items"] = {k: _clean(v) for k, v in s.items.loc[unit_id].items()}
+        rec["items"] = {k: json_value(v) for k, v in s.items.loc[unit_id].items()}
         rec["predicate"] = ev.predicate.at[unit_id]
         rec["predicate_by_criteria"] = ev.by_criteria.at[unit_id]
         rec["criteria"] = [
@@ -93,7 +93,7 @@ def unit_records(result: TierResult) -> list[dict[str, Any]]:
             for r in crit.get_group(unit_id).itertuples()
         ]
         rec["prerequisites"] = [] if prereq is None else [
-            {"predicate": r.predicate, "requires": r.requires, "current_predicate": _clean(r.current_predicate),
+            {"predicate": r.predicate, "requires": r.requires, "current_predicate": json_value(r.current_predicate),
              "met": None if r.met is None or (isinstance(r.met, float) and math.isnan(r.met)) else bool(r.met)}
             for r in prereq.get_group(unit_id).itertuples()
         ]
@@ -103,7 +103,7 @@ def unit_records(result: TierResult) -> list[dict[str, Any]]:
 
 
 def _year(value: Any) -> int | None:
-    value = _clean(value)
+    value = json_value(value)
     if value is None or value == "":
         return None
     try:
