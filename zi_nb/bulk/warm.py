@@ -8,7 +8,7 @@ the output history are cleared and a new history session starts with the executi
 (``get_ipython().reset(new_session=True)``), the working directory, the warning filters and matplotlib's settings
 are restored. Imported modules stay, and with them the in-process input
 cache (:func:`zi_nb.lke.inputs.read_inputs_cached`, keyed by the files' sha256), so an input is read once per kernel.
-``tests/test_bulk.py`` checks that a unit rendered after others equals the same unit rendered alone.
+``tests/bulk/test_run.py`` checks that a unit rendered after others equals the same unit rendered alone.
 
 A unit whose notebook fails, or a kernel that dies or hangs, restarts that worker's kernel; the next unit goes on.
 A unit gets at most ``task.timeout`` seconds (``--timeout``): then a watchdog kills the kernel, the unit fails with

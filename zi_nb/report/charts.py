@@ -10,7 +10,7 @@ Charts were most of a report's cost in bulk runs, and most of a chart's cost is 
 process for a rubric and language (:func:`_canvas`), and the unit's artists (bar heights, the radar polygon, value
 labels), which are removed and drawn again for every unit. A canvas reached for the first time and one reused after
 other units are in the same state when the unit is drawn, so a report is identical alone and in a bulk run
-(``tests/test_bulk.py``). A :class:`Chart` is rendered when it is made, so reusing its canvas later cannot change
+(``tests/bulk/test_run.py``). A :class:`Chart` is rendered when it is made, so reusing its canvas later cannot change
 it. Unit charts use fixed margins (:data:`MARGINS`, wide enough for labels wrapped at a fixed width) instead of
 ``tight_layout``, which would draw every figure twice.
 """
@@ -20,18 +20,22 @@ from __future__ import annotations
 import io
 import textwrap
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import matplotlib
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from zi_nb.common.fmt import num
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from zi_nb.engine.rubric import Rubric
     from zi_nb.report.model import UnitReport
 
@@ -39,7 +43,21 @@ matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 10, "axes
                             "axes.titleweight": "bold", "svg.hashsalt": "zi-nb", "svg.fonttype": "none"})
 BLUE, GREEN, ORANGE, GREY, RED = "#2f6db5", "#1b7f3b", "#d98c1f", "#8a96a3", "#b3261e"
 TIER_COLOURS = {"unit": GREY, "tpi": BLUE, "tpn": GREEN}
-TEXT = {
+
+
+class _Text(TypedDict):
+    """The texts of the charts in one language."""
+
+    radar: str
+    parts: str
+    hasil: str
+    tiers: str
+    score: str
+    min: str
+    tier: dict[str, str]
+
+
+TEXT: dict[str, _Text] = {
     "id": {"radar": "Area perubahan (% dari bobot)", "parts": "Pemenuhan dan Reform per area (% dari bobot)",
            "hasil": "Hasil terhadap nilai minimum", "tiers": "Unit, TPI dan TPN per area (% dari bobot)",
            "score": "Nilai", "min": "Minimum", "tier": {"unit": "Unit (PMPZI)", "tpi": "TPI", "tpn": "TPN"}},
@@ -77,6 +95,8 @@ class Chart:
     def svg(self) -> str:
         if self.svg_text is not None:
             return self.svg_text
+        if self.figure is None:
+            raise ValueError("a Chart needs a figure or its SVG text")
         buffer = io.StringIO()
         self.figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
         return buffer.getvalue()
@@ -100,12 +120,15 @@ class _Canvas:
     (bars), ``drawn`` those made for the current unit (removed before the next one)."""
 
     figure: Figure
-    ax: Any
+    ax: Axes
     parts: dict[str, Any] = field(default_factory=dict)
-    drawn: list[Any] = field(default_factory=list)
+    drawn: list[Artist] = field(default_factory=list)
 
-    def keep(self, artists: Any) -> None:
-        self.drawn.extend(artists if isinstance(artists, list) else [artists])
+    def keep(self, artists: Artist | Sequence[Artist]) -> None:
+        if isinstance(artists, Artist):
+            self.drawn.append(artists)
+        else:
+            self.drawn.extend(artists)
 
 
 _CANVASES: OrderedDict[tuple, _Canvas] = OrderedDict()
@@ -123,11 +146,16 @@ def _canvas(key: tuple, make: Callable[[], _Canvas]) -> _Canvas:
     return canvas
 
 
-def _figure(name: str, size: tuple[float, float], **subplot: Any) -> tuple[Figure, Any]:
+def _figure(name: str, size: tuple[float, float], **subplot: Any) -> tuple[Figure, Axes]:
     left, right, bottom, top = MARGINS[name]
     fig = Figure(figsize=size, dpi=110)
     fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
     return fig, fig.add_subplot(**subplot)
+
+
+def _at(frame: pd.DataFrame, unit: str, column: str) -> float:
+    """A unit's score in a score frame (floats; pandas-stubs types ``.at`` as any scalar)."""
+    return cast(float, frame.at[unit, column])
 
 
 def _area_ratios(rubric: Rubric) -> list[tuple[str, float]]:
@@ -168,7 +196,7 @@ def _radar_canvas(r: Rubric, lang: str) -> _Canvas:
 def chart_radar(report: UnitReport) -> Chart:
     """The six areas as % of their weight, with the WBK and WBBM rings."""
     r, s, u, lang = report.data.rubric, report.result.scores, report.unit_id, report.lang
-    values = [100 * s.areas.at[u, a.code] / sum(a.weights.values()) for a in r.areas]
+    values = [100 * _at(s.areas, u, a.code) / sum(a.weights.values()) for a in r.areas]
     c = _canvas(("radar", r.content_hash, lang), lambda: _radar_canvas(r, lang))
     angles = c.parts["angles"]
     closed = np.append(angles, angles[0])
@@ -211,14 +239,14 @@ def chart_parts(report: UnitReport) -> Chart:
     r, s, u, lang = report.data.rubric, report.result.scores, report.unit_id, report.lang
     c = _canvas(("parts", r.content_hash, lang), lambda: _parts_canvas(r, lang))
     for comp, bars in zip(_components(r), c.parts["bars"]):
-        vals = [100 * s.areas.at[u, f"{comp}:{a.code}"] / a.weights[comp] if comp in a.weights else 0
+        vals = [100 * _at(s.areas, u, f"{comp}:{a.code}") / a.weights[comp] if comp in a.weights else 0
                 for a in r.areas]
         _set_bars(bars, vals)
         c.keep(c.ax.bar_label(bars, labels=[f"{num(v, 0, lang)}" for v in vals], fontsize=7, padding=2))
     return Chart.snapshot(c.figure)
 
 
-# -- hasil ---------------------------------------------------------------------------------------------------------------
+# -- hasil -------------------------------------------------------------------------------------------------------------
 def _hasil_measures(r: Rubric) -> list[str]:
     return [i.code for i in r.indicators if i.area is None] + [
         c.code for c in r.components
@@ -261,7 +289,7 @@ def chart_hasil(report: UnitReport) -> Chart:
     return Chart.snapshot(c.figure)
 
 
-# -- tiers ---------------------------------------------------------------------------------------------------------------
+# -- tiers -------------------------------------------------------------------------------------------------------------
 def _tiers_canvas(r: Rubric, lang: str, tiers: tuple[str, ...]) -> _Canvas:
     fig, ax = _figure("tiers", (8, 3.4))
     x = np.arange(len(r.areas))
@@ -286,7 +314,7 @@ def chart_tiers(report: UnitReport) -> Chart | None:
     c = _canvas(("tiers", r.content_hash, lang, tiers), lambda: _tiers_canvas(r, lang, tiers))
     labels = []
     for bars, (tier, res) in zip(c.parts["bars"], report.tiers.items()):
-        _set_bars(bars, [100 * res.scores.areas.at[u, a.code] / sum(a.weights.values()) for a in r.areas])
+        _set_bars(bars, [100 * _at(res.scores.areas, u, a.code) / sum(a.weights.values()) for a in r.areas])
         labels.append(f"{TEXT[lang]['tier'].get(tier, tier)}: {num(float(res.scores.total[u]), 2, lang)}")
     c.keep(c.ax.legend(c.parts["bars"], labels, fontsize=8, frameon=False, loc="lower left", ncols=len(tiers)))
     return Chart.snapshot(c.figure)
