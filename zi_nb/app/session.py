@@ -268,6 +268,7 @@ class Session:
 
     def criteria_rows(self) -> list[dict[str, Any]]:
         rows: dict[str, dict[str, Any]] = {}
+        r: Any  # a criteria row: pandas-stubs types every itertuples() field as the union of all scalar types
         for r in self.evaluation.criteria.itertuples():
             row = rows.setdefault(r.criterion, {"name": r.name, "value": float(r.value)})
             row[r.predicate] = {"minimum": float(r.minimum), "margin": float(r.margin), "met": bool(r.met)}
@@ -292,7 +293,7 @@ class Session:
     def areas(self) -> list[tuple[str, str]]:
         """(code, name) of each area perubahan, then the Hasil pseudo-area."""
         out = [(a.code, a.name) for a in self.rubric.areas]
-        return out + [(HASIL, "Hasil")] if any(i.area is None for i in self.rubric.indicators) else out
+        return [*out, (HASIL, "Hasil")] if any(i.area is None for i in self.rubric.indicators) else out
 
     def indicators(self, area: str) -> list[str]:
         return [i.code for i in self.rubric.indicators if (i.area or HASIL) == area]

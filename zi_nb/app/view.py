@@ -170,7 +170,8 @@ def summary(s: Any) -> str:
 <div class="zi-sec">Pengungkit per area</div>
 {% for a in areas %}<div class="zi-arow"><span title="{{ a.name }}">{{ a.code }} · {{ a.name }}</span>
 <b>{{ a.value | num }} <span class="zi-muted">/ {{ a.weight | num(1) }}</span></b></div>
-<div class="zi-bar" title="{{ a.name }}: {{ a.share | pct }} dari bobot (garis: 60 % WBK, 75 % WBBM)"><span class="{{ a.cls }}" style="width:{{ a.width }}%"></span>
+<div class="zi-bar" title="{{ a.name }}: {{ a.share | pct
+ }} dari bobot (garis: 60 % WBK, 75 % WBBM)"><span class="{{ a.cls }}" style="width:{{ a.width }}%"></span>
 <i style="left:60%"></i><i style="left:75%"></i></div>{% endfor %}
 <div class="zi-sec">Komponen</div>
 <table class="zi-tbl">{% for c in comps %}<tr><td>{{ c.name }}</td><td class="n"><b>{{ c.value | num }}</b>

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import ipywidgets as W
 
@@ -374,7 +374,7 @@ class Root:
                           ) if book else Counter()
         unit_res, tier_res = compute(self.data, "unit"), compute(applied, p["tier"])
         rows, names = [], []
-        for meta in self.data.units.to_dict("records"):
+        for meta in cast("list[dict[str, Any]]", self.data.units.to_dict("records")):  # keys: column names
             u = meta["unit_id"]
             tier_ok = u in tier_res.scores.unit_ids
             row = {**meta, "unit_total": unit_res.scores.total.get(u), "tier_label": view.TIER_LABEL[p["tier"]],

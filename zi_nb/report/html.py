@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from jinja2 import Environment, select_autoescape
@@ -20,6 +20,8 @@ from zi_nb.common.fmt import num, pct, predicate_label
 from zi_nb.common.text import evidence_links
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from zi_nb.report.model import UnitReport
 
 LABELS: dict[str, dict[str, str]] = {
@@ -51,7 +53,8 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Zona Integritas Evaluation Report",
-        "prereq": "Prerequisite of %s: the unit already holds %s.", "unit": "Work unit", "instansi": "Agency", "year": "Year",
+        "prereq": "Prerequisite of %s: the unit already holds %s.", "unit": "Work unit", "instansi": "Agency",
+        "year": "Year",
         "rubric": "Rubric", "tier": "Reviewer tier", "tiers_present": "Tiers in the data", "data_date": "Data date",
         "current": "Current predicate", "none": "none", "unknown": "not recorded", "total": "Total score",
         "predicate": "Predicate", "criteria": "Predicate criteria", "criterion": "Criterion", "value": "Value",
@@ -158,6 +161,11 @@ def section_identity(report: UnitReport) -> Html:
                    tiers=", ".join(report.tiers) or "-", date=report.data_date())
 
 
+def _at(frame: pd.DataFrame, unit: str, column: str) -> float:
+    """A unit's score in a score frame (floats; pandas-stubs types ``.at`` as any scalar)."""
+    return cast(float, frame.at[unit, column])
+
+
 def _year(value: Any) -> str | None:
     try:
         return str(int(float(value)))
@@ -169,7 +177,7 @@ def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def unit_criteria(report: UnitReport):
+def unit_criteria(report: UnitReport) -> pd.DataFrame:
     ev = report.result.evaluation
     return ev.criteria[ev.criteria["unit_id"] == report.unit_id]
 
@@ -192,7 +200,8 @@ def section_summary(report: UnitReport) -> Html:
  {{ p.current_predicate or t.unknown }}.</p>{% endfor %}
 <h2>{{ t.criteria }}</h2>
 <table class="crit"><tr><th>{{ t.criterion }}</th><th class="n">{{ t.value }}</th>
-{% for p in preds %}<th class="n">{{ t.minimum }} {{ p }}</th><th class="n">{{ t.margin }}</th><th class="c">{{ p }}</th>
+{% for p in preds %}<th class="n">{{ t.minimum }} {{ p }}</th><th class="n">{{ t.margin }}</th><th class="c">{{ p
+ }}</th>
 {% endfor %}</tr>
 {% for key, r in rows.items() %}<tr><td>{{ r.name }}</td><td class="n">{{ r.value | num(2, lang) }}</td>
 {% for p in preds %}{% if p in r %}{% set c = r[p] %}<td class="n">{{ c.minimum | num(2, lang) }}</td>
@@ -210,7 +219,7 @@ def section_areas(report: UnitReport) -> Html:
         weight = sum(area.weights.values())
         rows.append({"code": area.code, "name": area.name, "weight": weight,
                      "parts": [(s.areas.at[u, f"{c}:{area.code}"], w) for c, w in area.weights.items()],
-                     "total": s.areas.at[u, area.code], "share": s.areas.at[u, area.code] / weight})
+                     "total": s.areas.at[u, area.code], "share": _at(s.areas, u, area.code) / weight})
     parts = list(r.areas[0].weights) if r.areas else []
     minima = {p.code: {c.measure: c.minimum for c in p.criteria if c.minimum is not None} for p in r.predicates}
     hasil = []
@@ -255,9 +264,9 @@ def weakest_items(report: UnitReport, limit: int = 10) -> list[dict[str, Any]]:
         counts[item.indicator] = counts.get(item.indicator, 0) + 1
     answers = report.data.answers
     unit_rows = answers[(answers["unit_id"] == u) & (answers["tier"] == "unit")].set_index("code")
-    out = []
+    out: list[dict[str, Any]] = []
     for item in r.items:
-        value = s.items.at[u, item.code]
+        value = _at(s.items, u, item.code)
         lost = (1.0 - (0.0 if np.isnan(value) else value)) * r.indicator_by_code[item.indicator].weight \
             / counts[item.indicator]
         if lost <= 1e-12:
@@ -289,8 +298,8 @@ def section_weakest_items(report: UnitReport, limit: int = 10) -> Html:
 {% for w in rows %}<tr><td>{{ w.code }}</td><td class="q">{{ w.question }}
 {% for line in w.criteria | options %}<div class="muted small crit-line">{{ line }}</div>{% endfor %}</td>
 <td>{{ w.answer or '—' }}</td><td class="n">{{ w.lost | num(2, lang) }}</td>
-<td class="e">{{ w.note or '' }}{% for l in w.evidence | links %}<div class="small">{% if l.url %}<a href="{{ l.url }}">{{ l.text
- }}</a>{% else %}{{ l.text }}{% endif %}</div>{% endfor %}</td></tr>{% endfor %}
+<td class="e">{{ w.note or '' }}{% for l in w.evidence | links %}<div class="small">{% if l.url %}<a href="{{ l.url
+ }}">{{ l.text }}</a>{% else %}{{ l.text }}{% endif %}</div>{% endfor %}</td></tr>{% endfor %}
 </table>""", report, rows=weakest_items(report, limit))
 
 
@@ -312,7 +321,8 @@ def section_data_problems(report: UnitReport) -> Html:
     unanswered = report.result.scores.unanswered()[report.unit_id]
     return _render("""
 <h2>{{ t.problems }}</h2>
-{% if rows %}<table><tr><th>{{ t.severity }}</th><th>{{ t.where }}</th><th>{{ t.item }}</th><th>{{ t.message }}</th></tr>
+{% if rows %}<table><tr><th>{{ t.severity }}</th><th>{{ t.where }}</th><th>{{ t.item }}</th><th>{{ t.message
+ }}</th></tr>
 {% for f in rows %}<tr><td class="{{ 'ko' if f.severity == 'error' else '' }}">{{ f.severity }}</td>
 <td class="small">{{ f.where }}</td><td>{{ f.code }}</td><td>{{ f.message }}</td></tr>{% endfor %}</table>
 {% else %}<p>{{ t.no_problems }}</p>{% endif %}
@@ -331,7 +341,8 @@ def section_provenance(report: UnitReport) -> Html:
 <table><tr><th>{{ t.file }}</th><th>sha256</th></tr>
 {% for f in files %}<tr><td>{{ f.name }}</td><td class="small"><code>{{ f.sha256 }}</code></td></tr>{% endfor %}</table>
 <dl><dt>{{ t.rubric }}</dt><dd>{{ rid }} <span class="small"><code>{{ rhash }}</code></span></dd>
-<dt>{{ t.policies }}</dt><dd>{% for k, v in policies.items() %}{{ k }}={{ v }}{{ ', ' if not loop.last }}{% endfor %}</dd>
+<dt>{{ t.policies }}</dt><dd>{% for k, v in policies.items() %}{{ k }}={{ v }}{{ ', ' if not loop.last
+ }}{% endfor %}</dd>
 <dt>{{ t.versions }}</dt><dd class="small">{% for k, v in versions.items() %}{{ k }} {{ v }}{{ ', ' if not loop.last
  }}{% endfor %}</dd>
 <dt>{{ t.run_id }}</dt><dd>{{ run_id or '—' }}</dd></dl>""", report, files=files, rid=r.id, rhash=r.content_hash,

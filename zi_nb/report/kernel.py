@@ -38,7 +38,7 @@ def _kernel_manager_class() -> type:
     from jupyter_client import AsyncKernelManager
     from jupyter_client.asynchronous import AsyncKernelClient
 
-    class WarmKernelClient(AsyncKernelClient):  # type: ignore[misc]
+    class WarmKernelClient(AsyncKernelClient):
         """Once ready, stays ready: nbclient waits for a kernel before every notebook (a kernel_info round trip
         plus at least 0.2 s flushing IOPub), which a warm kernel with connected channels does not need."""
 
@@ -53,7 +53,7 @@ def _kernel_manager_class() -> type:
                 await AsyncKernelClient.wait_for_ready(self, timeout)
                 self._ready = True
 
-    class WarmKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    class WarmKernelManager(AsyncKernelManager):
         """nbclient asks for a client per notebook and, as it does not own the kernel, never closes it: hand out
         the same connected client for every notebook (it ignores replies to other requests by their parent id),
         so a long run neither piles up sockets nor reconnects for each unit."""

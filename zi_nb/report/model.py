@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import sys
 import zipfile
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from xml.etree import ElementTree
 
 import pandas as pd
@@ -67,7 +68,7 @@ def check_parameters(namespace: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, type(sys)) or callable(value):
             continue
         problems.append(f"parameter '{name}' tidak dikenal (yang tersedia: {', '.join(PARAMETERS)})")
-    params = {}
+    params: dict[str, Any] = {}
     for name, (kind, default, _) in PARAMETERS.items():
         value = namespace.get(name, default)
         if kind is dict and value is None:
@@ -132,7 +133,7 @@ class UnitReport:
 
     @property
     def meta(self) -> dict[str, Any]:
-        return self.result.units.loc[self.unit_id].to_dict()
+        return cast("dict[str, Any]", self.result.units.loc[self.unit_id].to_dict())  # keys: column names
 
     def data_date(self) -> str | None:
         value = self.meta.get("data_date")
@@ -149,6 +150,7 @@ def reviewer_changes(data: LkeData, unit_id: str, records: list | None = None) -
     a = data.answers[(data.answers["unit_id"] == unit_id) & (data.answers["file"] != "ledger")]
     unit = a[a["tier"] == "unit"].set_index("code")
     rows = []
+    rec: Any  # a row of answers: pandas-stubs types every itertuples() field as the union of all scalar types
     for rec in a[a["tier"] != "unit"].itertuples():
         before = _value(unit, "raw", rec.code)
         before_norm = _value(unit, "answer", rec.code)
@@ -169,7 +171,7 @@ def reviewer_changes(data: LkeData, unit_id: str, records: list | None = None) -
     return pd.DataFrame(rows, columns=["code", "tier", "reviewer", "from", "to", "note", "when"])
 
 
-def _value(frame: pd.DataFrame, column: str, code: str) -> Any:
+def _value(frame: pd.DataFrame, column: str, code: Hashable) -> Any:
     """A cell of the unit's answers by code; None for absent or missing (NaN) values."""
     if code not in frame.index:
         return None
@@ -194,12 +196,13 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
     ``data`` may be passed to reuse inputs already read (bulk runs); it must come from the same files.
     Raises :class:`zi_nb.errors.InputError` when the unit is not in the input or the input cannot be read.
     """
+    chosen_policies = dict(policies or {})
     params = {"input_path": input_path, "units_path": units_path, "unit_id": unit_id, "tier": tier,
-              "rubric": rubric, "policies": dict(policies or {}), "lang": lang, "run_id": run_id,
+              "rubric": rubric, "policies": chosen_policies, "lang": lang, "run_id": run_id,
               "ledger_path": ledger_path, "ledger_seq": ledger_seq}
     files = input_files(input_path, units_path)
     if data is None:
-        data = read_inputs_cached(files, rubric)  # a warm kernel (zi-nb bulk) reads each input once
+        data = read_inputs_cached([*files], rubric)  # a warm kernel (zi-nb bulk) reads each input once
     records = []
     if ledger_path:
         if not Path(ledger_path).is_file():
@@ -209,18 +212,18 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
                   if r.kind in ANSWER_KINDS and (not ledger_seq or r.seq <= ledger_seq)]
         data = apply_ledger(data, records=chosen)
         records = [r for r in chosen if r.unit_id == unit_id]
-    data.rubric.policy_values(params["policies"])
+    data.rubric.policy_values(chosen_policies)
     if unit_id not in data.unit_ids:
         fatal = [f for f in data.findings if f.severity == "error" and f.unit_id is None]
         raise InputError(
             f"Unit '{unit_id}' tidak ada dalam masukan {', '.join(p.name for p in files)}; unit yang ada: "
             + (", ".join(data.unit_ids) or "tidak ada"), fatal)
     unit_data = data.for_units([unit_id])
-    findings = validate(unit_data, params["policies"])
+    findings = validate(unit_data, chosen_policies)
     present = [t for t in STAGES if any(
         unit_data.answers["tier"].str.startswith(t) & unit_data.answers["unit_id"].eq(unit_id))]
-    tiers = {t: compute(unit_data, t, params["policies"]) for t in present}
-    result = compute(unit_data, tier, params["policies"]) if tier not in tiers else tiers[tier]
+    tiers = {t: compute(unit_data, t, chosen_policies) for t in present}
+    result = compute(unit_data, tier, chosen_policies) if tier not in tiers else tiers[tier]
     if unit_id not in result.scores.unit_ids:
         raise InputError(f"Unit '{unit_id}' tidak memiliki jawaban pada tingkat '{tier}'.")
     return UnitReport(params, unit_data, unit_id, result, tiers, findings, files,

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zi_nb.common.files import atomic_path
 from zi_nb.common.resources import notebook, templates_dir
@@ -24,6 +24,9 @@ from zi_nb.common.text import file_stem
 from zi_nb.errors import ReportError
 from zi_nb.report.kernel import fresh_kernel
 from zi_nb.report.model import check_parameters
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 NOTEBOOK = notebook("unit_report")
 TEMPLATES = templates_dir()
@@ -46,12 +49,16 @@ def _report_exporter_class() -> type:
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    class ReportExporter(HTMLExporter):  # type: ignore[misc]
+    class ReportExporter(HTMLExporter):
         """HTMLExporter without two costs paid per unit in bulk runs: the last step, which re-parses the whole page
         with BeautifulSoup to give images a default alt text and outputs a tabindex (our template writes every chart's
         alt text itself and the report has no input cells), and re-validating the notebook after each preprocessor."""
 
-        def from_notebook_node(self, nb: Any, resources: dict | None = None, **kw: Any) -> tuple[str, dict]:
+        # Exporter returns a notebook, template exporters return text: nbconvert's own HTMLExporter and
+        # TemplateExporter ignore this [override] error too
+        def from_notebook_node(  # type: ignore[override]
+            self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+        ) -> tuple[str, dict[str, Any]]:
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
             self.register_filter("highlight_code", self.filters.get(
@@ -130,7 +137,8 @@ def run_report(params: dict[str, Any], out_dir: Path, pdf: bool = False, exp: An
     """Execute the notebook for ``params`` (see :data:`zi_nb.report.model.PARAMETERS`) and export it into ``out_dir``.
 
     ``exp`` reuses an exporter from :func:`exporter`; ``km`` runs the notebook in an already running kernel (its
-    kernel manager): :mod:`zi_nb.bulk.warm` resets that kernel first, so the notebook is the same as with a fresh kernel.
+    kernel manager): :mod:`zi_nb.bulk.warm` resets that kernel first, so the notebook is the same as with a fresh
+    kernel.
     Without ``km`` the report gets a new kernel of its own (:func:`zi_nb.report.kernel.fresh_kernel`).
     """
     import papermill as pm
