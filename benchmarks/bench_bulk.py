@@ -30,12 +30,13 @@ import time
 from pathlib import Path
 from typing import Self
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from zi_nb.lke.sample import write_synthetic
+from zi_nb.report.runner import NOTEBOOK
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-sys.path.insert(0, str(ROOT))
-
-from zi_nb.report.runner import NOTEBOOK
-from zi_nb.lke.sample import write_synthetic
 
 
 class PeakMemory:
@@ -102,7 +103,7 @@ def bulk(inputs: list[Path], out: Path, workers: int) -> tuple[float, int, float
     """zi-nb bulk on every unit: (wall s, peak RSS of the process tree in bytes, CPU s of the tree)."""
     cpu0 = children_cpu()
     t0 = time.perf_counter()
-    # `zi-nb bulk`, with the command module imported explicitly 
+    # `zi-nb bulk`, with the command module imported explicitly
     command = [sys.executable, "-c", "import zi_nb.cli; zi_nb.cli.main()", "bulk"]
     proc = subprocess.Popen([*command, *map(str, inputs), "-o", str(out), "--workers", str(workers),
                              "--run-id", "bench"], stderr=subprocess.PIPE, text=True)

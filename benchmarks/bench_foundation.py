@@ -23,15 +23,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from naive_scoring import naive_scores  # noqa: E402
+from naive_scoring import naive_scores
 
-from zi_nb.engine.answers import build_answers, select_tier  # noqa: E402
-from zi_nb.lke.inputs import read_inputs  # noqa: E402
-from zi_nb.engine.predicate import evaluate  # noqa: E402
-from zi_nb.engine.rubric import load_rubric  # noqa: E402
-from zi_nb.lke.sample import synthetic_raw, synthetic_specs, write_synthetic  # noqa: E402
-from zi_nb.engine.scoring import score_tiers  # noqa: E402
-from zi_nb.engine.validate import validate  # noqa: E402
+from zi_nb.engine.answers import build_answers, select_tier
+from zi_nb.engine.predicate import evaluate
+from zi_nb.engine.rubric import load_rubric
+from zi_nb.engine.scoring import score_tiers
+from zi_nb.engine.validate import validate
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.sample import synthetic_raw, synthetic_specs, write_synthetic
 
 
 def peak_mb() -> float:

@@ -61,7 +61,7 @@ def best_raw(rubric: Rubric, unit_id: str = "u1", tier: str = "unit") -> list[di
 
 
 def answers_of(rubric: Rubric, rows: list[dict]) -> pd.DataFrame:
-    frame, findings = build_answers(pd.DataFrame(rows).reindex(columns=RAW_COLUMNS), rubric)
+    frame, _ = build_answers(pd.DataFrame(rows).reindex(columns=RAW_COLUMNS), rubric)
     return frame
 
 

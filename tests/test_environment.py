@@ -37,7 +37,7 @@ def test_environment_matches_pyproject():
     conda.pop("pip")
     assert conda == wanted
     assert project["requires-python"] == ">=3.11"
-    assert any("python>=3.11" == _spec(s) for s in env["dependencies"] if isinstance(s, str))
+    assert any(_spec(s) == "python>=3.11" for s in env["dependencies"] if isinstance(s, str))
 
 
 def test_layout_and_ci():

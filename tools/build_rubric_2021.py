@@ -137,7 +137,8 @@ def _num(text: str) -> float | int:
 
 
 def build(path: str) -> dict:
-    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
     data = dict(HEADER)
     areas: dict[str, dict] = {}
     indicators: dict[str, dict] = {}

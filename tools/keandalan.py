@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.robustness.figures import END, FIGURES, FIGURES_JSON, README, START, fmt  # noqa: E402
+from tests.robustness.figures import END, FIGURES, FIGURES_JSON, README, START, fmt
 
 
 def main() -> int:

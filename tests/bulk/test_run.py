@@ -25,8 +25,6 @@ TEMP = re.compile(r"\.tmp")
 
 
 def cli(*args: str) -> int:
-    import zi_nb.cli.bulk  # noqa: F401  (registers the command, as cli._register() does)
-
     with pytest.raises(SystemExit) as exc:
         main(list(args))
         raise SystemExit(0)

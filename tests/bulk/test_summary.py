@@ -25,7 +25,8 @@ def run_dir(tmp_path_factory) -> tuple[Path, dict]:
     doc["run_id"] = "uji-halaman"
     failed = {key: None for key in doc["units"][0]}
     failed.update(unit_id="u-rusak", unit_name="Unit <b>Rusak</b>", input="rusak.xlsx", status="failed",
-                  resumed=False, failed_criteria=[], error="Berkas 'rusak.xlsx' tidak dapat dibaca <script>x()</script>")
+                  resumed=False, failed_criteria=[],
+                  error="Berkas 'rusak.xlsx' tidak dapat dibaca <script>x()</script>")
     doc["units"].append(failed)
     doc["counts"]["units"] += 1
     doc["counts"]["failed"] += 1

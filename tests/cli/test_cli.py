@@ -55,7 +55,7 @@ def test_score_table_and_csv(capsys):
 
 
 def test_unknown_policy_is_refused_without_traceback(capsys):
-    code, out, err = run(capsys, "score", *SAMPLE, "--policy", "unanswered=never")
+    code, _, err = run(capsys, "score", *SAMPLE, "--policy", "unanswered=never")
     assert code == 2 and "Traceback" not in err and "unanswered" in err
 
 
@@ -94,8 +94,8 @@ def test_sample_is_deterministic(capsys, tmp_path):
     run(capsys, "sample", "--units", "5", "-o", str(tmp_path / "b"))
     a = (tmp_path / "a" / "synthetic-lke.csv").read_bytes()
     assert a == (tmp_path / "b" / "synthetic-lke.csv").read_bytes()
-    code, out, _ = run(capsys, "score", str(tmp_path / "a" / "synthetic-lke.csv"),
-                       str(tmp_path / "a" / "synthetic-units.csv"), "--format", "json")
+    _, out, _ = run(capsys, "score", str(tmp_path / "a" / "synthetic-lke.csv"),
+                    str(tmp_path / "a" / "synthetic-units.csv"), "--format", "json")
     assert len(json.loads(out)["units"]) == 5
 
 

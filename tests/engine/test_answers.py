@@ -1,7 +1,9 @@
-"""Central normalisation (zi_nb.engine.answers): every bad single value is caught where it was read, with a clear message.
+"""Central normalisation (zi_nb.engine.answers): every bad single value is caught where it was read, with a clear
+message.
 
-Each case goes through the real readers (zi_nb.lke.inputs.read_inputs, then zi_nb.engine.validate.validate) with files written
-in tmp_path: long-format CSV (line numbers) and XLSX (A1 cells). The pure helpers are tested directly at the end.
+Each case goes through the real readers (zi_nb.lke.inputs.read_inputs, then zi_nb.engine.validate.validate) with files
+written in tmp_path: long-format CSV (line numbers) and XLSX (A1 cells). The pure helpers are tested directly at the
+end.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ def _eval(rubric, rows, current=None, policies=None):
 
 
 def test_all_best_is_wbbm_with_every_criterion(rubric):
-    s, ev = _eval(rubric, best_raw(rubric), {"u1": "WBK"})
+    _, ev = _eval(rubric, best_raw(rubric), {"u1": "WBK"})
     assert ev.predicate["u1"] == "WBBM"
     crit = ev.criteria[ev.criteria.unit_id == "u1"]
     # 6 non-area criteria + 6 areas, for each of WBK and WBBM

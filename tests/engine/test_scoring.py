@@ -14,7 +14,7 @@ from zi_nb.engine.scoring import score_answers
 from zi_nb.lke.sample import BUNDLED, synthetic_raw
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from naive_scoring import naive_scores  # noqa: E402
+from naive_scoring import naive_scores
 
 
 def test_all_best_answers_score_100(rubric):
@@ -94,10 +94,10 @@ def test_unanswered_policy(rubric):
 
 
 def test_final_takes_latest_tier_per_item(rubric):
-    rows = best_raw(rubric) + [{"unit_id": "u1", "tier": "tpi", "code": "PPA1B", "raw": "C"},
-                               {"unit_id": "u1", "tier": "tpi2", "code": "PPA1B", "raw": "B"},
-                               {"unit_id": "u1", "tier": "tpi", "code": "PPA2B", "raw": "C"},
-                               {"unit_id": "u1", "tier": "tpn", "code": "PPA2B", "raw": "B"}]
+    rows = [*best_raw(rubric), {"unit_id": "u1", "tier": "tpi", "code": "PPA1B", "raw": "C"},
+            {"unit_id": "u1", "tier": "tpi2", "code": "PPA1B", "raw": "B"},
+            {"unit_id": "u1", "tier": "tpi", "code": "PPA2B", "raw": "C"},
+            {"unit_id": "u1", "tier": "tpn", "code": "PPA2B", "raw": "B"}]
     a = answers_of(rubric, rows)
     final = score_answers(a, rubric, tier="final").items.loc["u1"]
     assert final["PPA1B"] == 0.5 and final["PPA2B"] == 0.5 and final["PPA1A"] == 1

@@ -232,7 +232,7 @@ def test_write_is_atomic(tmp_path: Path, rubric: Rubric, monkeypatch: pytest.Mon
     path = tmp_path / "t.xlsx"
     path.write_bytes(b"versi lama")
 
-    def broken_save(self, filename):  # noqa: ANN001
+    def broken_save(self, filename):
         Path(filename).write_bytes(b"setengah")
         raise OSError("disk penuh")
 

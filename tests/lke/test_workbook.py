@@ -193,13 +193,13 @@ def _answers() -> pd.DataFrame:
             note = "dihitung dari isian Jumlah"
         recs.append(("unit", None, code, raw, note, evidence))
         if kind == "option":
-            first = list(RUBRIC.answer_types[at].options)[0]
+            first = next(iter(RUBRIC.answer_types[at].options))
             recs.append(("tpi", "Inspektorat", code, first, "=1+1" if n % 5 else None, None))
             if n % 2:
                 recs.append(("tpi2", "Itjen Kemenkumham", code, list(RUBRIC.answer_types[at].options)[-1],
                              "Sesuai ✓", None))
             if n % 10 == 0:
-                recs.append(("tpn", "TPN", code, list(RUBRIC.answer_types[at].options)[0], None, None))
+                recs.append(("tpn", "TPN", code, next(iter(RUBRIC.answer_types[at].options)), None, None))
     raw = pd.DataFrame([dict(zip(["tier", "reviewer", "code", "raw", "note", "evidence"], r), unit_id="kanim-blitar")
                         for r in recs]).reindex(columns=RAW_COLUMNS)
     answers, findings = build_answers(raw, RUBRIC)
@@ -290,7 +290,7 @@ def test_export_inserted_reordered_and_unmappable_rows(exported, tmp_path):
         bogus[1], bogus[4], bogus[5] = "d. Unit kerja menyediakan lahan parkir sepeda", "A/B/C", "A"
         note = [""] * width
         note[1] = "Keterangan tambahan instansi: kolom bukti diperbarui"
-        rows = rows[:b + 2] + [bogus] + rows[b + 2:]
+        rows = [*rows[:b + 2], bogus, *rows[b + 2:]]
         extra["bogus"] = b + 2 + 4 + 1  # four title rows and a note row are inserted above
         titles = [[""] * width for _ in range(4)]
         titles[0][0] = "SALINAN UNTUK TPI"

@@ -137,9 +137,9 @@ def test_unknown_parameter_refused_by_plain_papermill(tmp_path):
 def test_cli_report_writes_ipynb_and_html(tmp_path, capsys):
     from tests.helpers import run
 
-    code, out, err = run(capsys, "report", str(ROOT / "zi_nb/data/sample/sample-lke.csv"), "--units-file",
-                         str(ROOT / "zi_nb/data/sample/sample-units.csv"), "--unit", "bps-mekarsari",
-                         "-o", str(tmp_path), "--run-id", "t")
+    code, _, err = run(capsys, "report", str(ROOT / "zi_nb/data/sample/sample-lke.csv"), "--units-file",
+                       str(ROOT / "zi_nb/data/sample/sample-units.csv"), "--unit", "bps-mekarsari",
+                       "-o", str(tmp_path), "--run-id", "t")
     assert code == 0, err
     assert (tmp_path / "bps-mekarsari.html").is_file() and (tmp_path / "bps-mekarsari.ipynb").is_file()
     assert not list(tmp_path.glob(".*tmp*"))

@@ -187,7 +187,7 @@ def cfb(streams: dict[str, bytes]) -> bytes:
         data_sectors += [content[i:i + sector] for i in range(0, len(content), sector)]
         entries.append((name, 2, first, len(content)))
     fat = [fat_sect, end]
-    for name, _, first, size in entries:
+    for _name, _, first, size in entries:
         count = size // sector
         fat += [first + i + 1 for i in range(count - 1)] + [end]
     fat += [free] * (sector // 4 - len(fat))
@@ -305,7 +305,8 @@ def _(s: Sources, d: Path) -> list[Path]:
 
 @case("pdf_named_xlsx", FILE, expect=(("berkas PDF", "bukan buku kerja .xlsx"),))
 def _(s: Sources, d: Path) -> list[Path]:
-    return write(d / "lke.xlsx", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(range(256)))
+    return write(d / "lke.xlsx",
+                 b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(range(256)))
 
 
 @case("text_named_xlsx", FILE, expect=(("XLSX", "isinya teks biasa", "simpan sebagai .xlsx"),),
@@ -766,7 +767,8 @@ def _template_case(name: str, code: str, value: Any, *fragments: str, validate_e
     def build(s: Sources, d: Path) -> list[Path]:
         row = s.template_rows[code]
         located(name, cell=f"{ANSWER}{row}")
-        return [edit_book(s.filled_template, d / f"{name}.xlsx", lambda wb: wb[LKE_SHEET].cell(row, COL["answer"], value))]
+        return [edit_book(s.filled_template, d / f"{name}.xlsx",
+                          lambda wb: wb[LKE_SHEET].cell(row, COL["answer"], value))]
 
 
 _template_case("template_invalid_option", "PPB1A", "Mungkin", "Jawaban 'Mungkin' tidak sah", "A/B/C/D")
@@ -945,7 +947,7 @@ def _(s: Sources, d: Path) -> list[Path]:
     return [patch_zip(REAL_LKE, d / "tangsel-opd-lke-zi-2021.xlsx", {"xl/workbook.xml": rename})]
 
 
-# ---- the catalogue -----------------------------------------------------------------------------------------------------
+# ---- the catalogue ---------------------------------------------------------------------------------------------
 BY_NAME: dict[str, Case] = {c.name: c for c in CASES}
 assert len(BY_NAME) == len(CASES), "case names must be unique"
 

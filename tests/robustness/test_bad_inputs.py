@@ -136,7 +136,8 @@ def test_corpus_figures(sources: Sources, tmp_path_factory: pytest.TempPathFacto
 
 # -- a real process: nothing that looks like a traceback, even without ZI_NB_DEBUG ----------------------------------
 SUBPROCESS_CASES = ["value_in_last_cell_xfd1048576", "zip_bomb", "password_protected_xlsx",
-                    "damaged_sheet_xml_in_real_workbook", "unit_id_with_terminal_escapes", "rows_with_another_delimiter"]
+                    "damaged_sheet_xml_in_real_workbook", "unit_id_with_terminal_escapes",
+                    "rows_with_another_delimiter"]
 
 
 @pytest.mark.parametrize("name", SUBPROCESS_CASES)

@@ -188,7 +188,7 @@ def check_run(out: Path, ledger: Path, units: list[str]) -> list[str]:
                     or not any(f'"{unit}"' in c.source for c in code
                                if "injected-parameters" in c.metadata.get("tags", [])):
                 problems.append(f"{unit}.ipynb: not a completely executed report of this unit")
-        except Exception as exc:  # noqa: BLE001  (unreadable or invalid notebook)
+        except Exception as exc:  # unreadable or invalid notebook
             problems.append(f"{unit}.ipynb: {type(exc).__name__}: {exc}")
         html = (out / row["report"]).read_text(encoding="utf-8") if (out / row["report"]).is_file() else ""
         total = f"{row['total']:.2f}".replace(".", ",")
