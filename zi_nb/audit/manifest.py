@@ -80,7 +80,8 @@ def write_manifest(run_dir: Path, run_id: str, command: list[str], parameters: d
     """Write ``manifest.json`` (and the rubric copy) atomically into ``run_dir``.
 
     ``units``: one entry per unit with ``unit_id``, ``params`` (the notebook parameters), ``record`` (the unit's
-    contract record from :func:`zi_nb.engine.results.unit_records`), ``outputs`` (paths) and optionally ``status``/``error``.
+    contract record from :func:`zi_nb.engine.results.unit_records`), ``outputs`` (paths) and optionally
+    ``status``/``error``.
     """
     run_dir.mkdir(parents=True, exist_ok=True)
     rubric_copy = run_dir / RUBRIC_COPY

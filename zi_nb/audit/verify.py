@@ -49,8 +49,9 @@ def _rubric(run_dir: Path, manifest: dict[str, Any], out: list[Difference]) -> R
         return None
     rubric = Rubric.model_validate(json.loads(copy.read_text(encoding="utf-8")))
     if rubric.content_hash != manifest["rubric"]["hash"]:
+        recorded_hash = manifest["rubric"]["hash"]
         out.append(Difference("rubric", manifest["rubric"]["id"],
-                              f"isi rubrik berubah (tercatat {manifest['rubric']['hash']}, kini {rubric.content_hash})"))
+                              f"isi rubrik berubah (tercatat {recorded_hash}, kini {rubric.content_hash})"))
     return rubric
 
 

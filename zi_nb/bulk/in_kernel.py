@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from typing import Any
+from typing import Any, cast
 
 from zi_nb.report.kernel import NOTEBOOK_DIR
 
@@ -27,8 +27,8 @@ def kernel_reset() -> None:
     """Put back what a unit's notebook could have changed besides its namespace (run before each unit)."""
     os.chdir(NOTEBOOK_DIR)
     if "warnings" in _SNAPSHOT:
-        warnings.filters[:] = _SNAPSHOT["warnings"]
-        warnings.onceregistry.clear()
+        cast("list[Any]", warnings.filters)[:] = _SNAPSHOT["warnings"]  # a list (typeshed: a read-only Sequence)
+        warnings.onceregistry.clear()  # type: ignore[attr-defined]  # undocumented, missing from typeshed
         getattr(warnings, "_filters_mutated", lambda: None)()  # forget which warnings were already shown
     if "rc" in _SNAPSHOT:
         import matplotlib

@@ -39,7 +39,7 @@ class FilePlan:
     error: str | None = None
 
 
-# -- inputs -------------------------------------------------------------------------------------------------------------
+# -- inputs ------------------------------------------------------------------------------------------------------------
 def expand_inputs(paths: Sequence[str | Path]) -> list[Path]:
     """Files to read: each file as given; a folder gives its ``.xlsx``/``.csv`` files (sorted, without hidden files
     and Excel lock files ``~$...``)."""
@@ -95,7 +95,7 @@ def notebook_code_hash() -> str:
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 
-# -- ledger -------------------------------------------------------------------------------------------------------------
+# -- ledger ------------------------------------------------------------------------------------------------------------
 def ledger_state(ledger_path: str) -> tuple[int, dict[str, str]]:
     """The last record number of the ledger and, per unit, the hash of the records its report applies and shows
     (answer changes and their undos, by their chained hashes; decisions recorded by runs do not change a report)."""
@@ -112,7 +112,7 @@ def ledger_state(ledger_path: str) -> tuple[int, dict[str, str]]:
     return (records[-1].seq if records else 0), digests
 
 
-# -- one file -----------------------------------------------------------------------------------------------------------
+# -- one file ----------------------------------------------------------------------------------------------------------
 def plan_file(file: str, units_path: str, tier: str, rubric: str, policies: dict[str, str],
               ledger_path: str) -> FilePlan:
     """Read one input file (with the unit metadata file) and make the summary row of each of its units."""
@@ -166,7 +166,7 @@ def summary_row(unit_id: str, meta: dict[str, Any], record: dict[str, Any] | Non
     return row
 
 
-# -- resume -------------------------------------------------------------------------------------------------------------
+# -- resume ------------------------------------------------------------------------------------------------------------
 def resume_key(params: dict[str, Any], digests: dict[str, str], rubric_hash: str, ledger_digest: str | None,
                pdf: bool, notebook_hash: str) -> str:
     from zi_nb.common.version import __version__

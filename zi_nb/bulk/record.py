@@ -1,6 +1,6 @@
-"""What a bulk run leaves for auditors: ``manifest.json`` (:mod:`zi_nb.audit.manifest`, read by ``zi-nb audit verify`` and
-``zi-nb audit replay``) and, when a ledger is in use, each unit's decision in the ledger (:mod:`zi_nb.review.decisions`),
-as ``zi-nb report`` does (:mod:`zi_nb.audit.run_record`).
+"""What a bulk run leaves for auditors: ``manifest.json`` (:mod:`zi_nb.audit.manifest`, read by ``zi-nb audit verify``
+and ``zi-nb audit replay``) and, when a ledger is in use, each unit's decision in the ledger
+(:mod:`zi_nb.review.decisions`), as ``zi-nb report`` does (:mod:`zi_nb.audit.run_record`).
 
 The scores stated per unit are the contract records the plan computed from the same inputs, rubric, policies and
 ledger records as the notebooks (:func:`zi_nb.bulk.plan.plan_file`), so nothing is read again here. A unit skipped

@@ -127,7 +127,7 @@ def write_xlsx(doc: dict[str, Any], path: Path) -> Path:
     return path
 
 
-# -- the page (notebooks/bulk_summary.ipynb) ----------------------------------------------------------------------------
+# -- the page (notebooks/bulk_summary.ipynb) ---------------------------------------------------------------------------
 class Html:
     def __init__(self, html: str) -> None:
         self.html = html
@@ -143,39 +143,49 @@ _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string
                    lstrip_blocks=True)
 _ENV.filters["num"] = num
 _ENV.filters["label"] = predicate_label
-_CSS = """<style>
+_CSS = ("""<style>
 .zib{font-family:"DejaVu Sans",Arial,sans-serif;font-size:13px;color:#1f2933}
 .zib h1{font-size:22px;margin:4px 0}.zib h2{font-size:17px;margin:18px 0 6px}.zib .muted{color:#5b6776}
 .zib table{border-collapse:collapse;width:100%;table-layout:auto}
 .zib table.zt th,.zib table.zt td{border-bottom:1px solid #e4e9ef;padding:3px 6px;text-align:left;vertical-align:top}
-.zib table.zt th{background:#f3f6f9;text-align:left;cursor:pointer;white-space:nowrap}.zib table.zt td.n,.zib table.zt th.n{text-align:right;white-space:nowrap}
+.zib table.zt th{background:#f3f6f9;text-align:left;cursor:pointer;white-space:nowrap}"""
+""".zib table.zt td.n,.zib table.zt th.n{text-align:right;white-space:nowrap}
 .zib th[aria-sort=ascending]:after{content:" \\25B2"}.zib th[aria-sort=descending]:after{content:" \\25BC"}
 .zib tr.failed td{background:#fdf0ef}.zib .err{color:#b3261e;font-size:12px}.zib .filters{margin:6px 0}
 .zib .filters input{width:320px}.zib .cards span{display:inline-block;margin-right:18px}
-</style>"""
-_OVERVIEW = """<div class="zib"><h1>Ringkasan evaluasi Zona Integritas (bulk)</h1>
+</style>""")
+_OVERVIEW = ("""<div class="zib"><h1>Ringkasan evaluasi Zona Integritas (bulk)</h1>
 <p class="muted">Run {{ d.run_id or '-' }} · rubrik {{ d.rubric.id }} ({{ d.rubric.hash[:19] }}) · tingkat {{ d.tier }}
 {% if d.ledger %} · ledger {{ d.ledger }}{% endif %}</p>
 <p class="cards"><span><b>{{ d.counts.units }}</b> unit</span><span><b>{{ d.counts.ok }}</b> laporan</span>
-<span><b>{{ d.counts.failed }}</b> gagal</span>{% for p, n in preds %}<span><b>{{ n }}</b> {{ p | label }}</span>{% endfor %}
-</p></div>"""
-_TABLE = """<div class="zib"><h2>Semua unit</h2>
-<div class="filters"><input id="zib-q" type="search" placeholder="Saring: unit, instansi, kriteria, galat..." aria-label="Saring">
+<span><b>{{ d.counts.failed }}</b> gagal</span>"""
+"""{% for p, n in preds %}<span><b>{{ n }}</b> {{ p | label }}</span>{% endfor %}
+</p></div>""")
+_TABLE = ("""<div class="zib"><h2>Semua unit</h2>
+<div class="filters">"""
+"""<input id="zib-q" type="search" placeholder="Saring: unit, instansi, kriteria, galat..." aria-label="Saring">
 <select id="zib-pred" aria-label="Predikat"><option value="">Semua predikat</option>
 {% for p in preds %}<option value="{{ p }}">{{ p | label }}</option>{% endfor %}</select>
 <select id="zib-status" aria-label="Status"><option value="">Semua status</option><option value="ok">ok</option>
 <option value="failed">gagal</option></select> <span id="zib-count" class="muted">{{ units | length }} unit</span></div>
 <table id="zib-units" class="zt"><thead><tr><th>Unit</th><th>Instansi</th><th class="n" data-type="num">Total</th>
 <th>Predikat</th>{% for a in areas %}<th class="n" data-type="num" title="{{ a.name }}">{{ a.code }} %</th>{% endfor %}
-<th title="Kriteria predikat berikutnya yang belum terpenuhi">Kriteria belum terpenuhi</th><th>Status</th></tr></thead><tbody>
-{% for u in units %}<tr data-predicate="{{ u.predicate or '' }}" data-status="{{ u.status }}"{% if u.status != 'ok' %} class="failed"{% endif %}>
-<td data-v="{{ (u.unit_name or '') | lower }}">{% if u.report %}<a href="{{ u.report }}">{{ u.unit_name }}</a>{% else %}{{ u.unit_name }}{% endif %}
-<br><span class="muted">{{ u.unit_id or u.input }}</span></td><td data-v="{{ (u.instansi or '') | lower }}">{{ u.instansi or '-' }}</td>
+<th title="Kriteria predikat berikutnya yang belum terpenuhi">Kriteria belum terpenuhi</th>"""
+"""<th>Status</th></tr></thead><tbody>
+{% for u in units %}<tr data-predicate="{{ u.predicate or '' }}" """
+"""data-status="{{ u.status }}"{% if u.status != 'ok' %} class="failed"{% endif %}>
+<td data-v="{{ (u.unit_name or '') | lower }}">"""
+"""{% if u.report %}<a href="{{ u.report }}">{{ u.unit_name }}</a>{% else %}{{ u.unit_name }}{% endif %}
+<br><span class="muted">{{ u.unit_id or u.input }}</span></td>"""
+"""<td data-v="{{ (u.instansi or '') | lower }}">{{ u.instansi or '-' }}</td>
 <td class="n" data-v="{{ u.total if u.total is not none else '' }}">{{ u.total | num(2) }}</td>
 <td data-v="{{ order.get(u.predicate, 9) }}">{{ (u.predicate | label) if u.predicate else '-' }}</td>
-{% for a in areas %}{% set v = (u.areas or {}).get(a.code) %}<td class="n" data-v="{{ v if v is not none else '' }}">{{ v | num(1) }}</td>{% endfor %}
-<td data-v="{{ u.failed_criteria | length }}">{% if u.next_predicate %}<b>{{ u.next_predicate | label }}</b>: {% endif %}{{ (u.failed_names or u.failed_criteria) | join(', ') }}</td>
-<td data-v="{{ u.status }}">{% if u.status == 'ok' %}ok{% else %}gagal<br><span class="err">{{ u.error }}</span>{% endif %}</td></tr>
+{% for a in areas %}{% set v = (u.areas or {}).get(a.code) %}"""
+"""<td class="n" data-v="{{ v if v is not none else '' }}">{{ v | num(1) }}</td>{% endfor %}
+<td data-v="{{ u.failed_criteria | length }}">{% if u.next_predicate %}"""
+"""<b>{{ u.next_predicate | label }}</b>: {% endif %}{{ (u.failed_names or u.failed_criteria) | join(', ') }}</td>
+<td data-v="{{ u.status }}">{% if u.status == 'ok' %}ok{% else %}gagal<br>"""
+"""<span class="err">{{ u.error }}</span>{% endif %}</td></tr>
 {% endfor %}</tbody></table></div>
 <script>
 (function () {
@@ -195,7 +205,8 @@ _TABLE = """<div class="zib"><h2>Semua unit</h2>
     });
     count.textContent = shown + " dari " + rows.length + " unit";
   }
-  [q, pred, status].forEach(function (el) { el.addEventListener("input", apply); el.addEventListener("change", apply); });
+  [q, pred, status].forEach(function (el) { el.addEventListener("input", apply); """
+"""el.addEventListener("change", apply); });
   Array.prototype.forEach.call(heads, function (th, i) {
     th.addEventListener("click", function () {
       var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1, numeric = th.getAttribute("data-type") === "num";
@@ -214,11 +225,12 @@ _TABLE = """<div class="zib"><h2>Semua unit</h2>
   });
   apply();
 })();
-</script>"""
-_FAILURES = """<div class="zib"><h2>Unit yang gagal</h2>{% if not units %}<p>Tidak ada: setiap unit mendapat laporan.</p>
+</script>""")
+_FAILURES = ("""<div class="zib"><h2>Unit yang gagal</h2>"""
+"""{% if not units %}<p>Tidak ada: setiap unit mendapat laporan.</p>
 {% else %}<table class="zt"><tr><th>Unit</th><th>Berkas masukan</th><th>Galat</th></tr>{% for u in units %}
 <tr class="failed"><td>{{ u.unit_id or u.unit_name }}</td><td>{{ u.input }}</td><td class="err">{{ u.error }}</td></tr>
-{% endfor %}</table>{% endif %}</div>"""
+{% endfor %}</table>{% endif %}</div>""")
 
 
 def _plain_label(text: str) -> str:
@@ -270,7 +282,7 @@ class BulkSummary:
         if len(names) > 15:
             rest = names[14:]
             counts["Lainnya"] = {p: sum(counts[n][p] for n in rest) for p in PREDICATES}
-            names = names[:14] + ["Lainnya"]
+            names = [*names[:14], "Lainnya"]
         names = names[::-1]
         fig = Figure(figsize=(8.6, 1.2 + 0.34 * len(names)), dpi=100)
         ax = fig.add_subplot()
@@ -296,7 +308,7 @@ class BulkSummary:
         low = min(float(np.floor(totals.min() / 2.5) * 2.5), min(self.doc["total_minimum"].values(), default=100))
         fig = Figure(figsize=(8.6, 3.6), dpi=100)
         ax = fig.add_subplot()
-        ax.hist(totals, bins=np.arange(low, 102.5, 2.5), color="#2f6db5", edgecolor="white")
+        ax.hist(totals, bins=np.arange(low, 102.5, 2.5).tolist(), color="#2f6db5", edgecolor="white")
         for code, minimum in self.doc["total_minimum"].items():
             ax.axvline(minimum, color=COLOURS.get(code, "#d98c1f"), linestyle="--", linewidth=1.2)
             ax.annotate(f"{code} {num(minimum, 0)}", (minimum, 1), xycoords=("data", "axes fraction"),

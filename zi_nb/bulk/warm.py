@@ -2,9 +2,9 @@
 
 Starting a kernel, importing pandas/matplotlib/zi_nb and reading the input take most of the time of a single
 ``zi-nb report``. A :class:`WarmWorker` starts its kernel once (working directory ``notebooks/``, like papermill's
-``--cwd``) and runs every unit's notebook in it through :func:`zi_nb.report.runner.run_report` with ``km=``, the same code
-path as ``zi-nb report``. Before each unit the kernel is put back in the state of a fresh one: the user namespace and
-the output history are cleared and a new history session starts with the execution counter at 1
+``--cwd``) and runs every unit's notebook in it through :func:`zi_nb.report.runner.run_report` with ``km=``, the same
+code path as ``zi-nb report``. Before each unit the kernel is put back in the state of a fresh one: the user namespace
+and the output history are cleared and a new history session starts with the execution counter at 1
 (``get_ipython().reset(new_session=True)``), the working directory, the warning filters and matplotlib's settings
 are restored. Imported modules stay, and with them the in-process input
 cache (:func:`zi_nb.lke.inputs.read_inputs_cached`, keyed by the files' sha256), so an input is read once per kernel.

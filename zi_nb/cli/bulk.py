@@ -26,9 +26,10 @@ UNIT_TIMEOUT = 300.0  # zi_nb.bulk.warm.UNIT_TIMEOUT (not imported here: the CLI
 @click.option("--ledger", default="", help="Berkas ledger penilai (opsional).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: proses di mesin ini; dask: klaster dask.distributed.")
-@click.option("--scheduler", default="", help="Alamat penjadwal Dask, mis. tcp://10.0.0.5:8786 (bawaan: klaster lokal).")
-@click.option("--resume", is_flag=True, help="Lewati unit yang laporannya sudah selesai dari masukan dan parameter yang "
-                                             "sama.")
+@click.option("--scheduler", default="",
+              help="Alamat penjadwal Dask, mis. tcp://10.0.0.5:8786 (bawaan: klaster lokal).")
+@click.option("--resume", is_flag=True,
+              help="Lewati unit yang laporannya sudah selesai dari masukan dan parameter yang sama.")
 @click.option("--units-file", default="", help="Berkas metadata unit (bawaan: CSV metadata di antara masukan).")
 @click.option("--policy", "policy", multiple=True, help="Kebijakan nama=nilai.")
 @click.option("--rubric", default="zi-2021", show_default=True)

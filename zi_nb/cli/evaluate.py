@@ -12,15 +12,13 @@ import click
 from zi_nb.cli.common import (
     TIER_OPTION,
     echo_findings,
+    last_ledger_seq,
     parse_policies,
     print_table,
     read_data,
     report_problems,
     summary_line,
     with_ledger,
-)
-from zi_nb.cli.common import (
-    last_ledger_seq,
 )
 from zi_nb.common.findings import has_errors
 

@@ -1,7 +1,7 @@
 """Validation findings: what is wrong, where, and what was expected, in Bahasa Indonesia (English on request).
 
-A :class:`Finding` is produced by every reader and by :mod:`zi_nb.engine.validate`. It names the file, the sheet and the cell
-(A1 style) or the CSV line, the rubric code and the unit, carries a severity, and renders its message from the
+A :class:`Finding` is produced by every reader and by :mod:`zi_nb.engine.validate`. It names the file, the sheet and the
+cell (A1 style) or the CSV line, the rubric code and the unit, carries a severity, and renders its message from the
 catalogue below, so the wording lives in one place and can be shown in either language.
 """
 

@@ -25,7 +25,10 @@ PACKAGE = "zi_nb"
 def package_path(*parts: str) -> Path:
     """A file or folder inside the installed package, as a file-system path (papermill, voila and nbconvert need
     real paths; zi-nb is never imported from a zip archive)."""
-    return Path(os.fspath(resources.files(PACKAGE).joinpath(*parts)))
+    found = resources.files(PACKAGE).joinpath(*parts)
+    if not isinstance(found, os.PathLike):
+        raise TypeError(f"expected str, bytes or os.PathLike object, not {type(found).__name__}")
+    return Path(os.fspath(found))
 
 
 def notebook(name: str) -> Path:

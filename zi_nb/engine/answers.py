@@ -22,20 +22,21 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from zi_nb.common import limits
 from zi_nb.common.domain import TIER_RANKS, TIERS
-from zi_nb.common.findings import Finding
+from zi_nb.common.findings import Finding, Severity
 from zi_nb.common.limits import MAX_COUNT
 from zi_nb.engine.rubric import Rubric
 
 RAW_COLUMNS = ["unit_id", "tier", "reviewer", "code", "raw", "note", "evidence", "file", "sheet", "cell", "line"]
 ANSWER_COLUMNS = [*RAW_COLUMNS, "answer", "number"]
-EXCEL_ERRORS = {"#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+EXCEL_ERRORS = {"#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+                "#GETTING_DATA"}
 BLANK_MARKERS = {"", "blm diisi", "belum diisi", "-", "n/a"}
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
@@ -145,7 +146,7 @@ def normalise_typed(rubric: Rubric, answer_type: str, raw: Any) -> tuple[str | N
     return None, number, None, {}
 
 
-SEVERITY = {
+SEVERITY: dict[str, Severity] = {
     "normalised": "warning",
     "not_integer": "warning",
     "index_range": "error",
@@ -178,7 +179,8 @@ def build_answers(raw: pd.DataFrame, rubric: Rubric) -> tuple[pd.DataFrame, list
     for idx in np.flatnonzero(bad.to_numpy()):
         rec = raw.iloc[idx]
         loc = _location(rec)
-        if frame.at[idx, "tier"] is None or pd.isna(frame.at[idx, "tier"]):
+        tier = cast("str | None", frame.at[idx, "tier"])  # normalise_tier's result (None: unknown tier)
+        if tier is None or pd.isna(tier):
             findings.append(Finding("unknown_tier", "error", **loc, params={"found": rec.get("tier")}))
         else:
             findings.append(Finding("unknown_code", "error", **{**loc, "code": None},
@@ -228,7 +230,7 @@ def _resolve_duplicates(frame: pd.DataFrame, findings: list[Finding]) -> pd.Data
     dup = frame.duplicated(key, keep=False)
     if not dup.any():
         return frame
-    for (unit_id, tier, code), group in frame[dup].groupby(key, sort=False):
+    for (_unit_id, tier, _code), group in frame[dup].groupby(key, sort=False):
         values = [a if a is not None else n for a, n in zip(group["answer"], group["number"])]
         distinct = {("nan" if isinstance(v, float) and math.isnan(v) else v) for v in values}
         last = group.iloc[-1]

@@ -1,8 +1,8 @@
 """Predikat: every WBK / WBBM criterion of the rubric checked for every unit, with value, minimum, margin, met.
 
 A unit meets a predikat only when it meets every criterion (unrounded values, tolerance
-:data:`zi_nb.engine.rubric.TOLERANCE`). The predikat of a unit is the highest one (last in the rubric's list) whose criteria
-are all met, else ``TIDAK``. The ``area`` criterion expands to each area as a share of its weight: combined
+:data:`zi_nb.engine.rubric.TOLERANCE`). The predikat of a unit is the highest one (last in the rubric's list) whose
+criteria are all met, else ``TIDAK``. The ``area`` criterion expands to each area as a share of its weight: combined
 Pemenuhan + Reform (policy ``area_minimum=combined``) or each part separately (``per_part``). A predikat with a
 prerequisite (WBBM requires WBK) records whether the unit's current predikat satisfies it; with policy
 ``prerequisite=enforce`` a unit that does not (or whose current predikat is unknown) is not given it.
@@ -113,7 +113,7 @@ def evaluate(scores: Scores, current_predicate: pd.Series | None = None) -> Eval
             prereq_frames.append(pd.DataFrame({"unit_id": units, "predicate": pred.code, "requires": pred.requires,
                                                "current_predicate": current.to_numpy(), "met": ok.to_numpy()}))
             if scores.policies.get("prerequisite", "record") == "enforce":
-                eligible[pred.code] = met_pred & (ok == True)  # None counts as not met
+                eligible[pred.code] = ok.eq(True) & met_pred  # None counts as not met
     return Evaluation(
         criteria=(pd.DataFrame({c: np.concatenate(parts) for c, parts in columns.items()})
                   if columns["unit_id"] else pd.DataFrame(columns=CRITERIA_COLUMNS)),

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, SupportsFloat, cast
 
 import pandas as pd
 
@@ -74,22 +74,22 @@ def unit_records(result: TierResult) -> list[dict[str, Any]]:
             "year": _year(meta.get("year")),
             "current_predicate": json_value(meta.get("current_predicate")),
             "tier": s.tier,
-            "total": float(s.total.at[unit_id]),
+            "total": _float(s.total.at[unit_id]),
         }
         for comp in comp_cols:
-            rec[comp.lower()] = float(s.components.at[unit_id, comp])
+            rec[comp.lower()] = _float(s.components.at[unit_id, comp])
         rec["areas"] = {
-            area.code: {**{comp.lower(): float(s.areas.at[unit_id, f"{comp}:{area.code}"]) for comp in area.weights},
-                        "total": float(s.areas.at[unit_id, area.code])}
+            area.code: {**{comp.lower(): _float(s.areas.at[unit_id, f"{comp}:{area.code}"]) for comp in area.weights},
+                        "total": _float(s.areas.at[unit_id, area.code])}
             for area in rubric.areas
         }
-        rec["indicators"] = {k: float(v) for k, v in s.indicators.loc[unit_id].items()}
+        rec["indicators"] = {k: _float(v) for k, v in s.indicators.loc[unit_id].items()}
         rec["items"] = {k: json_value(v) for k, v in s.items.loc[unit_id].items()}
         rec["predicate"] = ev.predicate.at[unit_id]
         rec["predicate_by_criteria"] = ev.by_criteria.at[unit_id]
         rec["criteria"] = [
-            {"predicate": r.predicate, "code": r.criterion, "name": r.name, "value": float(r.value),
-             "minimum": float(r.minimum), "margin": float(r.margin), "met": bool(r.met)}
+            {"predicate": r.predicate, "code": r.criterion, "name": r.name, "value": _float(r.value),
+             "minimum": _float(r.minimum), "margin": _float(r.margin), "met": bool(r.met)}
             for r in crit.get_group(unit_id).itertuples()
         ]
         rec["prerequisites"] = [] if prereq is None else [
@@ -100,6 +100,11 @@ def unit_records(result: TierResult) -> list[dict[str, Any]]:
         rec["unanswered"] = unanswered[unit_id]
         records.append(rec)
     return records
+
+
+def _float(value: object) -> float:
+    """``float(value)`` of a number read from a frame (pandas-stubs types such cells as any scalar, even text)."""
+    return float(cast("SupportsFloat", value))
 
 
 def _year(value: Any) -> int | None:

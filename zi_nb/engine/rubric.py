@@ -323,9 +323,9 @@ def check_rubric(r: Rubric) -> list[str]:
             problems.append(f"butir {it.code}: aturan/isian hanya untuk tipe %")
         if at.kind == "option" and (not at.options or any(not 0 <= v <= 1 for v in at.options.values())):
             problems.append(f"tipe jawaban {it.answer_type}: nilai pilihan harus 0..1")
-    for name, p in r.policies.items():
-        if p.default not in p.choices:
-            problems.append(f"kebijakan {name}: nilai bawaan '{p.default}' bukan salah satu pilihan")
+    for name, policy in r.policies.items():
+        if policy.default not in policy.choices:
+            problems.append(f"kebijakan {name}: nilai bawaan '{policy.default}' bukan salah satu pilihan")
     if not r.predicates:
         problems.append("rubrik tidak memiliki predikat")
     measures = {"total", "area"} | set(comps) | set(r.indicator_by_code)
@@ -335,11 +335,11 @@ def check_rubric(r: Rubric) -> list[str]:
             problems.append(f"predikat {p.code}: prasyarat '{p.requires}' tidak ada")
         if not p.criteria:
             problems.append(f"predikat {p.code} tidak memiliki kriteria (ambang batas)")
-        for c in p.criteria:
-            if c.measure not in measures:
-                problems.append(f"predikat {p.code}, kriteria {c.code}: ukuran '{c.measure}' tidak dikenal")
-            if c.measure == "area" and c.minimum_ratio is None:
-                problems.append(f"predikat {p.code}, kriteria {c.code}: area memerlukan minimum_ratio")
+        for crit in p.criteria:
+            if crit.measure not in measures:
+                problems.append(f"predikat {p.code}, kriteria {crit.code}: ukuran '{crit.measure}' tidak dikenal")
+            if crit.measure == "area" and crit.minimum_ratio is None:
+                problems.append(f"predikat {p.code}, kriteria {crit.code}: area memerlukan minimum_ratio")
     return problems
 
 

@@ -17,6 +17,7 @@ There is no Python loop over units or over items per unit; the loops are over ru
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -286,8 +287,8 @@ def score_tiers(answers: pd.DataFrame, rubric: Rubric | str = "zi-2021", tiers: 
                 policies: dict[str, str] | None = None, unit_ids: list[str] | None = None) -> dict[str, Scores]:
     """:func:`score_answers` for several tiers at once (the frame is encoded once)."""
     rubric = load_rubric(rubric)
-    tiers = tiers or TIER_CHOICES
-    for tier in tiers:
+    wanted: Sequence[str] = tiers or TIER_CHOICES
+    for tier in wanted:
         if tier not in TIER_CHOICES:
             raise ValueError(f"tier must be one of {TIER_CHOICES}")
     chosen = rubric.policy_values(policies)
@@ -295,7 +296,7 @@ def score_tiers(answers: pd.DataFrame, rubric: Rubric | str = "zi-2021", tiers: 
     enc = encode(answers, plan, unit_ids if unit_ids is not None else list(pd.unique(answers["unit_id"])))
     answered = ~np.isnan(enc.option) | ~np.isnan(enc.number)
     out = {}
-    for tier in tiers:
+    for tier in wanted:
         subset = unit_ids
         if subset is None:  # units that answered something in this tier, in order of appearance
             in_tier = np.isin(enc.tier, [TIERS.index(t) for t in TIER_RANKS[tier]]) & answered

@@ -1,8 +1,8 @@
 """Validation of a whole input set: :func:`validate` gathers every finding, each with its location.
 
 The readers report what they see while reading (missing sheets or columns, unmapped rows, formula ranges) and
-:func:`zi_nb.engine.answers.build_answers` what is wrong with single values (invalid options, harmless variants, numbers,
-Excel errors, duplicates). This module adds the checks that need the rubric's structure across rows:
+:func:`zi_nb.engine.answers.build_answers` what is wrong with single values (invalid options, harmless variants,
+numbers, Excel errors, duplicates). This module adds the checks that need the rubric's structure across rows:
 
 * unanswered items of the unit's self-assessment;
 * Jumlah consistency of every ``%`` item: a stated total that differs from the sum of its parts, an achieved count
@@ -15,6 +15,7 @@ Excel errors, duplicates). This module adds the checks that need the rubric's st
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -55,7 +56,7 @@ def check_unanswered(data: LkeData) -> list[Finding]:
     """One warning per scored item that the unit's self-assessment left blank (an item, or every input of a % item,
     without any value; invalid values are reported by :func:`zi_nb.engine.answers.build_answers` instead)."""
     rubric = data.rubric
-    findings = []
+    findings: list[Finding] = []
     unit_rows = data.answers[data.answers["tier"] == "unit"]
     if unit_rows.empty:
         return findings
@@ -123,7 +124,7 @@ def check_jumlah(data: LkeData, policies: dict[str, str] | None = None) -> list[
                 np.abs(p.stated_total - p.parts_sum) > 1e-9)
             for u in np.flatnonzero(bad_total):
                 findings.append(Finding("total_mismatch", "error", unit_id=units[u], code=total_code,
-                                        **where.get((units[u], tier, total_code), {}),
+                                        **(where.get((units[u], tier, total_code), {}) if total_code else {}),
                                         params={"found": _fmt(p.stated_total[u]), "expected": _fmt(p.parts_sum[u])}))
             numerator_code = f"{item.code}.{rule.numerator}"
             base_label = _base_label(item, chosen)
@@ -171,17 +172,17 @@ def check_cached(data: LkeData, policies: dict[str, str] | None = None) -> list[
     findings = []
     for tier, rows in cached.groupby("tier", sort=False):
         units = list(dict.fromkeys(rows["unit_id"]))
-        scores = score_answers(data.answers[data.answers["tier"] == tier], data.rubric, tier=tier,
+        scores = score_answers(data.answers[data.answers["tier"] == tier], data.rubric, tier=str(tier),
                                policies=policies, unit_ids=units)
         for rec in rows.to_dict("records"):
             measure = rec["measure"]
             try:  # indicators, components, areas and the total first: HBA is both an indicator and its item
-                expected = scores.measure(measure).at[rec["unit_id"]]
+                expected = cast(float, scores.measure(measure).at[rec["unit_id"]])  # NaN: no value
                 what = f"nilai {measure}"
             except KeyError:
                 if measure not in scores.items.columns:
                     continue
-                expected = scores.items.at[rec["unit_id"], measure]
+                expected = cast(float, scores.items.at[rec["unit_id"], measure])
                 what = f"nilai butir {measure}"
             found = rec["value"]
             number = found if isinstance(found, (int, float)) and not isinstance(found, bool) else None

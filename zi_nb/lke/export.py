@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ def write_circulated(path: str | Path, rubric: Rubric, unit: dict[str, Any], ans
             given = answers.loc[(answers["tier"] == t) & answers["reviewer"].notna(), "reviewer"]
             names[t] = str(given.iloc[0]) if len(given) else ""
     headers = list(UNIT_HEADERS)
-    tier_cols: dict[str, tuple[int, int | None]] = {"unit": (6, 7)}  # tier -> (answer column, note column), 1-based
+    tier_cols: dict[str, tuple[int, int]] = {"unit": (6, 7)}  # tier -> (answer column, note column), 1-based
     for k, t in enumerate(chosen):
         label = tier_label(t, names.get(t))
         headers.append(f"Jawaban {label}")
@@ -79,7 +80,7 @@ def write_circulated(path: str | Path, rubric: Rubric, unit: dict[str, Any], ans
         headers += (["Nilai", "%"] if k == 0 else []) + [f"Catatan ({label})"]
     if not chosen:
         headers += ["Nilai", "%"]
-    values: dict[tuple[str, str], dict[str, Any]] = {}
+    values: dict[tuple[str, str], dict[Hashable, Any]] = {}
     for rec in answers.to_dict("records"):
         values[(rec["tier"], rec["code"])] = rec
 

@@ -62,10 +62,11 @@ def cached_results(rows: list[list[Any]], cols: Columns, rubric: Rubric, ws: Any
     unit_col = next((c for t, _, c in cols.answers if t == "unit"), None)
     for code, r in item_rows.items():
         if rubric.answer_types[rubric.item_by_code[code].answer_type].kind == "ratio":
-            own = unit_col is not None and formula(r, unit_col) is not None
-            if own:
+            if unit_col is not None and formula(r, unit_col) is not None:  # the workbook's own formula
                 formula_pct.add(code)
-            cells.append((code, r, unit_col if own else vc))
+                cells.append((code, r, unit_col))
+            else:
+                cells.append((code, r, vc))
     for m, r, c in cells:
         value = _value(cell(rows, r, c))
         if ws is not None or value is not None:

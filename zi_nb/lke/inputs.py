@@ -9,7 +9,8 @@ limits of :mod:`zi_nb.common.limits` (file size, inflated zip size, rows and cel
 message that says what to do.
 
 Readers:
-    :mod:`zi_nb.lke.long_format`      long format CSV/XLSX (``unit_id, code, answer`` ...; CSV text in :mod:`zi_nb.lke.long_csv`)
+    :mod:`zi_nb.lke.long_format`      long format CSV/XLSX (``unit_id, code, answer`` ...; CSV text in
+                                      :mod:`zi_nb.lke.long_csv`)
     :mod:`zi_nb.lke.template`  the blank/filled LKE template that ``zi-nb template`` writes
     :mod:`zi_nb.lke.workbook`  circulated LKE workbooks (sheet ``LKE ZI``, or the ``ID | Penilaian ...`` export)
 """
@@ -17,6 +18,7 @@ Readers:
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -128,7 +130,7 @@ def _unknown_workbook(book: Book, name: str) -> Finding:
     return Finding("unknown_format", file=name)
 
 
-def read_inputs(paths: list[str | Path] | str | Path, rubric: Rubric | str = "zi-2021") -> LkeData:
+def read_inputs(paths: Sequence[str | Path] | str | Path, rubric: Rubric | str = "zi-2021") -> LkeData:
     """Read every input file into one :class:`LkeData` (answers of all units, all tiers)."""
     rubric = load_rubric(rubric)
     if isinstance(paths, (str, Path)):
@@ -161,7 +163,7 @@ _READ_CACHE: OrderedDict[tuple, LkeData] = OrderedDict()
 READ_CACHE_SIZE = 4
 
 
-def read_inputs_cached(paths: list[str | Path] | str | Path, rubric: Rubric | str = "zi-2021") -> LkeData:
+def read_inputs_cached(paths: Sequence[str | Path] | str | Path, rubric: Rubric | str = "zi-2021") -> LkeData:
     """:func:`read_inputs`, remembered in this process while the files' bytes and the rubric stay the same.
 
     The key is every file's path and sha256 plus the rubric's content hash, so a file whose bytes changed is read

@@ -135,9 +135,11 @@ def read_csv(path: Path, rubric: Rubric) -> Extract:
         return fatal("file_empty")
     lines = text.count("\n") + (not text.endswith("\n"))
     if lines > limits.MAX_ROWS + 1:
-        return fatal("limit_exceeded", line=limits.MAX_ROWS + 2, found=f"berkas ini memuat {limits.number(lines)} baris",
+        return fatal("limit_exceeded", line=limits.MAX_ROWS + 2,
+                     found=f"berkas ini memuat {limits.number(lines)} baris",
                      limit=f"{limits.number(limits.MAX_ROWS)} baris data",
-                     expected="Pecah menjadi beberapa berkas (mis. per instansi); zi-nb membaca banyak berkas sekaligus")
+                     expected="Pecah menjadi beberapa berkas (mis. per instansi); zi-nb membaca banyak berkas "
+                              "sekaligus")
     skip, delimiter = 0, None
     sep = _SEP_LINE.match(text.split("\n", 1)[0])
     if sep is not None and sep.group(1) in DELIMITERS:

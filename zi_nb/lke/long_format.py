@@ -10,8 +10,9 @@ aliases of :data:`HEADER_ALIASES`):
 
 A file (or sheet) with ``unit_id`` and metadata columns but no ``code``/``answer`` carries metadata only, so the
 metadata may come in a second file or sheet. Everything is read as text: answers are not interpreted here (see
-:func:`zi_nb.engine.answers.build_answers`). CSV decoding and line numbers live in :mod:`zi_nb.lke.long_csv`. Unit ids and names
-lose hidden characters (controls, bidi overrides, zero-width), with a warning; answers in merged cells are reported.
+:func:`zi_nb.engine.answers.build_answers`). CSV decoding and line numbers live in :mod:`zi_nb.lke.long_csv`. Unit ids
+and names lose hidden characters (controls, bidi overrides, zero-width), with a warning; answers in merged cells are
+reported.
 
 The header helpers (:func:`header_key`, :func:`find_header`, :func:`cell_text`, :func:`join_evidence`,
 :func:`parse_year`, :func:`units_frame`) are shared with :mod:`zi_nb.lke.template`.
@@ -121,8 +122,8 @@ def parse_year(value: Any) -> int | None:
 
 
 def units_frame(meta: dict[str, dict[str, Any]], file: str) -> pd.DataFrame:
-    """The units frame (:data:`zi_nb.engine.dataset.UNIT_COLUMNS`) from unit id -> metadata; units without metadata are left
-    out so that metadata from another file is not shadowed."""
+    """The units frame (:data:`zi_nb.engine.dataset.UNIT_COLUMNS`) from unit id -> metadata; units without metadata are
+    left out so that metadata from another file is not shadowed."""
     rows = [{"unit_id": unit, **values, "file": file} for unit, values in meta.items() if values]
     return pd.DataFrame(rows).reindex(columns=UNIT_COLUMNS) if rows else empty_units()
 

@@ -199,8 +199,8 @@ def map_sheet(rows: list[list[Any]], cols: Columns, rubric: Rubric, ws: Any = No
     for (c_, a_, i_), group in blocks.items():
         inds = {i.code for i in rubric.indicators if i.code == i_ or (
             not i_ and (c_ is None or i.component == c_) and (a_ is None or i.area == a_))}
-        pool = {k: v for k, v in item_cands.items() if rubric.item_by_code[k].indicator in inds}
-        _assign([lf for lf in group if lf.typ != "jumlah"], pool, MATCH, codes)
+        item_pool = {k: v for k, v in item_cands.items() if rubric.item_by_code[k].indicator in inds}
+        _assign([lf for lf in group if lf.typ != "jumlah"], item_pool, MATCH, codes)
     _assign([lf for lf in leaves if lf.r not in codes and lf.typ != "jumlah"], item_cands, MATCH_ANYWHERE, codes)
     by_parent: dict[str, list[_Leaf]] = {}
     parent, block = None, None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -202,7 +203,7 @@ def _with_everyday_mistakes(raw: pd.DataFrame) -> pd.DataFrame:
     """What real files contain: lower-case options, stray spaces, decimal commas, a blank, markup in a note."""
     raw = raw.copy()
 
-    def put(unit: str, tier: str, code: str, column: str, value: object) -> None:
+    def put(unit: str, tier: str, code: str, column: str, value: str) -> None:
         mask = (raw["unit_id"] == unit) & (raw["tier"] == tier) & (raw["code"] == code)
         raw.loc[mask, column] = value
 
@@ -257,7 +258,8 @@ def write_synthetic(folder: Path, count: int, seed: int = 2021, fmt: str = "csv"
     paths = []
     for spec, (_, unit_answers) in zip(specs, answers.groupby("unit_id", sort=False)):
         path = folder / f"{spec.unit_id}.xlsx"
-        write_circulated(path, load_rubric(), units_frame([spec]).iloc[0].to_dict(), unit_answers)
+        write_circulated(path, load_rubric(), cast("dict[str, Any]", units_frame([spec]).iloc[0].to_dict()),
+                         unit_answers)
         paths.append(path)
     return paths
 

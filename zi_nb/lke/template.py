@@ -417,11 +417,12 @@ def read_workbook(book: Book, path: Path, rubric: Rubric) -> Extract:
         row = rows[index]
         code, answer, note = cell_text(value(row, "code")), value(row, "answer"), cell_text(value(row, "note"))
         evidence = join_evidence(linked(row, index, "evidence"), linked(row, index, "evidence_link"))
-        where = {"file": name, "sheet": sheet, "cell": cell_name(index + 1, cols["answer"] + 1), "line": None}
+        address = cell_name(index + 1, cols["answer"] + 1)
+        where = {"file": name, "sheet": sheet, "cell": address, "line": None}
         if code is None:
             if cell_text(answer) is not None or note is not None or evidence is not None:
-                findings.append(Finding("unmapped_row", unit_id=unit_id, **where,
-                                        params={"found": cell_text(answer) or note or evidence}))
+                findings.append(Finding("unmapped_row", file=name, sheet=sheet, cell=address, line=None,
+                                        unit_id=unit_id, params={"found": cell_text(answer) or note or evidence}))
             continue
         if isinstance(answer, str) and answer.strip() == COMPUTED_MARKER:
             answer = None

@@ -103,11 +103,11 @@ def near_miss(book: Book) -> tuple[str, str | None, str] | None:
         for h in range(min(40, len(rows))):
             keys = {c: squash(v) for c, v in enumerate(rows[h]) if isinstance(v, str) and v.strip()}
             found = {key: min((c for c, k in keys.items() if k.startswith(key)), default=None) for key in _KEY_LABELS}
-            present = [key for key, c in found.items() if c is not None]
+            present = {key: c for key, c in found.items() if c is not None}  # label -> its column
             if len(present) == 2:
                 missing = next(_KEY_LABELS[key] for key in _KEY_LABELS if key not in present)
                 shown = ", ".join(f"'{_KEY_LABELS[key]}'" for key in present)
-                return sheet, cell_name(h + 1, min(found[key] for key in present) + 1), (  # type: ignore[type-var]
+                return sheet, cell_name(h + 1, min(present.values()) + 1), (
                     f"lembar '{sheet}' baris {h + 1} tampak seperti kepala tabel LKE (kolom {shown}) tetapi tidak "
                     f"memuat kolom '{missing}'")
     return None

@@ -93,13 +93,14 @@ class Book:
             book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
             rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
         targets = {r.get("Id"): r.get("Target") or "" for r in rels.iter() if _local(r.tag) == "Relationship"}
-        parts = {}
+        parts: dict[str, str] = {}
         for s in book.iter():
-            if _local(s.tag) == "sheet":
+            name = s.get("name")
+            if _local(s.tag) == "sheet" and name is not None:  # a sheet without a name cannot be asked for
                 rid = next((v for k, v in s.attrib.items() if _local(k) == "id"), "")
                 target = targets.get(rid, "")
                 part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-                parts[s.get("name")] = posixpath.normpath(part)
+                parts[name] = posixpath.normpath(part)
         return parts
 
     def hyperlinks(self, sheet: str) -> dict[str, str]:
@@ -127,7 +128,7 @@ class Book:
             names = set(zf.namelist())
             if part not in names:
                 raise KeyError(f"bagian lembar {part or '(tanpa nama)'} tidak ada di dalam arsip")
-            targets = {}
+            targets: dict[str | None, str | None] = {}
             if rels_part in names:
                 rels = ElementTree.fromstring(zf.read(rels_part))
                 targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
@@ -137,7 +138,7 @@ class Book:
             with zf.open(part) as fh:
                 for event, elem in ElementTree.iterparse(fh, events=("start-ns", "end")):
                     if event == "start-ns":  # the sheet's namespace (transitional or strict OOXML)
-                        prefix, uri = elem  # type: ignore[misc]
+                        prefix, uri = elem
                         if not prefix:
                             cell_tag, link_tag, row_tag = f"{{{uri}}}c", f"{{{uri}}}hyperlink", f"{{{uri}}}row"
                             merge_tag, value_tags, error_value = f"{{{uri}}}mergeCell", (
@@ -167,8 +168,9 @@ class Book:
                         elem.clear()
                     elif tag == link_tag:
                         rid = next((v for k, v in elem.attrib.items() if _local(k) == "id"), None)
-                        if rid in targets:
-                            scan.links[elem.get("ref", "").split(":")[0]] = targets[rid]
+                        target = targets.get(rid)
+                        if target is not None:  # a relationship without a target links nowhere
+                            scan.links[elem.get("ref", "").split(":")[0]] = target
                     elif tag == merge_tag and elem.get("ref"):
                         scan.merged.append(elem.get("ref", ""))
 

@@ -115,7 +115,8 @@ def unit_story(ledger: Ledger, unit_id: str) -> list[Event]:
         elif rec.kind == "revocation":
             label = "dicabut"
             text = f"Predikat {rec.previous} tahun {year} dicabut oleh {rec.evaluator}: {rec.note}"
-            awarded.pop(year, None)
+            if year is not None:
+                awarded.pop(year, None)
         else:
             assert year is not None
             label = _decision_label(rec, year, awarded)

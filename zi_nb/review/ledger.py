@@ -345,8 +345,8 @@ def ledger_rows(records: list[Record], rubric: Rubric) -> pd.DataFrame:
 
 
 def apply_ledger(data: Any, ledger: Ledger | None = None, records: list[Record] | None = None) -> Any:
-    """A copy of an :class:`zi_nb.engine.dataset.LkeData` whose tier answers are the workbook's plus the ledger's records
-    (a ledger record replaces the workbook's answer of the same unit, tier and code).
+    """A copy of an :class:`zi_nb.engine.dataset.LkeData` whose tier answers are the workbook's plus the ledger's
+    records (a ledger record replaces the workbook's answer of the same unit, tier and code).
 
     ``records`` restricts what is applied (an audit re-applies exactly the records a run used); by default every
     answer record of ``ledger`` for the data's units.
@@ -364,7 +364,8 @@ def apply_ledger(data: Any, ledger: Ledger | None = None, records: list[Record] 
     extra, findings = build_answers(ledger_rows(records, data.rubric), data.rubric)
     # A ledger record is the latest answer of its stage: a TPI record also replaces the workbook's later TPI columns
     # (tpi2, tpi3), otherwise a second TPI column in the workbook would hide the reviewer's change.
-    replaced = {(r.unit_id, t, r.code) for r in extra.itertuples() for t in TIER_RANKS.get(r.tier, (r.tier,))}
+    replaced = {(unit_id, t, code) for unit_id, tier, code in zip(extra["unit_id"], extra["tier"], extra["code"])
+                for t in TIER_RANKS.get(tier, (tier,))}
     keys = list(zip(data.answers["unit_id"], data.answers["tier"], data.answers["code"]))
     kept = data.answers[[k not in replaced for k in keys]]
     answers = pd.concat([kept, extra], ignore_index=True)

@@ -1,8 +1,8 @@
 """The unit being planned and its candidate improvements (step 1 of :mod:`zi_nb.engine.improve.plan`).
 
 :class:`UnitScorer` holds one unit's item values and re-scores modified copies of them (many rows at once) with
-:func:`zi_nb.engine.scoring.scores_from_values`. :func:`candidates_of` lists every better answer of every item the unit can
-still improve: an option item below its best option, once per better option (the *effort* is the number of option
+:func:`zi_nb.engine.scoring.scores_from_values`. :func:`candidates_of` lists every better answer of every item the unit
+can still improve: an option item below its best option, once per better option (the *effort* is the number of option
 steps moved; a blank counts as one step below the worst option), and a ``%`` item below 100 % ("capai 100%", effort
 1). Survey indices (``index`` answer type) are never candidates.
 """

@@ -1,4 +1,5 @@
-"""The integer program behind :func:`zi_nb.engine.improve.plan.plan_improvements` (steps 3 to 5 of :mod:`zi_nb.engine.improve.plan`).
+"""The integer program behind :func:`zi_nb.engine.improve.plan.plan_improvements` (steps 3 to 5 of
+:mod:`zi_nb.engine.improve.plan`).
 
 :func:`choose` measures each candidate's exact gain on every criterion (all candidates re-scored at once), keeps
 the useful ones and solves for the fewest items, then the least effort, then the earliest in rubric order
@@ -181,8 +182,8 @@ def _program(model: _Model, lower: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
             -np.inf, 0.0)
         for m in range(size):
             row({t + m: 1.0, y + m: -g.bound}, -np.inf, 0.0)
-            count = g.answered + m
-            scale = g.weight / count if count else 0.0
+            answered = g.answered + m
+            scale = g.weight / answered if answered else 0.0
             crit[:, y + m] += g.per_point * scale * g.value_sum
             crit[:, t + m] += g.per_point * scale
         now = g.weight * g.value_sum / g.answered if g.answered else 0.0

@@ -42,9 +42,9 @@ to ``total_after`` minus the current total.
 
 This module holds the public API (:func:`plan_improvements`, :class:`ImprovementPlan`, :class:`Change`,
 :class:`OutOfReach`), the overall flow (step 2 and the final re-evaluation) and the report texts (changes in order,
-the reasons a criterion is out of reach). Step 1 lives in :mod:`zi_nb.engine.improve.candidates` (the unit's re-scorer and
-its candidates), steps 3 to 5 in :mod:`zi_nb.engine.improve.milp` (gains, integer program, verification, greedy completion,
-pruning).
+the reasons a criterion is out of reach). Step 1 lives in :mod:`zi_nb.engine.improve.candidates` (the unit's
+re-scorer and its candidates), steps 3 to 5 in :mod:`zi_nb.engine.improve.milp` (gains, integer program,
+verification, greedy completion, pruning).
 """
 
 from __future__ import annotations
@@ -145,8 +145,8 @@ def plan_improvements(scores: Scores, unit_id: str, target: str | None = None) -
     """The fewest item improvements (then the least effort) that make ``unit_id`` meet every criterion of ``target``.
 
     Args:
-        scores: one tier's scores (:func:`zi_nb.engine.scoring.score_answers` or :func:`zi_nb.engine.results.compute`); its
-            policies (``unanswered``, ``area_minimum``...) are respected.
+        scores: one tier's scores (:func:`zi_nb.engine.scoring.score_answers` or
+            :func:`zi_nb.engine.results.compute`); its policies (``unanswered``, ``area_minimum``...) are respected.
         unit_id: the unit to plan for.
         target: the predikat to reach; default: the next one above the highest whose criteria the unit meets now
             (WBK for a unit that meets none, WBBM for a unit that meets WBK; WBBM again for a WBBM unit).
