@@ -359,16 +359,22 @@ def test_processes_killed_in_the_middle_of_an_adjustment(tmp_path):
     answers, units = (str(p) for p in bundled_paths())
     cli_acked: list[str] = []
     cli_kills = 0
+    whole: float | None = None  # how long one `zi-nb adjust` takes on this machine now (the first one is not killed)
     for _ in range(16):  # `zi-nb adjust` processes killed after a random time (start-up, reading, writing), until 4
         if cli_kills == CLI_KILLS:  # kills landed while the process ran
             break
+        started = time.monotonic()
         proc = subprocess.Popen([*ZI_NB, "adjust", "--input", answers, "--units-file", units, "--unit",
                                  "rsud-mekarsari", "--code", "PPB1A", "--answer", "A", "--evaluator", "penilai",
                                  "--note", f"catatan cli {n}", "--ledger", str(path)], stdout=subprocess.PIPE,
                                 text=True, start_new_session=True)
         lines = []
         reader = _lines(proc, lines)
-        time.sleep(rng.uniform(0.3, 2.0))
+        if whole is None:
+            proc.wait(timeout=120)
+            whole = time.monotonic() - started
+        else:  # somewhere in its run, measured rather than guessed: a faster or busier machine kills as often
+            time.sleep(rng.uniform(0.1, 0.95) * whole)
         landed = proc.poll() is None
         if landed:
             os.killpg(proc.pid, signal.SIGKILL)
