@@ -33,6 +33,7 @@ from zi_nb.engine.predicate import evaluate
 from zi_nb.engine.scoring import encode, item_values, plan_for, score_tiers, scores_from_values, tier_matrices
 from zi_nb.errors import LedgerError, ParameterError
 from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.sample import bundled_paths
 from zi_nb.review.ledger import Ledger, Record, apply_ledger, check_answer, default_path
 
 # name -> (default, environment variable)
@@ -72,7 +73,6 @@ def resolve_parameters(namespace: dict[str, Any], environ: dict[str, str] | None
 
 def load_data(input_path: str = "", units_path: str = "") -> LkeData:
     """The workbook answers of every unit (the bundled sample when ``input_path`` is empty)."""
-    from zi_nb.lke.sample import bundled_paths
 
     files: list[str | Path] = [input_path] if input_path else list(bundled_paths())
     if units_path:

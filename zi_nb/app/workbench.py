@@ -24,6 +24,7 @@ from zi_nb.app import view
 from zi_nb.app.session import Session, load_data, resolve_parameters
 from zi_nb.common.domain import ANSWER_KINDS
 from zi_nb.common.fmt import num
+from zi_nb.engine.results import compute
 from zi_nb.errors import LedgerError, ZiError
 from zi_nb.review.ledger import Ledger, apply_ledger, default_path
 
@@ -364,8 +365,6 @@ class Root:
         self.widget.children = [self.bench.widget]
 
     def show_picker(self, note: str = "") -> None:
-        from zi_nb.engine.results import compute
-
         p = self.params
         path = Path(p["ledger_path"]) if p["ledger_path"] else default_path()
         book = Ledger(path) if path.is_file() else None

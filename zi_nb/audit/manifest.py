@@ -19,7 +19,9 @@ from typing import Any
 
 from zi_nb.common.files import atomic_path, sha256_file
 from zi_nb.common.resources import package_path
+from zi_nb.common.version import package_versions
 from zi_nb.engine.rubric import Rubric
+from zi_nb.errors import InputError
 from zi_nb.review.ledger import Ledger, Record
 
 MANIFEST = "manifest.json"
@@ -41,8 +43,6 @@ def git_commit() -> str | None:
 
 
 def environment() -> dict[str, Any]:
-    from zi_nb.common.version import package_versions
-
     return {"versions": package_versions(), "git_commit": git_commit(), "platform": sys.platform}
 
 
@@ -115,8 +115,6 @@ def write_manifest(run_dir: Path, run_id: str, command: list[str], parameters: d
 
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:
-    from zi_nb.errors import InputError
-
     path = run_dir / MANIFEST
     if not path.is_file():
         raise InputError(f"{path} tidak ditemukan: folder ini bukan hasil `zi-nb report` atau `zi-nb bulk`.")

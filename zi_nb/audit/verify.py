@@ -26,6 +26,7 @@ from zi_nb.common.files import sha256_file
 from zi_nb.engine.results import compute, unit_records
 from zi_nb.engine.rubric import Rubric
 from zi_nb.lke.inputs import read_inputs
+from zi_nb.report.runner import run_report
 from zi_nb.review.decisions import duplicated_decisions
 from zi_nb.review.ledger import Ledger, apply_ledger, record_hash
 
@@ -178,8 +179,6 @@ def replay(run_dir: Path, new_dir: Path) -> list[str]:
     """Re-execute every recorded report with its recorded parameters into ``new_dir``; return readable differences
     of content (empty when the new reports say exactly what the old ones say)."""
     import difflib
-
-    from zi_nb.report.runner import run_report
 
     manifest = read_manifest(run_dir)
     diffs: list[str] = []

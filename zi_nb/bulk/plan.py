@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from zi_nb.bulk.warm import STATE_DIR
 from zi_nb.common.text import file_stem
+from zi_nb.common.version import __version__
+from zi_nb.engine.results import compute, json_value, missed_criteria, next_target, unit_records
+from zi_nb.errors import InputError, ZiError
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.long_csv import decode_text, sniff_delimiter
+from zi_nb.lke.long_format import map_header
+from zi_nb.report.runner import NOTEBOOK
+from zi_nb.review.ledger import Ledger, apply_ledger
 
 INPUT_SUFFIXES = (".xlsx", ".csv")
 RESERVED_NAMES = {"index", "summary"}  # DIR/index.html, DIR/summary.json/.xlsx
@@ -57,8 +66,6 @@ def is_units_file(path: Path) -> bool:
     """A CSV holding unit metadata only (``unit_id`` and no ``code`` column), like ``synthetic-units.csv``."""
     if path.suffix.lower() != ".csv" or not path.is_file():
         return False
-    from zi_nb.lke.long_csv import decode_text, sniff_delimiter
-    from zi_nb.lke.long_format import map_header
 
     with open(path, "rb") as fh:
         text = decode_text(fh.read(1 << 16))
@@ -77,8 +84,6 @@ def split_inputs(files: list[Path], units_file: str = "") -> tuple[list[Path], s
         chosen = Path(units_file).resolve()
         return [f for f in files if f != chosen and f not in found], str(chosen)
     if len(found) > 1:
-        from zi_nb.errors import InputError
-
         raise InputError("Lebih dari satu berkas metadata unit di antara masukan: "
                          + ", ".join(f.name for f in found) + "; pilih satu dengan --units-file.")
     return [f for f in files if f not in found], str(found[0]) if found else ""
@@ -87,8 +92,6 @@ def split_inputs(files: list[Path], units_file: str = "") -> tuple[list[Path], s
 def notebook_code_hash() -> str:
     """sha256 of the report notebook's code cells (its outputs change when it is re-executed, its code does not)."""
     import nbformat
-
-    from zi_nb.report.runner import NOTEBOOK
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     code = "\n\x00".join(c.source for c in nb.cells if c.cell_type == "code")
@@ -101,7 +104,6 @@ def ledger_state(ledger_path: str) -> tuple[int, dict[str, str]]:
     (answer changes and their undos, by their chained hashes; decisions recorded by runs do not change a report)."""
     if not ledger_path:
         return 0, {}
-    from zi_nb.review.ledger import Ledger
 
     records = Ledger(ledger_path).records()
     chains: dict[str, list[str]] = {}
@@ -116,9 +118,6 @@ def ledger_state(ledger_path: str) -> tuple[int, dict[str, str]]:
 def plan_file(file: str, units_path: str, tier: str, rubric: str, policies: dict[str, str],
               ledger_path: str) -> FilePlan:
     """Read one input file (with the unit metadata file) and make the summary row of each of its units."""
-    from zi_nb.engine.results import compute, unit_records
-    from zi_nb.errors import ZiError
-    from zi_nb.lke.inputs import read_inputs
 
     plan = FilePlan(file)
     try:
@@ -130,8 +129,6 @@ def plan_file(file: str, units_path: str, tier: str, rubric: str, policies: dict
             plan.error = "Berkas tidak dapat dipakai: " + ("; ".join(errors[:5]) or "tidak ada unit di dalamnya")
             return plan
         if ledger_path:
-            from zi_nb.review.ledger import Ledger, apply_ledger
-
             data = apply_ledger(data, Ledger(ledger_path))
         records = {r["unit_id"]: r for r in unit_records(compute(data, tier, policies))}
         meta = data.units.set_index("unit_id", drop=False)
@@ -146,7 +143,6 @@ def plan_file(file: str, units_path: str, tier: str, rubric: str, policies: dict
 def summary_row(unit_id: str, meta: dict[str, Any], record: dict[str, Any] | None, rubric: Any,
                 input_name: str) -> dict[str, Any]:
     """A unit's row of the bulk summary (values unrounded; areas as % of their weight)."""
-    from zi_nb.engine.results import json_value, missed_criteria, next_target
 
     row: dict[str, Any] = {"unit_id": unit_id, "unit_name": json_value(meta.get("unit_name")) or unit_id,
                            "instansi": json_value(meta.get("instansi")), "input": input_name, "total": None,
@@ -169,8 +165,6 @@ def summary_row(unit_id: str, meta: dict[str, Any], record: dict[str, Any] | Non
 # -- resume ------------------------------------------------------------------------------------------------------------
 def resume_key(params: dict[str, Any], digests: dict[str, str], rubric_hash: str, ledger_digest: str | None,
                pdf: bool, notebook_hash: str) -> str:
-    from zi_nb.common.version import __version__
-
     keyed = {k: v for k, v in params.items() if k != "ledger_seq"}  # the unit's own ledger records are keyed below
     doc = {"zi_nb": __version__, "notebook": notebook_hash, "inputs": digests, "rubric": rubric_hash,
            "ledger": ledger_digest, "params": keyed, "pdf": pdf}
@@ -179,7 +173,6 @@ def resume_key(params: dict[str, Any], digests: dict[str, str], rubric_hash: str
 
 def finished(out_dir: Path, name: str, key: str) -> dict[str, Any] | None:
     """The state of a unit whose report is complete and was made with ``key`` (its files still there), else None."""
-    from zi_nb.bulk.warm import STATE_DIR
 
     try:
         state = json.loads((out_dir / STATE_DIR / f"{name}.json").read_text(encoding="utf-8"))

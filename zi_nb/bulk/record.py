@@ -14,16 +14,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from zi_nb.audit.manifest import write_manifest
+from zi_nb.engine.rubric import load_rubric
+from zi_nb.review.decisions import record_decision
+from zi_nb.review.ledger import Ledger
+
 
 def record_bulk_run(out_dir: Path, run_id: str, rows: list[dict[str, Any]], params: dict[str, Any],
                     files: list[Path], units_path: str, command: list[str] | None = None) -> Path:
     """Write the run's manifest and record each finished unit's decision in the ledger (when one is in use)."""
     import sys
-
-    from zi_nb.audit.manifest import write_manifest
-    from zi_nb.engine.rubric import load_rubric
-    from zi_nb.review.decisions import record_decision
-    from zi_nb.review.ledger import Ledger
 
     rubric = load_rubric(params["rubric"])
     ledger = Ledger(params["ledger_path"]) if params.get("ledger_path") else None

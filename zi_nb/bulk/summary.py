@@ -20,10 +20,20 @@ from typing import Any
 import numpy as np
 from jinja2 import Environment, select_autoescape
 
+from zi_nb.bulk.plan import plan_file
 from zi_nb.common.files import atomic_path
 from zi_nb.common.fmt import num, predicate_label
 from zi_nb.common.resources import notebook
+from zi_nb.common.text import strip_hidden
+from zi_nb.common.version import __version__
+from zi_nb.engine.rubric import load_rubric
+from zi_nb.errors import ReportError
+from zi_nb.lke.sample import bundled_paths
 from zi_nb.lke.xlsx import safe_text
+from zi_nb.report.charts import Chart
+from zi_nb.report.kernel import fresh_kernel
+from zi_nb.report.model import PARAMETERS
+from zi_nb.report.runner import export_html
 
 NOTEBOOK = notebook("bulk_summary")
 UNIT_KEYS = ["unit_id", "unit_name", "instansi", "year", "input", "total", "predicate", "areas", "failed_criteria",
@@ -37,7 +47,6 @@ COLOURS = {"WBBM": "#1b7f3b", "WBK": "#2f6db5", "TIDAK": "#8a96a3", "": "#b3261e
 def summary_doc(rows: list[dict[str, Any]], rubric: Any, params: dict[str, Any], inputs: list[str],
                 units_file: str = "", seconds: float | None = None, created: str | None = None) -> dict[str, Any]:
     """The machine-readable summary of a run (the contract of ``summary.json``)."""
-    from zi_nb.common.version import __version__
 
     units = [{k: row.get(k) for k in UNIT_KEYS} for row in rows]
     for u in units:
@@ -60,7 +69,6 @@ def summary_doc(rows: list[dict[str, Any]], rubric: Any, params: dict[str, Any],
 def write_summary(out_dir: Path, rows: list[dict[str, Any]], options: Any, params: dict[str, Any],
                   files: list[Path], units_file: str, seconds: float) -> Path:
     """Write ``summary.json`` and ``summary.xlsx`` into the run folder (each atomically); returns the JSON path."""
-    from zi_nb.engine.rubric import load_rubric
 
     doc = summary_doc(rows, load_rubric(params["rubric"]), params, [str(f) for f in files], units_file,
                       round(seconds, 2), datetime.now(UTC).isoformat(timespec="seconds"))
@@ -236,7 +244,6 @@ _FAILURES = ("""<div class="zib"><h2>Unit yang gagal</h2>"""
 def _plain_label(text: str) -> str:
     """User text as a matplotlib label shown as written: ``$`` escaped (else ``"$x^{$"`` is parsed as mathtext and
     fails the page), hidden characters removed."""
-    from zi_nb.common.text import strip_hidden
 
     return strip_hidden(str(text)).replace("$", r"\$")
 
@@ -265,7 +272,6 @@ class BulkSummary:
     def chart(self, name: str) -> Any:
         """``predicates`` (predikat per instansi), ``totals`` (distribution of totals) or ``areas`` (areas that
         fail most); None when there is nothing to draw."""
-        from zi_nb.report.charts import Chart
 
         scored = [u for u in self.units if u["predicate"]]
         figure = getattr(self, f"_chart_{name}")(scored) if scored else None
@@ -345,10 +351,6 @@ class BulkSummary:
 
 def sample_doc() -> dict[str, Any]:
     """A summary of the bundled sample, made in memory (no reports): what the stored notebook shows."""
-    from zi_nb.bulk.plan import plan_file
-    from zi_nb.engine.rubric import load_rubric
-    from zi_nb.lke.sample import bundled_paths
-    from zi_nb.report.model import PARAMETERS
 
     answers, units = bundled_paths()
     params = {name: default for name, (_, default, _) in PARAMETERS.items()}
@@ -367,10 +369,6 @@ def load(run_dir: str = "") -> BulkSummary:
 def render_index(out_dir: Path) -> Path:
     """Execute ``notebooks/bulk_summary.ipynb`` on the run folder (``index.ipynb``) and export ``index.html``."""
     import papermill as pm
-
-    from zi_nb.errors import ReportError
-    from zi_nb.report.kernel import fresh_kernel
-    from zi_nb.report.runner import export_html
 
     notebook = out_dir / "index.ipynb"
     try:

@@ -18,9 +18,11 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from zi_nb.common.files import atomic_path
 from zi_nb.common.resources import sample_dir
-from zi_nb.engine.answers import RAW_COLUMNS
+from zi_nb.engine.answers import RAW_COLUMNS, build_answers
 from zi_nb.engine.rubric import Rubric, load_rubric
+from zi_nb.lke.export import write_circulated
 
 SAMPLE_ANSWERS = "sample-lke.csv"
 SAMPLE_UNITS = "sample-units.csv"
@@ -232,7 +234,6 @@ def write_synthetic(folder: Path, count: int, seed: int = 2021, fmt: str = "csv"
     ``csv``/``xlsx``: one long-format answers file plus a unit metadata file (sheet, for xlsx); ``lke``: one
     circulated LKE workbook per unit (the ``ID | Penilaian | ...`` export layout, unit and TPI columns).
     """
-    from zi_nb.common.files import atomic_path
 
     folder.mkdir(parents=True, exist_ok=True)
     specs = synthetic_specs(count, seed)
@@ -251,8 +252,6 @@ def write_synthetic(folder: Path, count: int, seed: int = 2021, fmt: str = "csv"
             long_frame(raw).to_excel(writer, sheet_name="jawaban", index=False)
             units.to_excel(writer, sheet_name="unit", index=False)
         return [path]
-    from zi_nb.engine.answers import build_answers
-    from zi_nb.lke.export import write_circulated
 
     answers, _ = build_answers(raw, load_rubric())
     paths = []

@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from jinja2 import Environment, select_autoescape
 
+from zi_nb.common.files import sha256_file
 from zi_nb.common.fmt import num, pct, predicate_label
 from zi_nb.common.text import evidence_links
+from zi_nb.common.version import package_versions
+from zi_nb.engine.improve.plan import plan_improvements
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -331,9 +334,6 @@ def section_data_problems(report: UnitReport) -> Html:
 
 
 def section_provenance(report: UnitReport) -> Html:
-    from zi_nb.common.files import sha256_file
-    from zi_nb.common.version import package_versions
-
     files = [{"name": p.name, "sha256": sha256_file(p)} for p in report.files]
     r = report.data.rubric
     return _render("""
@@ -352,7 +352,6 @@ def section_provenance(report: UnitReport) -> Html:
 
 def section_next_predicate(report: UnitReport) -> Html:
     """The fewest item improvements that reach the next predikat, and what LKE answers alone cannot reach."""
-    from zi_nb.engine.improve.plan import plan_improvements
 
     plan = plan_improvements(report.result.scores, report.unit_id)
     return _render("""

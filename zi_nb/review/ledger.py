@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from zi_nb.common.domain import ANSWER_KINDS, RECORD_KINDS, REVIEW_TIERS, TIER_RANKS
-from zi_nb.engine.answers import normalise_value
+from zi_nb.engine.answers import build_answers, normalise_value
 from zi_nb.engine.rubric import Rubric
 from zi_nb.errors import LedgerError
 
@@ -352,8 +352,6 @@ def apply_ledger(data: Any, ledger: Ledger | None = None, records: list[Record] 
     answer record of ``ledger`` for the data's units.
     """
     from dataclasses import replace
-
-    from zi_nb.engine.answers import build_answers
 
     if records is None:
         records = ledger.records() if ledger is not None else []
