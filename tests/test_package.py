@@ -82,11 +82,12 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-def check(cmd: list[str | Path], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """Run ``cmd`` in :func:`clean_env`; fail with its output unless it exits 0."""
+def check(cmd: list[str | Path], cwd: Path, timeout: float = 600,
+          codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+    """Run ``cmd`` in :func:`clean_env`; fail with its output unless it exits with one of ``codes`` (0)."""
     proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=clean_env(), capture_output=True, text=True,
                           timeout=timeout)
-    assert proc.returncode == 0, (f"{' '.join(map(str, cmd))} (in {cwd}) exited {proc.returncode}\n"
+    assert proc.returncode in codes, (f"{' '.join(map(str, cmd))} (in {cwd}) exited {proc.returncode}\n"
                                   f"--- stdout\n{proc.stdout[-5000:]}\n--- stderr\n{proc.stderr[-5000:]}")
     return proc
 
@@ -217,7 +218,8 @@ def test_installed_package_comes_from_the_venv(installed: Installed, tmp_path: P
 
 
 def score_json(cmd: list[str | Path], cwd: Path) -> dict:
-    return json.loads(check([*cmd, "score", REAL_LKE, "--format", "json"], cwd).stdout)
+    # exit 1: the real workbook's data errors (K185...) make its result "sementara"; the output is still complete
+    return json.loads(check([*cmd, "score", REAL_LKE, "--format", "json"], cwd, codes=(1,)).stdout)
 
 
 @pytest.fixture(scope="module")

@@ -340,3 +340,52 @@ def test_serve_configuration(tmp_path, monkeypatch):
     lines.clear()
     srv.serve(str(lke), echo=lines.append)
     assert lines[0] == "Workbench penilai berjalan: http://127.0.0.1:8866/"
+
+
+def _long_data(tmp_path, rows):
+    from zi_nb.lke.inputs import read_inputs
+
+    path = tmp_path / "lke.csv"
+    path.write_text("\n".join(["unit_id;tier;code;answer", *(f"{r['unit_id']};{r['tier']};{r['code']};{r['raw']}"
+                                                             for r in rows)]) + "\n", encoding="utf-8")
+    return read_inputs([path])
+
+
+def test_header_shows_an_unfinished_review_as_provisional(tmp_path, rubric, ledger_path):
+    from tests.helpers import best_raw
+
+    tpi = [{**r, "tier": "tpi"} for r in best_raw(rubric) if r["code"] in ("PPA1A", "PPA1B")]
+    s = Session(_long_data(tmp_path, [*best_raw(rubric), *tpi]), "u1", "tpi", "Penilai Uji", str(ledger_path))
+    head = Workbench(s).head_html.value
+    n = len(rubric.items)
+    assert s.data_status.status == "belum lengkap" and s.data_status.answered == 2
+    assert f"belum lengkap: 2 dari {n} butir dijawab" in head and "(sementara)" in head
+    assert "zi-predikat pending" in head
+    third = next(r for r in best_raw(rubric) if r["code"] not in ("PPA1A", "PPA1B") and "." not in r["code"])
+    s.set_value(third["code"], str(third["raw"]))  # a draft answers one more item: the status follows live
+    assert s.data_status.answered == 3
+
+
+def test_header_never_shows_a_predikat_from_data_with_errors(tmp_path, rubric, ledger_path):
+    from tests.helpers import best_raw, set_raw
+
+    rows = [*best_raw(rubric), *set_raw([{**r, "tier": "tpi"} for r in best_raw(rubric)], "PPA1B", "F")]
+    s = Session(_long_data(tmp_path, rows), "u1", "tpi", "Penilai Uji", str(ledger_path))
+    head = Workbench(s).head_html.value
+    assert s.data_status.status == "sementara" and s.data_status.errors == 1
+    assert "belum dapat ditetapkan" in head and "sementara: 1 galat data" in head and "Menuju WBBM" not in head
+    assert "Penilaian mandiri unit (PMPZI)" in head
+
+
+def test_picker_rows_carry_the_data_status(tmp_path, rubric, ledger_path):
+    from tests.helpers import best_raw
+
+    tpi = [{**r, "tier": "tpi"} for r in best_raw(rubric) if r["code"] in ("PPA1A", "PPA1B")]
+    data = _long_data(tmp_path, [*best_raw(rubric), *tpi, *best_raw(rubric, unit_id="u2", tier="tpi")])
+    root = Root({"input_path": str(tmp_path / "lke.csv"), "units_path": "", "unit_id": "", "tier": "tpi",
+                 "evaluator": "", "ledger_path": str(ledger_path)})
+    assert root.data.unit_ids == data.unit_ids
+    html = {name: row.children[0].value for name, row in zip(root.data.unit_ids, root.widget.children[1].children[2]
+                                                                .children)}
+    assert "(sementara)" in html["u1"] and "belum lengkap: 2 dari" in html["u1"]
+    assert ">\nMenuju WBBM<" in html["u2"] and "belum lengkap" not in html["u2"]

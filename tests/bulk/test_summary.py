@@ -117,3 +117,33 @@ def test_failed_criteria_are_named_for_the_next_predikat(run_dir):
             label = "Menuju WBBM" if u["predicate"] == "WBK" else "Menuju WBK"
             assert f"<b>{label}</b>: {', '.join(u['failed_names'])}" in html
     assert any("Nilai total" in (u["failed_names"] or []) for u in doc["units"])
+
+
+def test_summary_shows_the_data_status_next_to_the_predikat(tmp_path, rubric):
+    from tests.helpers import best_raw, set_raw
+    from zi_nb.bulk.plan import plan_file
+    from zi_nb.bulk.summary import BulkSummary, summary_doc, table_frame
+
+    rows = [*set_raw(best_raw(rubric), "PPA1B", "F"), *best_raw(rubric, unit_id="u2")]
+    path = tmp_path / "lke.csv"
+    path.write_text("\n".join(["unit_id;tier;code;answer", *(f"{r['unit_id']};{r['tier']};{r['code']};{r['raw']}"
+                                                             for r in rows)]) + "\n", encoding="utf-8")
+    plan = plan_file(str(path), "", "final", "zi-2021", {}, "")
+    by_unit = {r["unit_id"]: r for r in plan.rows}
+    assert (by_unit["u1"]["data_status"], by_unit["u1"]["data_errors"]) == ("sementara", 1)
+    assert (by_unit["u2"]["data_status"], by_unit["u2"]["answered"]) == ("final", len(rubric.items))
+    doc = summary_doc([{**r, "status": "ok", "resumed": False} for r in plan.rows], rubric, {"tier": "final"},
+                      [str(path)])
+    assert doc["counts"]["data_status"] == {"final": 1, "belum lengkap": 0, "sementara": 1}
+    frame = table_frame(doc).set_index("Unit")
+    assert frame.at["u1", "Predikat"] == "belum dapat ditetapkan"
+    assert frame.at["u1", "Status data"] == "sementara: 1 galat data, 112 dari 113 butir dijawab"
+    assert frame.at["u2", "Predikat"] == "Menuju WBBM" and frame.at["u2", "Status data"] == "final"
+    summary = BulkSummary(doc)
+    page = summary.table().html
+    rows_html = {unit: next(r for r in page.split("<tr data-predicate=")[1:] if f">{unit}</span>" in r)
+                 for unit in ("u1", "u2")}
+    assert "belum dapat ditetapkan" in rows_html["u1"] and "sementara: 1 galat data" in rows_html["u1"]
+    assert "Menuju WBBM" not in rows_html["u1"] and "Menuju WBBM" in rows_html["u2"]
+    assert "<b>1</b> sementara" in summary.overview().html and "<b>1</b> final" in summary.overview().html
+    assert "<b>1</b> Menuju WBBM" in summary.overview().html  # u2 only: u1's predikat cannot be determined

@@ -104,3 +104,53 @@ def test_console_script_runs_demo():
     proc = subprocess.run([str(exe), "demo"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "12 unit" in proc.stdout and "Menuju WBK" in proc.stdout
+
+
+def _typo_file(tmp_path, rubric) -> str:
+    from tests.helpers import best_raw, set_raw
+
+    rows = set_raw(best_raw(rubric), "PPA1B", "F")
+    path = tmp_path / "typo.csv"
+    path.write_text("\n".join(["unit_id;tier;code;answer", *(f"{r['unit_id']};{r['tier']};{r['code']};{r['raw']}"
+                                                             for r in rows)]) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_score_with_a_data_error_exits_1_and_never_shows_a_final_predikat(capsys, tmp_path, rubric):
+    typo = _typo_file(tmp_path, rubric)
+    code, out, err = run(capsys, "score", typo)
+    assert code == 1 and "PPA1B" in err
+    (line,) = [ln for ln in out.splitlines() if "u1" in ln]
+    assert "belum dapat ditetapkan" in line and "sementara: 1 galat data" in line and "Menuju WBBM" not in line
+    code, out, _ = run(capsys, "score", typo, "--format", "json")
+    unit = json.loads(out)["units"][0]
+    assert code == 1 and unit["predicate"] == "WBBM"  # the computed value stays, its status says it is not final
+    assert (unit["status"], unit["errors"], unit["answered"], unit["scorable"]) == (
+        "sementara", 1, len(rubric.items) - 1, len(rubric.items))
+    code, out, _ = run(capsys, "score", typo, "--format", "csv")
+    header, row = out.splitlines()
+    values = dict(zip(header.split(","), row.split(",")))
+    assert code == 1 and values["status"] == "sementara" and values["errors"] == "1"
+
+
+def test_score_marks_an_incomplete_tier_as_provisional(capsys, tmp_path, rubric):
+    from tests.helpers import best_raw
+
+    rows = [*best_raw(rubric), *({**r, "tier": "tpi"} for r in best_raw(rubric) if r["code"] in ("PPA1A", "PPA1B"))]
+    path = tmp_path / "tpi.csv"
+    path.write_text("\n".join(["unit_id;tier;code;answer", *(f"{r['unit_id']};{r['tier']};{r['code']};{r['raw']}"
+                                                             for r in rows)]) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "score", str(path), "--tier", "tpi")
+    (line,) = [ln for ln in out.splitlines() if "u1" in ln]
+    assert code == 0 and "(sementara)" in line and f"belum lengkap: 2 dari {len(rubric.items)} butir" in line
+    code, out, _ = run(capsys, "score", str(path), "--tier", "unit")
+    assert "penilaian mandiri unit (PMPZI)" in out.replace("\n", " ") or "PMPZI" in out
+    (line,) = [ln for ln in out.splitlines() if "u1" in ln]
+    assert "Menuju WBBM" in line and "final" in line and "sementara" not in line
+
+
+@pytest.mark.parametrize("name", ["t.xls", "t.csv", "t"])
+def test_template_refuses_an_extension_other_than_xlsx(capsys, tmp_path, name):
+    code, _, err = run(capsys, "template", "--unit", "Unit X", "-o", str(tmp_path / name))
+    assert code == 2 and "berakhiran" in err and ".xlsx" in err and "Traceback" not in err
+    assert not (tmp_path / name).exists()

@@ -15,10 +15,12 @@ from zi_nb.lke.sample import bundled_paths
 
 RECORD_KEYS = {"unit_id", "unit_name", "instansi", "year", "current_predicate", "tier", "total", "pengungkit",
                "pemenuhan", "reform", "hasil", "bersih", "prima", "areas", "indicators", "items", "predicate",
-               "predicate_by_criteria", "criteria", "prerequisites", "unanswered"}
+               "predicate_by_criteria", "criteria", "prerequisites", "unanswered", "status", "errors", "warnings",
+               "answered", "scorable"}
 SUMMARY_COLUMNS = ["unit_id", "unit_name", "instansi", "year", "tier", "total", "pengungkit", "pemenuhan", "reform",
                    "hasil", "bersih", "prima", "area_A", "area_B", "area_C", "area_D", "area_E", "area_F",
-                   "predicate", "failed_criteria", "unanswered"]
+                   "predicate", "failed_criteria", "unanswered", "status", "errors", "warnings", "answered",
+                   "scorable"]
 
 
 @pytest.fixture(scope="module")

@@ -156,13 +156,13 @@ def test_more_changes_than_agents_is_valid_for_pra1a(tmp_path):
 
 
 @pytest.mark.parametrize(("values", "code", "base", "line"), [
-    ({"PRD1A.jumlah_sasaran": 0, "PRD1A.jumlah_sasaran_tercapai": 0}, "PRD1A", "Jumlah Sasaran Kinerja", 4),
-    ({"PRA1A.jumlah_agen_perubahan": 0, "PRA1A.jumlah_perubahan_dibuat": 3}, "PRA1A", "Jumlah Agen Perubahan", 4),
+    ({"PRD1A.jumlah_sasaran": 0, "PRD1A.jumlah_sasaran_tercapai": 0}, "PRD1A", "Jumlah Sasaran Kinerja", 3),
+    ({"PRA1A.jumlah_agen_perubahan": 0, "PRA1A.jumlah_perubahan_dibuat": 3}, "PRA1A", "Jumlah Agen Perubahan", 3),
     ({"PRF1B.jumlah_layanan_terdata": 0, "PRF1B.jumlah_layanan_dipermudah": 0}, "PRF1B",
-     "Jumlah perijinan/pelayanan yang terdata/terdaftar", 4),
+     "Jumlah perijinan/pelayanan yang terdata/terdaftar", 3),
     ({"PRE3B.wajib_total": 0, "PRE3B.sudah_melaporkan": 0}, "PRE3B",
-     "Jumlah yang harus melaporkan (tidak wajib LHKPN)", 4),
-])
+     "Jumlah yang harus melaporkan (tidak wajib LHKPN)", 3),
+])  # line: the base's own Jumlah input (line 3), not the numerator
 def test_zero_base_makes_the_item_unanswerable(tmp_path, values, code, base, line):
     data = read_inputs(jumlah(tmp_path, values))
     (bad,) = [f for f in validate(data) if f.kind != "blank"]
@@ -172,6 +172,18 @@ def test_zero_base_makes_the_item_unanswerable(tmp_path, values, code, base, lin
     assert math.isnan(item_value(data, code))
 
 
+def test_zero_base_points_at_the_base_cell_even_without_a_numerator(tmp_path):
+    """Only the base given (0), its numerator blank: the finding still names the base's line, never location '-'."""
+    data = read_inputs(jumlah(tmp_path, {"PRE3B.sudah_melaporkan": 1, "PRE3B.wajib_total": 0}))
+    (bad,) = of_kind(validate(data), "zero_base")
+    assert (bad.code, bad.line, bad.location()) == ("PRE3B", 4, f"{data.answers['file'].iloc[0]}, baris 4")
+    data = read_inputs(csv_file(tmp_path, "u1;unit;PPA1A;Ya", "u1;unit;PRE3A.wajib_kepala_satker;0",
+                                "u1;unit;PRE3A.wajib_pejabat_lhkpn;0", "u1;unit;PRE3A.wajib_lainnya;0",
+                                "u1;unit;PRE3A.sudah_melaporkan;0"))
+    (bad,) = of_kind(validate(data), "zero_base")
+    assert (bad.code, bad.line) == ("PRE3A", 3)  # the first part of a base summed from its parts
+
+
 def test_no_complaints_scores_one_under_the_default_policy(tmp_path):
     data = read_inputs(jumlah(tmp_path, {"PRE2A.pengaduan_harus_ditindaklanjuti": 0,
                                          "PRE2A.pengaduan_sedang_diproses": 0, "PRE2A.pengaduan_selesai": 0}))
@@ -179,7 +191,7 @@ def test_no_complaints_scores_one_under_the_default_policy(tmp_path):
     assert item_value(data, "PRE2A") == 1.0
     policy = {"pengaduan_nol": "unanswered"}
     (bad,) = [f for f in validate(data, policy) if f.kind != "blank"]
-    assert (bad.kind, bad.code, bad.line) == ("zero_base", "PRE2A", 5)
+    assert (bad.kind, bad.code, bad.line) == ("zero_base", "PRE2A", 3)  # at its base, harus ditindaklanjuti
     assert "Jumlah pengaduan masyarakat yang harus ditindaklanjuti bernilai 0" in bad.message()
     assert math.isnan(item_value(data, "PRE2A", policies=policy))
     other = {"pengaduan_base": "diproses_selesai"}
@@ -233,7 +245,7 @@ def test_jumlah_checks_run_per_tier(tmp_path):
                     "u1;tpi;PRD1A.jumlah_sasaran;4", "u1;tpi;PRD1A.jumlah_sasaran_tercapai;6",
                     "u2;tpn;PRD1A.jumlah_sasaran;0", "u2;tpn;PRD1A.jumlah_sasaran_tercapai;0")
     findings = check_jumlah(read_inputs(path))
-    assert [(f.kind, f.unit_id, f.line) for f in findings] == [("above_base", "u1", 5), ("zero_base", "u2", 7)]
+    assert [(f.kind, f.unit_id, f.line) for f in findings] == [("above_base", "u1", 5), ("zero_base", "u2", 6)]
 
 
 def test_many_units_each_with_its_own_findings(tmp_path):
@@ -377,22 +389,27 @@ def test_real_workbook_defects_cell_by_cell(real_data, real_lke):
     findings = validate(real_data)
     got = [(f.kind, f.severity, f.cell, f.code, f.params.get("found"), f.params.get("expected")) for f in findings]
     assert got == [
+        ("cached_mismatch", "error", "I68", None, "95,5762", "95,7095"),  # hidden 'Ctt Eval': its grand total
+        ("unit_from_file_name", "warning", None, None, "tangsel-opd-lke-zi-2021.xlsx", None),
         ("answer_type_mismatch", "warning", "J8", "PPA1A", "Ya", "Ya/Tidak"),
         ("cached_mismatch", "error", "L125", "REFORM", "25,5762", "25,7095"),
         ("cached_mismatch", "error", "L167", "REFORM:E", "4,7333", "4,8667"),
         ("cached_mismatch", "error", "L175", "PRE3", "1,7333", "1,8667"),
-        ("formula_range", "warning", "L175", "PRE3", "=AVERAGE(L176:L179)*H175", "L177, L184"),
+        ("formula_range", "warning", "L175", "PRE3", "=AVERAGE(L176:L179)*H175", "L184"),  # L177 is covered
         ("total_mismatch", "error", "K185", "PRE3B.wajib_total", "12", "13"),
         ("cached_mismatch", "error", "L198", "PENGUNGKIT", "55,5762", "55,7095"),
         ("cached_mismatch", "error", "L208", None, "95,5762", "95,7095"),
+        ("cached_mismatch", "error", "I28", None, "95,5762", "95,7095"),  # hidden 'Utama', found by its label
     ]
     unit = "tangsel-opd-lke-zi-2021"
-    assert {(f.file, f.sheet, f.unit_id, f.line) for f in findings} == {(str(real_lke), "LKE ZI", unit, None)}
+    assert {(f.file, f.sheet, f.unit_id, f.line) for f in findings} == {
+        (str(real_lke), sheet, unit, None) for sheet in ("LKE ZI", "Utama", "Ctt Eval")}
+    assert [f.sheet for f in findings if f.cell in ("I28", "I68")] == ["Ctt Eval", "Utama"]
     by_cell = {(f.cell, f.kind): f for f in findings}
     assert by_cell[("L208", "cached_mismatch")].message() == (
         "Nilai tersimpan di lembar kerja 95,5762 berbeda dengan nilai menurut rubrik 95,7095 (nilai total).")
     assert by_cell[("L175", "formula_range")].message() == (
-        "Rumus '=AVERAGE(L176:L179)*H175' tidak mencakup semua butir PRE3; yang diharapkan mencakup: L177, L184.")
+        "Rumus '=AVERAGE(L176:L179)*H175' tidak mencakup semua butir PRE3; yang diharapkan mencakup: L184.")
     assert by_cell[("K185", "total_mismatch")].render() == (
         f"GALAT: {real_lke}, lembar 'LKE ZI', sel K185 [{unit}] PRE3B.wajib_total: "
         "Jumlah yang dinyatakan 12 berbeda dengan jumlah rinciannya 13.")

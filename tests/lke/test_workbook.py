@@ -49,7 +49,9 @@ def test_real_every_code_is_mapped(real):
     assert "item_missing" not in kinds and "unmapped_row" not in kinds, [f.render() for f in real.findings]
     pct_formula = set(real.cached["measure"]) & {i.code for i in RUBRIC.items if i.answer_type == "%"}
     assert len(pct_formula) == 8  # the % items computed by the workbook's own formulas
-    mapped = set(real.raw["code"]) | pct_formula
+    own_total = {"PRE3A.wajib_total"}  # K178 '=IF(...,K179+K180+K181)': the workbook's own sum, never an answer
+    assert not own_total & set(real.raw["code"])
+    mapped = set(real.raw["code"]) | pct_formula | own_total
     assert mapped == RUBRIC.all_codes and len(mapped) == 113 + 24
     assert not real.raw.duplicated(["tier", "code"]).any()
     assert set(real.raw["tier"]) == {"unit"} and set(real.raw["sheet"]) == {"LKE ZI"}
@@ -60,7 +62,7 @@ def test_real_every_code_is_mapped(real):
     ("PPF5A", "K122", "A"), ("PPF5B", "K123", "Ya"), ("PPF5C", "K124", "A"),  # rows read a., c., b.
     ("PRB2A", "K142", "A"), ("PRB2B", "K143", "A"), ("PRE1A", "K169", "A"),
     ("PRA1A.jumlah_agen_perubahan", "K129", 7), ("PRA1B.jumlah_perubahan_diintegrasikan", "K133", 1),
-    ("PRE3A.wajib_total", "K178", 15),  # a formula: its cached value
+    ("PRE3A.wajib_kepala_satker", "K179", 1),  # K178 (the total) holds the workbook's own formula: not an answer
     ("PRE3B.wajib_total", "K185", 12), ("PRE3B.wajib_eselon_iii", "K186", 0), ("PRE3B.wajib_eselon_iv", "K187", 1),
     ("PRE3B.wajib_fungsional_pelaksana", "K188", 12), ("PRE3B.sudah_melaporkan", "K189", 12),
     ("HBA", "K202", 4), ("HBB", "K203", "A"), ("HPA", "K205", 4),
@@ -92,7 +94,11 @@ def test_real_notes_and_hyperlinks_in_evidence(real):
 
 
 def test_real_cached_values(real):
-    total = _cached(real, "total")
+    summaries = real.cached[(real.cached["measure"] == "total") & (real.cached["sheet"] != "LKE ZI")]
+    assert [(r["sheet"], r["cell"], r["formula"], round(r["value"], 6), r["tier"]) for r in summaries.to_dict(
+        "records")] == [("Utama", "I28", "='Ctt Eval'!I68", 95.57619, "unit"),  # found by its label, not I28
+                        ("Ctt Eval", "I68", "='LKE ZI'!L208", 95.57619, "unit")]
+    total = _cached(real.__class__(cached=real.cached[real.cached["sheet"] == "LKE ZI"]), "total")
     assert total["cell"] == "L208" and total["value"] == pytest.approx(95.57619047619048)
     assert total["formula"] == "=SUM(L198,L206)" and total["tier"] == "unit"
     pre3 = _cached(real, "PRE3")
@@ -109,16 +115,18 @@ def test_real_cached_values(real):
                 | {c.code for c in RUBRIC.components} | {"total"}
                 | {i.code for i in RUBRIC.items if i.answer_type == "%"})
     assert set(real.cached["measure"]) == expected
-    assert not real.cached["measure"].duplicated().any()
+    assert not real.cached.loc[real.cached["sheet"] == "LKE ZI", "measure"].duplicated().any()
 
 
 def test_real_formula_range_and_type_findings(real):
     ranges = [f for f in real.findings if f.kind == "formula_range"]
     assert [(f.cell, f.code) for f in ranges] == [("L175", "PRE3")]  # misses the LHKASN item (row 184)
-    assert ranges[0].params == {"found": "=AVERAGE(L176:L179)*H175", "expected": "L177, L184"}
+    assert ranges[0].params == {"found": "=AVERAGE(L176:L179)*H175", "expected": "L184"}  # only the missing cell
     assert ranges[0].severity == "warning" and ranges[0].sheet == "LKE ZI"
     types = [(f.cell, f.code, f.params["found"]) for f in real.findings if f.kind == "answer_type_mismatch"]
     assert types == [("J8", "PPA1A", "Ya")]
+    # '%' in the answer-type column of the indicator rows J170/J175 is the workbook's notation: no finding there
+    assert not [f for f in real.findings if f.cell in ("J170", "J175")]
 
 
 def test_real_unit_metadata_from_file_stem(real):
@@ -133,7 +141,7 @@ def test_real_through_read_inputs():
     assert not data.fatal_files
     final = data.answers.set_index("code")
     assert final.at["PPA1A", "answer"] == "Ya" and final.at["HBA", "number"] == 4
-    assert len(data.cached) == 72
+    assert len(data.cached) == 72 + 2  # and the grand totals of the hidden Utama and Ctt Eval sheets
 
 
 def test_real_layout_survives_inserted_and_moved_rows():
@@ -161,7 +169,7 @@ def test_real_formula_range_through_sub_headers():
     ws["L167"] = "=SUM(L168,L175)"  # REFORM:E without PRE2 (L170)
     mapped = map_sheet(rows, find_columns(rows), RUBRIC, ws)
     assert [(f[1], f[2], f[3]["expected"]) for f in mapped.findings if f[0] == "formula_range"] == [
-        ("L167", "REFORM:E", "L168, L170, L175")]
+        ("L167", "REFORM:E", "L170")]  # only the missing cell: L168 and L175 are covered
 
 
 def test_formula_refs():

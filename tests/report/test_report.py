@@ -82,7 +82,7 @@ def reports(tmp_path_factory, real_lke):
 
 
 @pytest.mark.parametrize("unit, label", [("kanim-sukawangi", "Menuju WBBM"), ("kpp-danau-biru", "Menuju WBK"),
-                                         ("rsud-mekarsari", "Belum memenuhi"), ("real", "Menuju WBBM")])
+                                         ("rsud-mekarsari", "Belum memenuhi"), ("real", "belum dapat ditetapkan")])
 def test_report_html_content(reports, rubric, unit, label):
     html = reports[unit].html.read_text(encoding="utf-8")
     assert label in html
@@ -102,6 +102,8 @@ def test_real_workbook_report_numbers(reports):
     html = reports["real"].html.read_text(encoding="utf-8")
     assert "95,71" in html  # the rubric's total, not the workbook's 95,58
     assert "K185" in html and "L175" in html  # its defects are listed
+    # its stated total differs from its parts (K185): a data error, so its predikat is not announced as final
+    assert "Status data: sementara" in html and "belum dapat ditetapkan" in html
 
 
 def test_report_note_with_script_is_text(reports):
@@ -170,3 +172,35 @@ def test_report_shows_ledger_changes_with_who_when_why(tmp_path, rubric):
     assert lhe.result.scores.total["rsud-mekarsari"] > plain.result.scores.total["rsud-mekarsari"]
     with pytest.raises(InputError, match="Ledger"):
         build(unit_id="rsud-mekarsari", ledger_path=str(tmp_path / "missing.sqlite"))
+
+
+def _long_csv(path: Path, rows: list[dict]) -> str:
+    lines = ["unit_id;tier;code;answer"] + [f"{r['unit_id']};{r['tier']};{r['code']};{r['raw']}" for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_summary_puts_the_data_status_above_a_predikat_that_cannot_be_determined(tmp_path, rubric):
+    from tests.helpers import best_raw, set_raw
+
+    lhe = build(_long_csv(tmp_path / "typo.csv", set_raw(best_raw(rubric), "PPA1B", "F")), "u1")
+    html = str(lhe.section("summary"))
+    assert lhe.status.status == "sementara"
+    assert html.index("Status data: sementara") < html.index("belum dapat ditetapkan")
+    assert f"1 galat data, 0 peringatan; {len(rubric.items) - 1} dari {len(rubric.items)} butir dijawab" in html
+    assert "Menuju WBBM" not in html and 'badge WBBM' not in html
+    assert "sementara" in str(lhe.section("identity"))
+
+
+def test_summary_of_an_unfinished_tpi_review_is_provisional(tmp_path, rubric):
+    from tests.helpers import best_raw
+
+    tpi = [{**r, "tier": "tpi"} for r in best_raw(rubric) if r["code"] in ("PPA1A", "PPA1B")]
+    path = _long_csv(tmp_path / "tpi.csv", [*best_raw(rubric), *tpi])
+    html = str(build(path, "u1", tier="tpi").section("summary"))
+    assert "Status data: belum lengkap" in html and "(sementara)" in html
+    assert f"2 dari {len(rubric.items)} butir dijawab ({len(rubric.items) - 2} belum dijawab)" in html
+    unit = build(path, "u1", tier="unit")
+    assert "penilaian mandiri unit (PMPZI)" in str(unit.section("summary"))
+    assert "penilaian mandiri unit (PMPZI)" in str(unit.section("identity"))
+    assert "Status data: final" in str(unit.section("summary")) and ">Menuju WBBM<" in str(unit.section("summary"))

@@ -223,7 +223,8 @@ class Case:
     build: Builder
     accepted: bool
     validate_exit: int
-    score_exit: int  # of ``score --strict`` for rejected cases, of ``score`` for accepted ones
+    score_exit: int  # of ``score --strict`` for rejected cases, of ``score`` for accepted ones (1 when the data has
+    # errors: the unit's result is then ``sementara``)
     expect: tuple[tuple[str, ...], ...] = ()
     units: tuple[str, ...] = ()  # accepted: the units that score reports
     why: str = ""
@@ -237,11 +238,12 @@ _LOCATIONS: dict[str, dict[str, str]] = {}  # case -> placeholders filled by its
 def case(name: str, category: str, *, accepted: bool = False, validate_exit: int | None = None,
          score_exit: int | None = None, expect: tuple[tuple[str, ...], ...] = (), units: tuple[str, ...] = (),
          why: str = "", file_named: bool = True) -> Callable[[Builder], Builder]:
-    """Register a builder as a case. Default exits: accepted 0/0; rejected 2/2 (fatal) unless given."""
+    """Register a builder as a case. Default exits: accepted 0/0 (0/1 with validate_exit 1: score exits 1 for a
+    result from data with errors); rejected 2/2 (fatal) unless given."""
 
     def register(build: Builder) -> Builder:
         v = validate_exit if validate_exit is not None else (0 if accepted else 2)
-        s = score_exit if score_exit is not None else (0 if accepted else v)
+        s = score_exit if score_exit is not None else v
         CASES.append(Case(name, category, build, accepted, v, s, expect, units, why, file_named))
         return build
 
@@ -911,7 +913,7 @@ REAL_ERRORS = 6  # cached-value and Jumlah errors the real workbook already has:
 
 def _real_case(name: str, edit: Callable[[bytes], bytes], *lines: tuple[str, ...], accepted: bool = False,
                validate_exit: int = 1, why: str = "") -> None:
-    @case(name, REAL, accepted=accepted, validate_exit=validate_exit, score_exit=0 if accepted else None,
+    @case(name, REAL, accepted=accepted, validate_exit=validate_exit, score_exit=None,
           units=("tangsel-opd-lke-zi-2021",) if accepted else (), expect=lines, why=why)
     def build(s: Sources, d: Path) -> list[Path]:
         return [patch_zip(REAL_LKE, d / "tangsel-opd-lke-zi-2021.xlsx", {REAL_SHEET_PART: edit})]
@@ -945,6 +947,24 @@ def _(s: Sources, d: Path) -> list[Path]:
         return data.replace(b'name="LKE ZI"', b'name="Sheet1"').replace(b"'LKE ZI'!", b"Sheet1!")
 
     return [patch_zip(REAL_LKE, d / "tangsel-opd-lke-zi-2021.xlsx", {"xl/workbook.xml": rename})]
+
+
+@case("real_lke_named_xls", REAL, accepted=True, validate_exit=1, units=("tangsel-opd-lke-zi-2021",),
+      expect=(("lembar 'LKE ZI', sel K185", "Jumlah yang dinyatakan 12 berbeda dengan jumlah rinciannya 13"),),
+      why="the format comes from the bytes (a zip), not the .xls name; no library text reaches the user")
+def _(s: Sources, d: Path) -> list[Path]:
+    target = d / "tangsel-opd-lke-zi-2021.xls"
+    shutil.copy(REAL_LKE, target)
+    return [target]
+
+
+@case("other_instrument_pmprb", REAL, expect=(("lembar 'LKE'", "bukan LKE rubrik zi-2021", "LKE PMPRB / Evaluasi RB",
+                                                "tidak dinilai", "zi-2021"),),
+      why="another instrument's workbook (PMPRB: Proses 60 over eight areas, Hasil 40) is refused, never scored")
+def _(s: Sources, d: Path) -> list[Path]:
+    from tests.lke.instruments import write_pmprb
+
+    return [write_pmprb(d / "lke-pmprb-kanwil.xlsx")]
 
 
 # ---- the catalogue ---------------------------------------------------------------------------------------------

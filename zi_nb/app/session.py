@@ -30,7 +30,10 @@ from zi_nb.common.domain import ANSWER_KINDS, REVIEW_TIERS, STAGES
 from zi_nb.engine.answers import normalise_value, select_tier
 from zi_nb.engine.dataset import LkeData
 from zi_nb.engine.predicate import evaluate
+from zi_nb.engine.results import unit_files
 from zi_nb.engine.scoring import encode, item_values, plan_for, score_tiers, scores_from_values, tier_matrices
+from zi_nb.engine.status import unit_statuses
+from zi_nb.engine.validate import validate
 from zi_nb.errors import LedgerError, ParameterError
 from zi_nb.lke.inputs import read_inputs
 from zi_nb.lke.sample import bundled_paths
@@ -143,6 +146,8 @@ class Session:
         counts = self.plan.item_indicator.sum(axis=0)
         weights = self.plan.item_indicator @ self.plan.indicator_weight
         self._share = weights / (self.plan.item_indicator @ counts)  # points of the total one item carries
+        # the input's data problems, for the data status of the result (a change made here is checked when typed)
+        self.findings, self._files = validate(unit_data, self.policies), unit_files(unit_data)
         self.recompute()
 
     # -- ledger ------------------------------------------------------------------------------------------------------
@@ -256,6 +261,8 @@ class Session:
         self.evaluation = evaluate(self.scores, self._current)
         self.total = float(self.scores.total.iloc[0])
         self.predicate = str(self.evaluation.predicate.iloc[0])
+        self.data_status = unit_statuses(self.findings, self.tier, self.scores.unanswered(), len(self.rubric.items),
+                                         self._files)[self.unit_id]
 
     def item_value(self, item_code: str) -> float | None:
         value = self.values[0, self._pos[item_code]]

@@ -12,10 +12,11 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
-from zi_nb.common.fmt import num, pct, predicate_label
+from zi_nb.common.domain import STATUS_INCOMPLETE, TIERS
+from zi_nb.common.fmt import num, pct, predicate_label, predicate_with_status, status_detail, tier_label
 from zi_nb.common.text import evidence_links as links
 
-TIER_LABEL = {"unit": "Unit (PMPZI)", "tpi": "TPI", "tpi2": "TPI 2", "tpi3": "TPI 3", "tpn": "TPN"}
+TIER_LABEL = {t: tier_label(t) for t in TIERS}  # "unit": "penilaian mandiri unit (PMPZI)"
 FILTERS = {"all": "Semua", "changed": "Diubah", "unanswered": "Belum dijawab", "weakest": "Terlemah"}
 HASIL = "H"  # pseudo-area of the Hasil indicators (they belong to no area perubahan)
 
@@ -51,6 +52,7 @@ def shown(text: str | None) -> str:
 ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True), trim_blocks=True,
                   lstrip_blocks=True)
 ENV.filters.update(num=num, pct=pct, links=links, shown=shown, plabel=predicate_label)
+ENV.globals.update(plabel_status=predicate_with_status)
 
 CSS = """<style>
 .zi-app,.zi-picker{font-family:"Inter","Segoe UI","DejaVu Sans",Arial,sans-serif;color:#1d2733;font-size:13.5px}
@@ -69,6 +71,7 @@ CSS = """<style>
 .zi-badge{display:inline-block;padding:7px 14px;border-radius:20px;font-weight:700;font-size:14px;color:#fff;
  white-space:nowrap}
 .zi-badge.WBBM{background:#1b7f3b}.zi-badge.WBK{background:#2f8fe0}.zi-badge.TIDAK{background:#b86e00}
+.zi-badge.pending{background:#fff;color:#8a5a00;border:2px dashed #8a5a00}
 .zi-chip{display:inline-block;background:rgba(255,255,255,.16);border-radius:12px;padding:2px 9px;margin-right:6px;
  font-size:12px}.zi-chip.warn{background:#ffb74d;color:#3b2500;font-weight:700}
 .zi-body{padding:12px;gap:12px;align-items:flex-start}
@@ -143,8 +146,9 @@ def render(template: str, **context: Any) -> str:
 
 
 def header(s: Any) -> str:
-    """Unit name, instansi, tier and evaluator, total with predikat badge, unsaved drafts."""
-    meta, code = s.meta, s.predicate
+    """Unit name, instansi, tier and evaluator, total with predikat badge and the data status of the result (a
+    predikat from data with errors or an unfinished review is never shown as final), unsaved drafts."""
+    meta, code, st = s.meta, s.predicate, s.data_status
     self_total = s.unit_total
     return render("""
 <div class="zi-h-row"><div class="zi-h-left">
@@ -156,11 +160,14 @@ def header(s: Any) -> str:
 {% if drafts %}<span class="zi-chip warn zi-drafts">{{ drafts }} perubahan belum disimpan</span>{% endif %}</div>
 </div>
 <div class="zi-h-score"><div class="lbl">Nilai {{ tier }}</div><div class="zi-total">{{ total | num }}</div>
-{% if self_total is not none %}<div class="zi-h-self">Penilaian mandiri unit: {{ self_total | num }}</div>{% endif %}
+{% if self_total is not none %}<div class="zi-h-self">{{ unit_label }}: {{ self_total | num }}</div>{% endif %}
 </div>
-<div><span class="zi-badge zi-predikat {{ code }}">{{ code | plabel }}</span></div></div>""",
+<div><span class="zi-badge zi-predikat {{ code if final else 'pending' }}">{{ label }}</span>
+<div class="zi-h-self zi-status">{{ status }}</div></div></div>""",
                   meta=meta, unit_id=s.unit_id, tier=TIER_LABEL.get(s.tier, s.tier), evaluator=s.evaluator,
-                  drafts=len(s.drafts), total=s.total, self_total=self_total, code=code)
+                  drafts=len(s.drafts), total=s.total, self_total=self_total, code=code, final=st.final,
+                  label=predicate_with_status(code, st.status), unit_label=_first_upper(tier_label("unit")),
+                  status=status_detail(st.status, st.errors, st.answered, st.scorable))
 
 
 def summary(s: Any) -> str:
@@ -249,9 +256,10 @@ def message(text: str, kind: str = "info") -> str:
 
 def picker_row(row: dict[str, Any]) -> str:
     return render("""<b>{{ r.unit_name }}</b> <span class="zi-muted">{{ r.unit_id }}</span>
-<div class="zi-muted">{{ r.instansi or '' }}{% if r.year %} · {{ r.year }}{% endif %} · Penilaian mandiri
+<div class="zi-muted">{{ r.instansi or '' }}{% if r.year %} · {{ r.year }}{% endif %} · PMPZI
  {{ r.unit_total | num }} · {{ r.tier_label }} {{ r.tier_total | num }}
- <span class="zi-badge {{ r.predicate }}" style="font-size:11px;padding:2px 8px">{{ r.predicate | plabel }}</span>
+ <span class="zi-badge {{ r.predicate if r.status == 'final' else 'pending' }}" style="font-size:11px;padding:2px 8px">
+{{ plabel_status(r.predicate, r.status) }}</span>{% if r.status_text %} · {{ r.status_text }}{% endif %}
  {% if r.changes %}· {{ r.changes }} perubahan di ledger{% endif %}</div>""", r=row)
 
 
@@ -259,3 +267,17 @@ def picker_head(title: str, count: int, tier: str) -> str:
     return render("""<div class="zi-head" style="border-radius:10px;display:block"><div class="zi-h-name">{{ title }}
 </div><div class="zi-h-sub">{{ count }} unit · penilaian {{ tier }} · pilih unit yang akan dinilai</div></div>""",
                   title=title, count=count, tier=TIER_LABEL.get(tier, tier))
+
+
+def status_fields(status: Any) -> dict[str, Any]:
+    """The data status of a unit's result for its picker row: ``status`` (code) and ``status_text`` (with counts);
+    a unit without answers in the tier has nothing to announce (``belum lengkap``, 0 answered)."""
+    if status is None:
+        return {"status": STATUS_INCOMPLETE, "status_text": ""}
+    return {"status": status.status, "status_text": "" if status.final else status_detail(
+        status.status, status.errors, status.answered, status.scorable)}
+
+
+def _first_upper(text: str) -> str:
+    """``"penilaian mandiri unit (PMPZI)"`` -> ``"Penilaian mandiri unit (PMPZI)"`` (str.capitalize lowers the rest)."""
+    return text[:1].upper() + text[1:]

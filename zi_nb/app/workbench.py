@@ -378,7 +378,8 @@ class Root:
             tier_ok = u in tier_res.scores.unit_ids
             row = {**meta, "unit_total": unit_res.scores.total.get(u), "tier_label": view.TIER_LABEL[p["tier"]],
                    "tier_total": tier_res.scores.total.get(u) if tier_ok else None, "changes": changes.get(u, 0),
-                   "predicate": tier_res.evaluation.predicate.get(u, "TIDAK") if tier_ok else "TIDAK"}
+                   "predicate": tier_res.evaluation.predicate.get(u, "TIDAK") if tier_ok else "TIDAK",
+                   **view.status_fields(tier_res.statuses.get(u))}
             button = _cls(W.Button(description="Nilai unit ini", icon="arrow-right"), "zi-open",
                           f"zi-open-{css_name(u)}")
             button.on_click(lambda _, u=u: self.open(u))

@@ -1,9 +1,10 @@
 """What a bulk run has to do: the input files, the units in each, their summary rows and their resume keys.
 
 :func:`plan_file` reads one input file (with the unit metadata file, exactly as the report notebook reads them) and
-returns, for every unit in it, the row of the bulk summary (identity, total, predikat, each area as % of its weight,
-criteria still failing for the next predikat). It runs on the executor's workers, so many files are read in
-parallel. A file that cannot be used becomes a plan with an error: one failed row in the summary, not a crash.
+returns, for every unit in it, the row of the bulk summary (identity, total, predikat and the data status of its
+result, each area as % of its weight, criteria still failing for the next predikat). It runs on the executor's workers,
+so many files are read in parallel. A file that cannot be used becomes a plan with an error: one failed row in the
+summary, not a crash.
 
 Resume (``--resume``): a unit whose report is complete has ``DIR/.state/<name>.json`` holding the key it was made
 with. The key is the sha256 of: the zi-nb version, the report notebook's code, every input file's sha256, the
@@ -147,7 +148,8 @@ def summary_row(unit_id: str, meta: dict[str, Any], record: dict[str, Any] | Non
     row: dict[str, Any] = {"unit_id": unit_id, "unit_name": json_value(meta.get("unit_name")) or unit_id,
                            "instansi": json_value(meta.get("instansi")), "input": input_name, "total": None,
                            "predicate": None, "areas": {}, "failed_criteria": [], "failed_names": [],
-                           "next_predicate": None}
+                           "next_predicate": None, "data_status": None, "data_errors": None, "data_warnings": None,
+                           "answered": None, "scorable": None}
     if record is None:
         return row
     weights = {a.code: sum(a.weights.values()) for a in rubric.areas}
@@ -158,7 +160,10 @@ def summary_row(unit_id: str, meta: dict[str, Any], record: dict[str, Any] | Non
                areas={code: (100 * area["total"] / weights[code] if weights.get(code) else None)
                       for code, area in record["areas"].items()},
                failed_criteria=[c["code"] for c in missed], failed_names=[_short_name(c, rubric) for c in missed],
-               next_predicate=next_target(record) if missed else None)
+               next_predicate=next_target(record) if missed else None,
+               # the data status of the result: a predikat from data with errors or unanswered items is not final
+               data_status=record["status"], data_errors=record["errors"], data_warnings=record["warnings"],
+               answered=record["answered"], scorable=record["scorable"])
     return row
 
 

@@ -21,8 +21,9 @@ import numpy as np
 from jinja2 import Environment, select_autoescape
 
 from zi_nb.bulk.plan import plan_file
+from zi_nb.common.domain import DATA_STATUSES, STATUS_PROVISIONAL
 from zi_nb.common.files import atomic_path
-from zi_nb.common.fmt import num, predicate_label
+from zi_nb.common.fmt import num, predicate_label, predicate_with_status, status_detail, status_label
 from zi_nb.common.resources import notebook
 from zi_nb.common.text import strip_hidden
 from zi_nb.common.version import __version__
@@ -36,9 +37,10 @@ from zi_nb.report.model import PARAMETERS
 from zi_nb.report.runner import export_html
 
 NOTEBOOK = notebook("bulk_summary")
-UNIT_KEYS = ["unit_id", "unit_name", "instansi", "year", "input", "total", "predicate", "areas", "failed_criteria",
-             "failed_names", "next_predicate", "report", "notebook", "pdf", "status", "error", "resumed", "seconds",
-             "worker"]
+# "status" is the run status of the unit's report (ok/failed); "data_status" the data status of its result
+UNIT_KEYS = ["unit_id", "unit_name", "instansi", "year", "input", "total", "predicate", "data_status", "data_errors",
+             "data_warnings", "answered", "scorable", "areas", "failed_criteria", "failed_names", "next_predicate",
+             "report", "notebook", "pdf", "status", "error", "resumed", "seconds", "worker"]
 PREDICATES = ["WBBM", "WBK", "TIDAK"]
 COLOURS = {"WBBM": "#1b7f3b", "WBK": "#2f6db5", "TIDAK": "#8a96a3", "": "#b3261e"}
 
@@ -61,7 +63,8 @@ def summary_doc(rows: list[dict[str, Any]], rubric: Any, params: dict[str, Any],
         "areas": [{"code": a.code, "name": a.name, "weight": sum(a.weights.values())} for a in rubric.areas],
         "total_minimum": minima,
         "counts": {"units": len(units), "ok": sum(u["status"] == "ok" for u in units),
-                   "failed": sum(u["status"] != "ok" for u in units), "resumed": sum(u["resumed"] for u in units)},
+                   "failed": sum(u["status"] != "ok" for u in units), "resumed": sum(u["resumed"] for u in units),
+                   "data_status": {s: sum(u["data_status"] == s for u in units) for s in DATA_STATUSES}},
         "units": units,
     }
 
@@ -87,7 +90,9 @@ def table_frame(doc: dict[str, Any]) -> Any:
     for u in doc["units"]:
         row = {"Unit": u["unit_id"] or "", "Nama unit": u["unit_name"], "Instansi": u["instansi"],
                "Berkas masukan": u["input"], "Nilai total": u["total"],
-               "Predikat": predicate_label(u["predicate"]) if u["predicate"] else None}
+               "Predikat": _predicate(u),
+               "Status data": status_detail(u["data_status"], u["data_errors"], u["answered"], u["scorable"])
+               if u.get("data_status") else None}
         for area in doc["areas"]:
             row[f"Area {area['code']} (%)"] = (u["areas"] or {}).get(area["code"])
         row["Predikat berikutnya"] = predicate_label(u["next_predicate"]) if u.get("next_predicate") else None
@@ -96,6 +101,13 @@ def table_frame(doc: dict[str, Any]) -> Any:
                     "Galat": u["error"]})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _predicate(unit: dict[str, Any]) -> str | None:
+    """The predikat cell: not final unless the data status of the result is (see zi_nb.common.fmt)."""
+    if not unit["predicate"]:
+        return None
+    return predicate_with_status(unit["predicate"], unit.get("data_status") or "final")
 
 
 def write_xlsx(doc: dict[str, Any], path: Path) -> Path:
@@ -151,6 +163,7 @@ _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string
                    lstrip_blocks=True)
 _ENV.filters["num"] = num
 _ENV.filters["label"] = predicate_label
+_ENV.globals.update(predicate_cell=_predicate, status_detail=status_detail, status_label=status_label)
 _CSS = ("""<style>
 .zib{font-family:"DejaVu Sans",Arial,sans-serif;font-size:13px;color:#1f2933}
 .zib h1{font-size:22px;margin:4px 0}.zib h2{font-size:17px;margin:18px 0 6px}.zib .muted{color:#5b6776}
@@ -168,7 +181,8 @@ _OVERVIEW = ("""<div class="zib"><h1>Ringkasan evaluasi Zona Integritas (bulk)</
 <p class="cards"><span><b>{{ d.counts.units }}</b> unit</span><span><b>{{ d.counts.ok }}</b> laporan</span>
 <span><b>{{ d.counts.failed }}</b> gagal</span>"""
 """{% for p, n in preds %}<span><b>{{ n }}</b> {{ p | label }}</span>{% endfor %}
-</p></div>""")
+</p><p class="cards">Status data: {% for s, n in (d.counts.data_status or {}).items() %}"""
+"""<span><b>{{ n }}</b> {{ status_label(s) }}</span>{% endfor %}</p></div>""")
 _TABLE = ("""<div class="zib"><h2>Semua unit</h2>
 <div class="filters">"""
 """<input id="zib-q" type="search" placeholder="Saring: unit, instansi, kriteria, galat..." aria-label="Saring">
@@ -177,7 +191,8 @@ _TABLE = ("""<div class="zib"><h2>Semua unit</h2>
 <select id="zib-status" aria-label="Status"><option value="">Semua status</option><option value="ok">ok</option>
 <option value="failed">gagal</option></select> <span id="zib-count" class="muted">{{ units | length }} unit</span></div>
 <table id="zib-units" class="zt"><thead><tr><th>Unit</th><th>Instansi</th><th class="n" data-type="num">Total</th>
-<th>Predikat</th>{% for a in areas %}<th class="n" data-type="num" title="{{ a.name }}">{{ a.code }} %</th>{% endfor %}
+<th>Predikat</th><th>Status data</th>"""
+"""{% for a in areas %}<th class="n" data-type="num" title="{{ a.name }}">{{ a.code }} %</th>{% endfor %}
 <th title="Kriteria predikat berikutnya yang belum terpenuhi">Kriteria belum terpenuhi</th>"""
 """<th>Status</th></tr></thead><tbody>
 {% for u in units %}<tr data-predicate="{{ u.predicate or '' }}" """
@@ -187,7 +202,9 @@ _TABLE = ("""<div class="zib"><h2>Semua unit</h2>
 <br><span class="muted">{{ u.unit_id or u.input }}</span></td>"""
 """<td data-v="{{ (u.instansi or '') | lower }}">{{ u.instansi or '-' }}</td>
 <td class="n" data-v="{{ u.total if u.total is not none else '' }}">{{ u.total | num(2) }}</td>
-<td data-v="{{ order.get(u.predicate, 9) }}">{{ (u.predicate | label) if u.predicate else '-' }}</td>
+<td data-v="{{ order.get(u.predicate, 9) }}">{{ predicate_cell(u) or '-' }}</td>
+<td data-v="{{ u.data_status or '' }}">{{ status_detail(u.data_status, u.data_errors, u.answered, u.scorable)
+ if u.data_status else '-' }}</td>
 {% for a in areas %}{% set v = (u.areas or {}).get(a.code) %}"""
 """<td class="n" data-v="{{ v if v is not none else '' }}">{{ v | num(1) }}</td>{% endfor %}
 <td data-v="{{ u.failed_criteria | length }}">{% if u.next_predicate %}"""
@@ -259,7 +276,9 @@ class BulkSummary:
         return Html(_CSS + _ENV.from_string(template).render(**context))
 
     def overview(self) -> Html:
-        preds = [(p, sum(u["predicate"] == p for u in self.units if u["status"] == "ok")) for p in PREDICATES]
+        # a predikat from data with errors cannot be determined: counted under its data status, not its predikat
+        shown = [u for u in self.units if u["status"] == "ok" and u.get("data_status") != STATUS_PROVISIONAL]
+        preds = [(p, sum(u["predicate"] == p for u in shown)) for p in PREDICATES]
         return self._html(_OVERVIEW, d=self.doc, preds=preds)
 
     def table(self) -> Html:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from zi_nb.cli.common import TIER_OPTION, parse_policies
+from zi_nb.cli.common import TIER_OPTION, ledger_path, parse_policies
 from zi_nb.common.fmt import num
 
 UNIT_TIMEOUT = 300.0  # zi_nb.bulk.warm.UNIT_TIMEOUT (not imported here: the CLI starts without jupyter_client)
@@ -23,7 +23,8 @@ UNIT_TIMEOUT = 300.0  # zi_nb.bulk.warm.UNIT_TIMEOUT (not imported here: the CLI
 @click.option("--workers", type=click.IntRange(1, 256), default=2, show_default=True,
               help="Jumlah pekerja (proses lokal, atau pekerja klaster Dask lokal).")
 @click.option("--tier", type=TIER_OPTION, default="final", show_default=True)
-@click.option("--ledger", default="", help="Berkas ledger penilai (opsional).")
+@click.option("--ledger", default="", help="Berkas ledger penilai (bawaan: $ZI_NB_LEDGER; tanpa keduanya: tanpa "
+                                           "ledger).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: proses di mesin ini; dask: klaster dask.distributed.")
 @click.option("--scheduler", default="",
@@ -54,7 +55,8 @@ def bulk(inputs: tuple[str, ...], output: str, workers: int, tier: str, ledger: 
     if scheduler and executor != "dask":
         raise click.BadParameter("--scheduler hanya berlaku dengan --executor dask", param_hint="--scheduler")
     options = BulkOptions(inputs=list(inputs), out_dir=Path(output), workers=workers, tier=tier,
-                          policies=parse_policies(policy), rubric=rubric, lang=lang, ledger=ledger,
+                          policies=parse_policies(policy), rubric=rubric, lang=lang,
+                          ledger=str(ledger_path(ledger) or ""),  # the one ledger rule, absolute
                           units_file=units_file, pdf=pdf, executor=executor, scheduler=scheduler, resume=resume,
                           run_id=run_id, progress=not no_progress, timeout=timeout)
     result = run_bulk(options)

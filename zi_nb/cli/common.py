@@ -47,24 +47,49 @@ def read_data(paths: tuple[str, ...], rubric: str):
     return read_inputs(list(paths), rubric)
 
 
-def with_ledger(data: Any, ledger: str | None) -> Any:
-    """The data with a ledger's reviewer records applied (when a ledger path is given)."""
-    if not ledger:
+def ledger_path(ledger: str | Path | None) -> Path | None:
+    """The ledger a reading command applies (:func:`zi_nb.review.ledger.resolve_ledger`: ``--ledger``, else
+    ``ZI_NB_LEDGER``, else none), absolute; a ledger given but not found stops the command with a clear message."""
+    from zi_nb.review.ledger import LEDGER_ENV, resolve_ledger
+
+    path = resolve_ledger(ledger)
+    if path is not None and not path.is_file():
+        source = "--ledger" if str(ledger or "").strip() else f"variabel lingkungan {LEDGER_ENV}"
+        raise ZiError(f"Ledger '{path}' (dari {source}) tidak ditemukan; periksa jalurnya, atau jalankan tanpa "
+                      f"--ledger dan tanpa {LEDGER_ENV} untuk menilai tanpa ledger.")
+    return path
+
+
+def writable_ledger(ledger: str | Path | None) -> Path:
+    """The ledger a writing command records into (``adjust``, ``revoke``, ``serve``): the same rule, but one must be
+    given; it is created when it does not exist yet."""
+    from zi_nb.review.ledger import LEDGER_ENV, resolve_ledger
+
+    path = resolve_ledger(ledger)
+    if path is None:
+        raise ZiError(f"Tidak ada ledger untuk mencatat perubahan: beri --ledger BERKAS (dibuat bila belum ada, mis. "
+                      f"--ledger outputs/ledger.sqlite) atau setel variabel lingkungan {LEDGER_ENV}.")
+    return path
+
+
+def with_ledger(data: Any, ledger: str | Path | None) -> Any:
+    """The data with the reviewer records of the ledger :func:`ledger_path` chooses applied (unchanged without one)."""
+    path = ledger_path(ledger)
+    if path is None:
         return data
     from zi_nb.review.ledger import Ledger, apply_ledger
 
-    if not Path(ledger).is_file():
-        raise ZiError(f"Ledger '{ledger}' tidak ditemukan.")
-    return apply_ledger(data, Ledger(ledger))
+    return apply_ledger(data, Ledger(path))
 
 
-def last_ledger_seq(ledger: str) -> int:
+def last_ledger_seq(ledger: str | Path | None) -> int:
     """The last record number of a ledger (0 when none): a run applies exactly the records up to it."""
-    if not ledger or not Path(ledger).is_file():
+    path = ledger_path(ledger)
+    if path is None:
         return 0
     from zi_nb.review.ledger import Ledger
 
-    records = Ledger(ledger).records()
+    records = Ledger(path).records()
     return records[-1].seq if records else 0
 
 
@@ -82,16 +107,19 @@ def report_problems(data: Any, findings: list[Finding], lang: str) -> None:
 
 
 def print_table(doc: dict[str, Any], rubric: Any, lang: str) -> None:
+    """The score table: one line per unit with its predikat and, beside it, the data status of the result (a
+    predikat from data with errors or an unfinished evaluation is never shown as if it were final)."""
     from rich.console import Console
     from rich.table import Table
 
-    from zi_nb.common.fmt import num, pct, predicate_label
+    from zi_nb.common.fmt import num, pct, predicate_with_status, status_detail, tier_label
 
-    table = Table(title=f"Nilai Evaluasi ZI — rubrik {doc['rubric']['id']}, tingkat {doc['tier']}",
+    tier = doc["tier"] if isinstance(doc["tier"], str) else ", ".join(doc["tier"])
+    table = Table(title=f"Nilai Evaluasi ZI — rubrik {doc['rubric']['id']}, tingkat {tier_label(tier, lang)}",
                   show_lines=False)
     for name, justify in [("Unit", "left"), ("Instansi", "left"), ("Thn", "right"), ("Total", "right"),
                           ("Pengungkit", "right"), ("Hasil", "right"), ("Area terendah", "left"),
-                          ("Predikat", "left")]:
+                          ("Predikat", "left"), ("Status", "left")]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for u in doc["units"]:
         weights = {a.code: sum(a.weights.values()) for a in rubric.areas}
@@ -99,5 +127,6 @@ def print_table(doc: dict[str, Any], rubric: Any, lang: str) -> None:
         share = u["areas"][lowest]["total"] / weights[lowest] if weights[lowest] else 0
         table.add_row(u["unit_name"] or u["unit_id"], u["instansi"] or "-", str(u["year"] or "-"),
                       num(u["total"], lang=lang), num(u.get("pengungkit"), lang=lang), num(u.get("hasil"), lang=lang),
-                      f"{lowest} {pct(share, lang=lang)}", predicate_label(u["predicate"], lang))
-    Console(width=max(120, Console().width)).print(table)
+                      f"{lowest} {pct(share, lang=lang)}", predicate_with_status(u["predicate"], u["status"], lang),
+                      status_detail(u["status"], u["errors"], u["answered"], u["scorable"], lang))
+    Console(width=max(140, Console().width)).print(table)

@@ -1,9 +1,16 @@
-"""Commands on inputs: ``validate``, ``score``, ``report``, ``template``, ``sample``, ``rubric`` and ``demo``."""
+"""Commands on inputs: ``validate``, ``score``, ``report``, ``template``, ``sample``, ``rubric`` and ``demo``.
+
+Exit status of ``score``: 0 when every unit's result is ``final`` or ``belum lengkap`` (items unanswered, no data
+error); 1 when any unit's result is ``sementara`` (data errors concerning that unit and tier; the output is still
+written in full, its predikat shown as "belum dapat ditetapkan"), or with ``--strict`` when the data holds any error
+at all (also in tiers the chosen view does not read); 2 when nothing usable was read or no unit has answers in the tier.
+``validate``: 0 clean (warnings allowed), 1 errors, 2 a file that cannot be read at all or no unit answered anything
+(an empty template: nothing to score, as ``score`` says).
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -13,6 +20,7 @@ from zi_nb.cli.common import (
     TIER_OPTION,
     echo_findings,
     last_ledger_seq,
+    ledger_path,
     parse_policies,
     print_table,
     read_data,
@@ -20,6 +28,7 @@ from zi_nb.cli.common import (
     summary_line,
     with_ledger,
 )
+from zi_nb.common.domain import STATUS_PROVISIONAL
 from zi_nb.common.findings import has_errors
 
 
@@ -32,23 +41,33 @@ from zi_nb.common.findings import has_errors
 def validate(paths: tuple[str, ...], rubric: str, fmt: str, lang: str, policy: tuple[str, ...]) -> None:
     """Periksa berkas LKE: setiap temuan dengan berkas, lembar, sel/baris, kode butir dan pesan.
 
-    Status keluar: 0 bersih (boleh ada peringatan), 1 ada galat, 2 ada berkas yang sama sekali tidak dapat dibaca.
+    Status keluar: 0 bersih (boleh ada peringatan), 1 ada galat, 2 ada berkas yang sama sekali tidak dapat dibaca
+    atau tidak ada unit yang menjawab satu butir pun (templat kosong: sama seperti `score`).
     """
+    from zi_nb.engine.answers import is_blank
     from zi_nb.engine.validate import validate as run_validate
 
     data = read_data(paths, rubric)
     findings = run_validate(data, parse_policies(policy))
+    # units that answered at least one item in some tier: none (an empty template) means nothing to score, as `score`
+    with_answers = set(data.answers.loc[~data.answers["raw"].map(is_blank).astype(bool), "unit_id"])
+    answered = [u for u in data.unit_ids if u in with_answers]
     if fmt == "json":
         doc = {"rubric": {"id": data.rubric.id, "hash": data.rubric.content_hash},
-               "files": data.files, "units": data.unit_ids,
+               "files": data.files, "units": data.unit_ids, "units_answered": answered,
                "summary": {"errors": sum(f.severity == "error" for f in findings),
                            "warnings": sum(f.severity == "warning" for f in findings)},
                "findings": [f.to_dict(lang) for f in findings]}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
         echo_findings(findings, lang, err=False)
-        click.echo(f"{len(data.files)} berkas, {len(data.unit_ids)} unit: {summary_line(findings)}")
-    sys.exit(2 if data.fatal_files else 1 if has_errors(findings) else 0)
+        shown = f" ({len(answered)} dengan jawaban)" if len(answered) < len(data.unit_ids) else ""
+        click.echo(f"{len(data.files)} berkas, {len(data.unit_ids)} unit{shown}: {summary_line(findings)}")
+    if not data.fatal_files and not answered:
+        click.echo(("Belum ada jawaban yang terisi: " + ", ".join(f"unit '{u}'" for u in data.unit_ids) +
+                    " belum menjawab satu butir pun (templat kosong?); tidak ada yang dapat dinilai.")
+                   if data.unit_ids else "Tidak ada unit yang dapat dinilai.", err=True)
+    sys.exit(2 if data.fatal_files or not answered else 1 if has_errors(findings) else 0)
 
 
 @click.command()
@@ -58,12 +77,18 @@ def validate(paths: tuple[str, ...], rubric: str, fmt: str, lang: str, policy: t
 @click.option("--policy", "policy", multiple=True, help="Kebijakan nama=nilai, misalnya unanswered=zero.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option("--rubric", default="zi-2021", show_default=True)
-@click.option("--strict", is_flag=True, help="Keluar dengan status 1 bila ada galat pada data.")
+@click.option("--strict", is_flag=True,
+              help="Keluar dengan status 1 bila ada galat apa pun pada data (juga pada tingkat yang tidak dinilai).")
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
-@click.option("--ledger", default=None, help="Ledger penilai yang diterapkan (bawaan: tidak ada).")
+@click.option("--ledger", default=None, help="Ledger penilai yang diterapkan (bawaan: $ZI_NB_LEDGER; tanpa keduanya: "
+                                             "tanpa ledger).")
 def score(paths: tuple[str, ...], tier: str, policy: tuple[str, ...], fmt: str, rubric: str, strict: bool,
           lang: str, ledger: str | None) -> None:
-    """Hitung nilai dan predikat setiap unit."""
+    """Hitung nilai, predikat dan status data setiap unit.
+
+    Status keluar: 0 semua hasil final atau belum lengkap, 1 ada unit berstatus sementara (galat data; keluaran
+    tetap ditulis lengkap) atau --strict dan ada galat, 2 tidak ada yang dapat dinilai.
+    """
     from zi_nb.engine.results import score_document, summary_frame
     from zi_nb.engine.validate import validate as run_validate
 
@@ -72,7 +97,7 @@ def score(paths: tuple[str, ...], tier: str, policy: tuple[str, ...], fmt: str, 
     data.rubric.policy_values(policies)  # refuse unknown policies before any work
     findings = run_validate(data, policies)
     report_problems(data, findings, lang)
-    doc = score_document(data, [tier], policies)
+    doc = score_document(data, [tier], policies, findings)
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -85,7 +110,8 @@ def score(paths: tuple[str, ...], tier: str, policy: tuple[str, ...], fmt: str, 
     if not doc["units"]:
         click.echo(f"Tidak ada unit dengan jawaban pada tingkat '{tier}'.", err=True)
         sys.exit(2)
-    sys.exit(1 if strict and has_errors(findings) else 0)
+    provisional = any(u["status"] == STATUS_PROVISIONAL for u in doc["units"])
+    sys.exit(1 if provisional or (strict and has_errors(findings)) else 0)
 
 
 @click.command()
@@ -97,7 +123,8 @@ def score(paths: tuple[str, ...], tier: str, policy: tuple[str, ...], fmt: str, 
 @click.option("--rubric", default="zi-2021", show_default=True)
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
 @click.option("--run-id", default=None, help="Id proses (bawaan: dibuat dari waktu dan masukan).")
-@click.option("--ledger", default="", help="Berkas ledger penilai (opsional).")
+@click.option("--ledger", default="", help="Berkas ledger penilai (bawaan: $ZI_NB_LEDGER; tanpa keduanya: tanpa "
+                                           "ledger).")
 @click.option("--pdf", is_flag=True, help="Tulis juga PDF (memerlukan Chromium).")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder keluaran.")
 def report(input_path: str, units: tuple[str, ...], units_file: str, tier: str, policy: tuple[str, ...], rubric: str,
@@ -122,7 +149,7 @@ def report(input_path: str, units: tuple[str, ...], units_file: str, tier: str, 
                    err=True)
         sys.exit(2)
     run_id = run_id or time.strftime("%Y%m%dT%H%M%S")
-    ledger = ledger or os.environ.get("ZI_NB_LEDGER", "")
+    ledger = str(ledger_path(ledger) or "")  # the one ledger rule, stored absolute in the parameters and manifest
     seq = last_ledger_seq(ledger)
     entries = []
     for unit_id in chosen:
@@ -205,7 +232,7 @@ def demo(lang: str) -> None:
     findings = run_validate(data)
     click.echo(f"Data contoh: {len(data.unit_ids)} unit dari {len(paths)} berkas. Validasi: {summary_line(findings)}")
     echo_findings([f for f in findings if f.severity == "error"], lang, err=False, limit=10)
-    print_table(score_document(data, ["final"]), data.rubric, lang)
+    print_table(score_document(data, ["final"], findings=findings), data.rubric, lang)
 
 
 COMMANDS = [validate, score, report, template, sample, rubric, demo]

@@ -13,20 +13,17 @@ from typing import Any
 
 import click
 
-from zi_nb.cli.common import read_data, with_ledger
+from zi_nb.cli.common import ledger_path, read_data, with_ledger, writable_ledger
 from zi_nb.common.domain import REVIEW_TIERS
 from zi_nb.common.text import visible
 
-
-def _ledger_path(ledger: str | None) -> Path:
-    from zi_nb.review.ledger import default_path
-
-    return Path(ledger) if ledger else default_path()
+LEDGER_HELP = "Berkas ledger (bawaan: $ZI_NB_LEDGER; tanpa keduanya: tanpa ledger)."
+WRITE_LEDGER_HELP = "Berkas ledger yang dicatati, dibuat bila belum ada (bawaan: $ZI_NB_LEDGER; salah satunya wajib)."
 
 
 def _unit_or_exit(data: Any, unit: str) -> None:
     if unit not in data.unit_ids:
-        click.echo(f"Unit '{unit}' tidak ada dalam masukan; unit yang ada: {', '.join(data.unit_ids) or '-'}.",
+        click.echo(visible(f"Unit '{unit}' tidak ada dalam masukan; unit yang ada: {', '.join(data.unit_ids) or '-'}."),
                    err=True)
         sys.exit(2)
 
@@ -40,7 +37,7 @@ def _unit_or_exit(data: Any, unit: str) -> None:
 @click.option("--tier", type=click.Choice(list(REVIEW_TIERS)), default="tpi", show_default=True)
 @click.option("--evaluator", required=True, help="Id evaluator.")
 @click.option("--note", default="", help="Catatan perubahan (wajib).")
-@click.option("--ledger", default=None, help="Berkas ledger (bawaan: $ZI_NB_LEDGER atau outputs/ledger.sqlite).")
+@click.option("--ledger", default=None, help=WRITE_LEDGER_HELP)
 @click.option("--rubric", default="zi-2021", show_default=True)
 def adjust(input_path: str, units_file: str, unit: str, code: str, answer: str, tier: str, evaluator: str,
            note: str, ledger: str | None, rubric: str) -> None:
@@ -50,11 +47,12 @@ def adjust(input_path: str, units_file: str, unit: str, code: str, answer: str, 
     if not note.strip():
         click.echo("Catatan wajib diisi: gunakan --note \"alasan perubahan\".", err=True)
         sys.exit(2)
+    path = writable_ledger(ledger)  # refuse before reading anything
     data = read_data((input_path, units_file) if units_file else (input_path,), rubric)
     _unit_or_exit(data, unit)
     check_answer(data.rubric, code, answer)  # refuse before touching the ledger
-    book = Ledger(_ledger_path(ledger))
-    current = with_ledger(data, str(book.path)).answers
+    book = Ledger(path)
+    current = with_ledger(data, path).answers
     rows = current[(current["unit_id"] == unit) & (current["code"] == code)]
     mine = rows[rows["tier"] == tier]
     prev_rows = mine if not mine.empty else rows[rows["tier"] == "unit"]
@@ -74,18 +72,23 @@ def _num_text(value: Any) -> str | None:
 
 @click.command()
 @click.option("--unit", default=None, help="Unit (bawaan: semua).")
-@click.option("--ledger", default=None)
+@click.option("--ledger", default=None, help=LEDGER_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def history(unit: str | None, ledger: str | None, fmt: str) -> None:
     """Riwayat perubahan jawaban di ledger: siapa, kapan, apa, dan mengapa; serta keutuhan rantai hash."""
-    from zi_nb.review.ledger import Ledger
+    from zi_nb.review.ledger import LEDGER_ENV, Ledger
 
-    path = _ledger_path(ledger)
-    if not path.is_file():
-        click.echo(f"Ledger '{path}' belum ada: belum ada perubahan yang tercatat.", err=True)
+    path = ledger_path(ledger)
+    if path is None:
+        click.echo(f"Tidak ada ledger: beri --ledger BERKAS atau setel variabel lingkungan {LEDGER_ENV}.", err=True)
         sys.exit(2)
     book = Ledger(path)
     records = book.records(unit)
+    if unit is not None and not records:
+        known = list(dict.fromkeys(r.unit_id for r in book.records()))
+        click.echo(visible(f"Unit '{unit}' tidak ada di ledger {path}; unit yang tercatat: {', '.join(known) or '-'}."),
+                   err=True)
+        sys.exit(2)
     problems = book.verify()
     if fmt == "json":
         click.echo(json.dumps({"ledger": str(path), "head": book.head(), "chain_ok": not problems,
@@ -110,7 +113,7 @@ def history(unit: str | None, ledger: str | None, fmt: str) -> None:
 @click.option("--year", required=True, type=int)
 @click.option("--reason", default="", help="Alasan pencabutan (wajib).")
 @click.option("--evaluator", required=True)
-@click.option("--ledger", default=None)
+@click.option("--ledger", default=None, help=WRITE_LEDGER_HELP)
 @click.option("--rubric", default="zi-2021", show_default=True)
 def revoke(unit: str, year: int, reason: str, evaluator: str, ledger: str | None, rubric: str) -> None:
     """Cabut predikat unit untuk satu tahun; tercatat di ledger dengan alasannya."""
@@ -120,7 +123,7 @@ def revoke(unit: str, year: int, reason: str, evaluator: str, ledger: str | None
     if not reason.strip():
         click.echo("Alasan wajib diisi: gunakan --reason \"...\".", err=True)
         sys.exit(2)
-    record = do_revoke(Ledger(_ledger_path(ledger)), unit, year, reason, evaluator, rubric)
+    record = do_revoke(Ledger(writable_ledger(ledger)), unit, year, reason, evaluator, rubric)
     click.echo(f"Predikat {record.previous} {unit} tahun {year} dicabut (#{record.seq}).")
 
 
@@ -128,7 +131,7 @@ def revoke(unit: str, year: int, reason: str, evaluator: str, ledger: str | None
 @click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--units-file", default="")
 @click.option("--unit", required=True)
-@click.option("--ledger", default=None)
+@click.option("--ledger", default=None, help=LEDGER_HELP)
 @click.option("--rubric", default="zi-2021", show_default=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Berkas .xlsx tujuan.")
 def export(input_path: str, units_file: str, unit: str, ledger: str | None, rubric: str, output: str) -> None:
@@ -137,8 +140,7 @@ def export(input_path: str, units_file: str, unit: str, ledger: str | None, rubr
 
     data = read_data((input_path, units_file) if units_file else (input_path,), rubric)
     _unit_or_exit(data, unit)
-    path = _ledger_path(ledger)
-    data = with_ledger(data, str(path)) if path.is_file() else data
+    data = with_ledger(data, ledger)
     meta = data.units.set_index("unit_id").loc[unit].to_dict()
     answers = data.answers[data.answers["unit_id"] == unit]
     write_circulated(Path(output), data.rubric, {"unit_id": unit, **meta}, answers)
@@ -150,7 +152,8 @@ def export(input_path: str, units_file: str, unit: str, ledger: str | None, rubr
               help="Berkas masukan (bawaan: data contoh).")
 @click.option("--units", "units_path", default="", type=click.Path(dir_okay=False),
               help="Berkas metadata unit tambahan.")
-@click.option("--ledger", default=None, help="Berkas ledger (bawaan: $ZI_NB_LEDGER atau outputs/ledger.sqlite).")
+@click.option("--ledger", default=None, help="Berkas ledger yang dicatati (bawaan: $ZI_NB_LEDGER, tanpa keduanya "
+                                             "outputs/ledger.sqlite di folder ini, jalur absolutnya ditampilkan).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Alamat; selain 127.0.0.1/localhost mewajibkan token.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True)
@@ -161,8 +164,12 @@ def serve(input_path: str, units_path: str, ledger: str | None, host: str, port:
           token: str | None) -> None:
     """Jalankan workbench penilai sebagai aplikasi web (voila) untuk evaluator tanpa menyentuh kode."""
     from zi_nb.app.serve import serve as run_serve
+    from zi_nb.review.ledger import default_path, resolve_ledger
 
-    sys.exit(run_serve(input_path, units_path, ledger or "", host, port, evaluator, tier, token, echo=click.echo))
+    # the same rule; the web app always records somewhere, so without one it is outputs/ledger.sqlite of the current
+    # folder, made absolute here and named in the start-up line
+    path = resolve_ledger(ledger) or default_path()
+    sys.exit(run_serve(input_path, units_path, str(path), host, port, evaluator, tier, token, echo=click.echo))
 
 
 COMMANDS = [adjust, history, revoke, export, serve]

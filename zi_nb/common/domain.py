@@ -28,3 +28,10 @@ RECORD_KINDS: tuple[str, ...] = (*ANSWER_KINDS, "decision", "revocation")
 
 # the kinds of rubric item answers
 ITEM_KINDS: tuple[str, ...] = ("option", "ratio", "index", "count")
+
+# the data status of a result (unit and tier): how far its predikat can be relied on. The codes are part of the JSON
+# contract of ``zi-nb score``; their display text (Bahasa Indonesia / English) is in zi_nb.common.fmt.STATUS_LABEL
+STATUS_FINAL = "final"  # every scorable item answered, no data error
+STATUS_INCOMPLETE = "belum lengkap"  # no data error, but items left unanswered: the predikat is provisional
+STATUS_PROVISIONAL = "sementara"  # data errors: the predikat cannot be determined from this data
+DATA_STATUSES: tuple[str, ...] = (STATUS_FINAL, STATUS_INCOMPLETE, STATUS_PROVISIONAL)

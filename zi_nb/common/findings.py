@@ -122,6 +122,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Rumus '{found}' tidak mencakup semua butir {code}; yang diharapkan mencakup: {expected}.",
         "Formula '{found}' does not cover every item of {code}; expected to cover: {expected}.",
     ),
+    "formula_answer": (
+        ("Sel jawaban berisi rumus '{found}' (nilai tersimpannya: {cached}); jawaban harus diisi sebagai nilai, bukan "
+         "rumus, sehingga sel ini tidak dibaca sebagai jawaban. Ketik jawabannya langsung di sel ini."),
+        ("The answer cell holds the formula '{found}' (its cached value: {cached}); answers must be entered as values, "
+         "not formulas, so this cell is not read as an answer. Type the answer into the cell."),
+    ),
+    "cached_absent": (
+        ("{found} sel rumus hasil di berkas ini tidak menyimpan nilai (berkas disimpan oleh program yang tidak "
+         "menghitung rumus, mis. openpyxl, pandas atau ekspor web), sehingga nilai tersimpannya tidak dapat "
+         "dibandingkan dengan nilai menurut rubrik; skor tetap dihitung dari jawaban. Untuk membandingkannya, buka "
+         "berkas di Excel atau LibreOffice lalu simpan ulang."),
+        ("{found} result formula cells of this file hold no stored value (the file was saved by a program that does "
+         "not calculate formulas, e.g. openpyxl, pandas or a web export), so they cannot be compared with the "
+         "rubric's values; the score is still computed from the answers. To compare them, open the file in Excel or "
+         "LibreOffice and save it again."),
+    ),
     "metadata_invalid": (
         "Metadata unit '{field}' tidak sah: '{found}'; yang diharapkan: {expected}.",
         "Unit metadata '{field}' is invalid: '{found}'; expected {expected}.",
@@ -160,6 +176,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Masukan melebihi batas: {found}; batasnya {limit}. {expected}.",
         "The input exceeds a limit: {found}; the limit is {limit}. {expected}.",
     ),
+    "other_instrument": (  # found: what the sheet looks like; detail: the measures; expected: rubric ids
+        ("Lembar ini bukan LKE rubrik {rubric}: tampaknya {found} ({detail}). Berkas ini tidak dinilai. Rubrik yang "
+         "tersedia di zi-nb: {expected}."),
+        ("This sheet is not an LKE of rubric {rubric}: it looks like {found_en} ({detail_en}). The file is not scored. "
+         "Rubrics available in zi-nb: {expected}."),
+    ),
+    "unit_from_file_name": (  # found: the file name used
+        ("Identitas unit (mis. 'Unit Kerja : ...' atau 'Nama Unit') tidak ditemukan di buku kerja; nama unit diambil "
+         "dari nama berkas: '{found}'. Tambahkan sel identitas di atas tabel LKE bila nama ini keliru."),
+        ("No unit identity (e.g. 'Unit Kerja : ...' or 'Nama Unit') was found in the workbook; the unit is named "
+         "after the file: '{found}'. Add identity cells above the LKE table if this name is wrong."),
+    ),
+    "unit_sheets_ambiguous": (  # found: the sheets
+        ("Beberapa lembar LKE dengan tata letak yang sama ({found}) tetapi unitnya tidak dapat dibedakan; {expected}."),
+        ("Several LKE sheets of the same layout ({found}) but their units cannot be told apart; {expected}."),
+    ),
     "row_fields": (
         ("Baris ini hanya berisi satu kolom ('{found}'); yang diharapkan: kolom yang dipisah '{expected}' seperti "
         "baris kepala. Baris ini diabaikan."),
@@ -191,6 +223,8 @@ class Finding:
         code: rubric code of the item or Jumlah input concerned, when known.
         unit_id: unit concerned, when known.
         params: values substituted into the message (``found``, ``expected``...).
+        tier: tier of the answers concerned (``unit``, ``tpi``, ``tpi2``...), when the finding is about one tier's
+            answers; None when it concerns every tier (a missing sheet, an unknown code...).
     """
 
     kind: str
@@ -202,6 +236,7 @@ class Finding:
     code: str | None = None
     unit_id: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    tier: str | None = None
 
     def message(self, lang: str = "id") -> str:
         """The message alone, in ``id`` (default) or ``en``."""

@@ -183,7 +183,7 @@ def build_answers(raw: pd.DataFrame, rubric: Rubric) -> tuple[pd.DataFrame, list
         if tier is None or pd.isna(tier):
             findings.append(Finding("unknown_tier", "error", **loc, params={"found": rec.get("tier")}))
         else:
-            findings.append(Finding("unknown_code", "error", **{**loc, "code": None},
+            findings.append(Finding("unknown_code", "error", **{**loc, "code": None}, tier=tier,
                                     params={"found": rec.get("code"), "rubric": rubric.id}))
     frame = frame[~bad].reset_index(drop=True)
     type_of = {c: rubric.answer_type_of(c) for c in codes}
@@ -197,7 +197,9 @@ def build_answers(raw: pd.DataFrame, rubric: Rubric) -> tuple[pd.DataFrame, list
     frame["number"] = number[index]
     for idx in np.flatnonzero(pd.notna(kinds[index])):
         _, _, kind, params = results[index[idx]]
-        findings.append(Finding(kind, SEVERITY.get(kind, "error"), **_location(frame.iloc[idx]), params=params))
+        row = frame.iloc[idx]
+        findings.append(Finding(kind, SEVERITY.get(kind, "error"), **_location(row), tier=str(row["tier"]),
+                                params=params))
         if kind not in ("normalised", "not_integer", "index_range"):
             frame.at[idx, "number"] = np.nan
     frame = _resolve_duplicates(frame, findings)
@@ -240,7 +242,7 @@ def _resolve_duplicates(frame: pd.DataFrame, findings: list[Finding]) -> pd.Data
                                                                                  group["sheet"]))
         kind = "duplicate_same" if len(distinct) == 1 else "duplicate_conflict"
         findings.append(Finding(
-            kind, SEVERITY.get(kind, "error"), **_location(last),
+            kind, SEVERITY.get(kind, "error"), **_location(last), tier=str(tier),
             params={"tier": tier, "found": f"{[str(v) for v in group['raw']]} ({where})",
                     "normalised": last["raw"]}))
     return frame.drop_duplicates(key, keep="last")

@@ -10,23 +10,32 @@ Contract (``zi-nb score --format json``)::
                 "predicate": "WBBM" | "WBK" | "TIDAK", "predicate_by_criteria": ...,
                 "criteria": [{"predicate", "code", "name", "value", "minimum", "margin", "met"}],
                 "prerequisites": [{"predicate", "requires", "current_predicate", "met"}],
-                "unanswered": [codes]}]}
+                "unanswered": [codes],
+                "status": "final" | "belum lengkap" | "sementara", "errors", "warnings", "answered", "scorable"}]}
 
 Component keys (``pengungkit``...) are the rubric's component codes in lower case, so an older rubric without the
 Pemenuhan/Reform split simply has no ``pemenuhan``/``reform`` keys. Values are unrounded.
+
+``status`` is the data status of the result (:mod:`zi_nb.engine.status`): ``sementara`` when validation found data
+errors concerning the unit and tier (``errors``; its ``predicate`` cannot be determined from this data), else
+``belum lengkap`` when ``scorable - answered`` items are unanswered (its ``predicate`` is provisional), else ``final``.
+``warnings`` counts the warnings; ``scorable`` is the rubric's number of scored items.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, SupportsFloat, cast
 
 import pandas as pd
 
+from zi_nb.common.findings import Finding
 from zi_nb.engine.dataset import LkeData
 from zi_nb.engine.predicate import Evaluation, evaluate
 from zi_nb.engine.scoring import Scores, score_answers
+from zi_nb.engine.status import DataStatus, unit_statuses
+from zi_nb.engine.validate import validate
 
 
 @dataclass
@@ -36,6 +45,7 @@ class TierResult:
     scores: Scores
     evaluation: Evaluation
     units: pd.DataFrame  # metadata, indexed by unit_id
+    statuses: dict[str, DataStatus] = field(default_factory=dict)  # unit_id -> data status of its result
 
 
 def json_value(value: Any) -> Any:
@@ -46,15 +56,31 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def compute(data: LkeData, tier: str = "final", policies: dict[str, str] | None = None) -> TierResult:
-    """Score and evaluate every unit of ``data`` for one tier (units without answers in that tier are left out)."""
+def compute(data: LkeData, tier: str = "final", policies: dict[str, str] | None = None,
+            findings: list[Finding] | None = None) -> TierResult:
+    """Score and evaluate every unit of ``data`` for one tier (units without answers in that tier are left out),
+    with the data status of each result from the validation ``findings`` (validated here when not given)."""
     units = data.units.set_index("unit_id", drop=False)
     scores = score_answers(data.answers, data.rubric, tier=tier, policies=policies)
     order = [u for u in units.index if u in set(scores.unit_ids)]
     if order != scores.unit_ids:
         scores = score_answers(data.answers, data.rubric, tier=tier, policies=policies, unit_ids=order)
     evaluation = evaluate(scores, units["current_predicate"].reindex(order))
-    return TierResult(scores, evaluation, units.reindex(order))
+    if findings is None:
+        findings = validate(data, policies)
+    statuses = unit_statuses(findings, tier, scores.unanswered(), len(data.rubric.items), unit_files(data))
+    return TierResult(scores, evaluation, units.reindex(order), statuses)
+
+
+def unit_files(data: LkeData) -> dict[str, set[str]]:
+    """unit_id -> the input files its answers and its metadata were read from."""
+    out: dict[str, set[str]] = {}
+    for frame in (data.answers, data.units):
+        if "file" in frame.columns:
+            for unit_id, file in zip(frame["unit_id"], frame["file"]):
+                if isinstance(file, str):
+                    out.setdefault(str(unit_id), set()).add(file)
+    return out
 
 
 def unit_records(result: TierResult) -> list[dict[str, Any]]:
@@ -98,6 +124,7 @@ def unit_records(result: TierResult) -> list[dict[str, Any]]:
             for r in prereq.get_group(unit_id).itertuples()
         ]
         rec["unanswered"] = unanswered[unit_id]
+        rec.update(result.statuses[unit_id].to_dict())
         records.append(rec)
     return records
 
@@ -117,12 +144,15 @@ def _year(value: Any) -> int | None:
         return None
 
 
-def score_document(data: LkeData, tiers: list[str], policies: dict[str, str] | None = None) -> dict[str, Any]:
+def score_document(data: LkeData, tiers: list[str], policies: dict[str, str] | None = None,
+                   findings: list[Finding] | None = None) -> dict[str, Any]:
     """The full JSON contract for one or several tiers."""
     units: list[dict[str, Any]] = []
     chosen = data.rubric.policy_values(policies)
+    if findings is None:
+        findings = validate(data, policies)
     for tier in tiers:
-        units.extend(unit_records(compute(data, tier, policies)))
+        units.extend(unit_records(compute(data, tier, policies, findings)))
     return {
         "rubric": {"id": data.rubric.id, "hash": data.rubric.content_hash, "title": data.rubric.title},
         "policies": chosen,
@@ -145,6 +175,8 @@ def summary_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
         row["predicate"] = r["predicate"]
         row["failed_criteria"] = ", ".join(c["code"] for c in missed_criteria(r))
         row["unanswered"] = len(r["unanswered"])
+        for key in ("status", "errors", "warnings", "answered", "scorable"):
+            row[key] = r[key]
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -8,8 +8,10 @@ numbers, Excel errors, duplicates). This module adds the checks that need the ru
 * Jumlah consistency of every ``%`` item: a stated total that differs from the sum of its parts, an achieved count
   above its base (where the rubric says that is inconsistent), a zero base that makes the item unanswerable, inputs
   partly missing;
-* cached formula values in circulated workbooks: every indicator, area, part, % item and total is recomputed by the
-  rubric and each cell whose cached value differs is reported with both numbers.
+* cached formula values in circulated workbooks: every indicator, area, part, % item and total (also the grand total
+  of the summary sheets such as the hidden ``Utama``) is recomputed by the rubric and each cell whose cached value
+  differs by more than :data:`CACHED_TOLERANCE` is reported with both numbers; formulas without a stored value (a file
+  saved by a program that does not calculate) are not compared, and one ``info`` finding per file says so.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ def check_unanswered(data: LkeData) -> list[Finding]:
             loc = where.get((unit_id, "unit", code)) or where.get(
                 (unit_id, "unit", f"{code}.{item.inputs[0].name}") if item.inputs else ("", "", "")) or {
                 "file": files.get(unit_id)}
-            findings.append(Finding("blank", "warning", unit_id=unit_id, code=code, **loc))
+            findings.append(Finding("blank", "warning", unit_id=unit_id, code=code, **loc, tier="unit"))
     return findings
 
 
@@ -115,7 +117,7 @@ def check_jumlah(data: LkeData, policies: dict[str, str] | None = None) -> list[
                     loc = where.get((units[u], tier, code)) or where.get(  # its blank cell, else a sibling's
                         (units[u], tier, siblings[0]), {"file": files.get(units[u])})
                     findings.append(Finding("input_missing", "warning", unit_id=units[u], code=item.code, **loc,
-                                            params={"expected": inp.label.lstrip("- ")}))
+                                            tier=tier, params={"expected": inp.label.lstrip("- ")}))
             if rule.kind != "ratio":
                 continue
             p = ratio_parts(item, num, plan, chosen)
@@ -123,7 +125,7 @@ def check_jumlah(data: LkeData, policies: dict[str, str] | None = None) -> list[
             bad_total = ~np.isnan(p.stated_total) & ~np.isnan(p.parts_sum) & (
                 np.abs(p.stated_total - p.parts_sum) > 1e-9)
             for u in np.flatnonzero(bad_total):
-                findings.append(Finding("total_mismatch", "error", unit_id=units[u], code=total_code,
+                findings.append(Finding("total_mismatch", "error", unit_id=units[u], code=total_code, tier=tier,
                                         **(where.get((units[u], tier, total_code), {}) if total_code else {}),
                                         params={"found": _fmt(p.stated_total[u]), "expected": _fmt(p.parts_sum[u])}))
             numerator_code = f"{item.code}.{rule.numerator}"
@@ -132,16 +134,18 @@ def check_jumlah(data: LkeData, policies: dict[str, str] | None = None) -> list[
             if rule.above_base == "error":
                 above = ~np.isnan(p.numerator) & ~np.isnan(p.base) & (p.numerator > p.base) & (p.base > 0)
                 for u in np.flatnonzero(above):
-                    findings.append(Finding("above_base", "error", unit_id=units[u], code=numerator_code,
+                    findings.append(Finding("above_base", "error", unit_id=units[u], code=numerator_code, tier=tier,
                                             **where.get((units[u], tier, numerator_code), {}),
                                             params={"numerator": num_label, "denominator": base_label,
                                                     "found": _fmt(p.numerator[u]), "expected": _fmt(p.base[u])}))
             zero_ok = rule.zero_base_policy and chosen.get(rule.zero_base_policy) == "one"
             if not zero_ok:
-                for u in np.flatnonzero(p.base == 0):
-                    findings.append(Finding("zero_base", "error", unit_id=units[u], code=item.code,
-                                            **where.get((units[u], tier, numerator_code), {}),
-                                            params={"denominator": base_label}))
+                base_names = [n for n in [rule.denominator_total, *parts, rule.numerator] if n]
+                for u in np.flatnonzero(p.base == 0):  # at the base's Jumlah input cell (its stated total first)
+                    loc = next((where[k] for k in ((units[u], tier, f"{item.code}.{n}") for n in base_names)
+                                if k in where), {"file": files.get(units[u])})
+                    findings.append(Finding("zero_base", "error", unit_id=units[u], code=item.code, tier=tier,
+                                            **loc, params={"denominator": base_label}))
     return findings
 
 
@@ -170,6 +174,12 @@ def check_cached(data: LkeData, policies: dict[str, str] | None = None) -> list[
     if cached.empty:
         return []
     findings = []
+    absent = cached[[_not_stored(rec) for rec in cached.to_dict("records")]]
+    for file, rows in absent.groupby("file", sort=False):  # once per file: its formulas hold no stored values
+        findings.append(Finding("cached_absent", "info", file=str(file), sheet=rows["sheet"].iloc[0],
+                                unit_id=rows["unit_id"].iloc[0] if rows["unit_id"].nunique() == 1 else None,
+                                params={"found": len(rows)}))
+    cached = cached.drop(index=absent.index)
     for tier, rows in cached.groupby("tier", sort=False):
         units = list(dict.fromkeys(rows["unit_id"]))
         scores = score_answers(data.answers[data.answers["tier"] == tier], data.rubric, tier=str(tier),
@@ -191,12 +201,20 @@ def check_cached(data: LkeData, policies: dict[str, str] | None = None) -> list[
             if number is None and is_blank(found) and (  # "Blm Diisi": the workbook's own unanswered marker
                     np.isnan(expected) or expected == 0):
                 continue
-            shown = _fmt4(number) if number is not None else str(found)
+            shown = _fmt4(number) if number is not None else str(found) if found is not None else "kosong"
             findings.append(Finding("cached_mismatch", "error", file=rec["file"], sheet=rec["sheet"], cell=rec["cell"],
                                     unit_id=rec["unit_id"], code=None if measure == "total" else measure,
-                                    params={"found": shown, "expected": _fmt4(expected), "what": what,
+                                    tier=str(tier), params={"found": shown, "expected": _fmt4(expected), "what": what,
                                             "formula": rec.get("formula") or ""}))
     return findings
+
+
+def _not_stored(rec: dict) -> bool:
+    """A formula cell whose file stores no value for it (saved by a program that does not calculate formulas):
+    nothing to compare, never a mismatch."""
+    value = rec["value"]
+    return bool(rec.get("formula")) and (value is None or (isinstance(value, float) and math.isnan(value)) or (
+        isinstance(value, str) and not value.strip()))
 
 
 def _fmt4(value: float) -> str:

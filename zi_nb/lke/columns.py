@@ -90,7 +90,7 @@ def find_columns(rows: list[list[Any]]) -> Columns | None:
                 cols.id = c
             elif k.startswith("nilai") and cols.value is None:
                 cols.value = c
-        if not cols.answers:
+        if not cols.answers and not _grouped(rows, h, cols):
             continue
         tpis = [(t, (r or "").lower()) for t, r, _ in cols.answers if t in TPI_TIERS]
         for i, (name, c) in enumerate(tpi_notes):  # by reviewer name, else by position
@@ -104,3 +104,39 @@ def find_columns(rows: list[list[Any]]) -> Columns | None:
             cols.evidence = list(range(cols.notes["unit"] + 1, nxt))
         return cols
     return None
+
+
+# labels of the column groups of a header over two rows (``Unit | TPI`` or ``Pusat | Unit`` over ``Jawaban | Nilai |
+# Catatan``): the tier whose answers the group holds. ``Pusat`` is the central reviewer, a TPI tier.
+GROUP_TIERS = {"unit": "unit", "tpi": "tpi", "pusat": "tpi", "tpn": "tpn"}
+
+
+def _grouped(rows: list[list[Any]], h: int, cols: Columns) -> bool:
+    """Read a header over two rows: tier groups in row ``h`` (a merged label sits in its leftmost cell), ``Jawaban``,
+    ``Nilai``, ``Catatan`` below them in row ``h + 1``. Fills ``cols`` (its header becomes ``h + 1``); False when row
+    ``h`` has no such groups."""
+    if h + 1 >= len(rows):
+        return False
+    groups = {c: as_text(v) for c, v in enumerate(rows[h]) if c > cols.type and isinstance(v, str)
+              and squash(v).split(" ")[0] in GROUP_TIERS}
+    tiers: dict[int, str] = {}  # group column -> tier of its answers
+    for c, v in enumerate(rows[h + 1]):
+        g = max((gc for gc in groups if gc <= c), default=None)
+        key = squash(v) if isinstance(v, str) else ""
+        if g is None or not key:
+            continue
+        group = GROUP_TIERS[squash(groups[g]).split(" ")[0]]
+        if key.startswith("jawaban") and g not in tiers:
+            n = sum(t in TPI_TIERS for t, _, _ in cols.answers)
+            tier = group if group != "tpi" else TPI_TIERS[n] if n < len(TPI_TIERS) else None
+            if tier is None or any(t == tier for t, _, _ in cols.answers):
+                continue
+            tiers[g] = tier
+            cols.answers.append((tier, None if tier == "unit" else groups[g], c))
+        elif key.startswith("catatan") and g in tiers:
+            cols.notes.setdefault(tiers[g], c)
+        elif key.startswith("nilai") and tiers.get(g) == "unit" and cols.value is None:
+            cols.value = c
+    if cols.answers:
+        cols.header = h + 1
+    return bool(cols.answers)

@@ -13,8 +13,10 @@ import re
 from typing import Any
 
 from zi_nb.common.findings import cell_name
+from zi_nb.common.text import squash
 from zi_nb.engine.rubric import Rubric
-from zi_nb.lke.columns import Columns, as_text, cell
+from zi_nb.errors import InputError
+from zi_nb.lke.columns import Columns, as_text, cell, find_columns
 
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?")
 
@@ -91,10 +93,65 @@ def cached_results(rows: list[list[Any]], cols: Columns, rubric: Rubric, ws: Any
                 found.add(row_measure[x])
         expected = {k for k in _children(rubric, m) if k in row_measure.values()}
         if expected and found != expected:
-            where = sorted((measures.get(k, item_rows.get(k, 0)), k) for k in expected)
+            missing = expected - found  # the cells to add; all expected cells when the range only covers too much
+            where = sorted((measures.get(k, item_rows.get(k, 0)), k) for k in (missing or expected))
             findings.append(("formula_range", cell_name(r + 1, vc + 1), m, {
                 "found": f, "expected": ", ".join(cell_name(x + 1, vc + 1) for x, _ in where)}))
     return formula_pct, cached, findings
+
+
+SUMMARY_LABEL = "nilai evaluasi"  # start of the grand total's label on the summary sheets ("NILAI EVALUASI ...")
+SUMMARY_HEADER_ROWS = 10  # the summary sheets' header ("Penilaian | Bobot | Nilai | %") sits in their first rows
+
+
+def summary_totals(book: Any, lke_sheet: str, tier: str) -> list[tuple[str, Cached]]:
+    """(sheet, cached cell) of the grand total on the workbook's other sheets, such as the hidden ``Utama`` and
+    ``Ctt Eval`` summaries of the circulated workbook (``NILAI EVALUASI REFORMASI BIROKRASI`` in I28), found by its
+    label, never its address: the cell of the ``Nilai`` column in the label's row, else the first number or formula
+    to the right of the label. Sheets holding an LKE table of their own are not summaries and are skipped."""
+    out: list[tuple[str, Cached]] = []
+    for sheet in book.sheet_names:
+        if sheet == lke_sheet:
+            continue
+        try:
+            rows, formulas = book.values(sheet), book.formula_cells(sheet)
+        except InputError:  # a damaged or oversized side sheet holds no total we can compare
+            continue
+        if find_columns(rows) is not None:  # another LKE table (its own total is compared with its own unit)
+            continue
+        nilai = next((c for row in rows[:SUMMARY_HEADER_ROWS] for c, v in enumerate(row) if squash(v) == "nilai"), None)
+        for r, row in enumerate(rows):
+            label = next((c for c, v in enumerate(row) if isinstance(v, str) and squash(v).startswith(SUMMARY_LABEL)),
+                         None)
+            if label is None:
+                continue
+            right = [c for c in range(label + 1, len(row)) if (isinstance(row[c], (int, float)) and
+                     not isinstance(row[c], bool)) or cell_name(r + 1, c + 1) in formulas]
+            c = nilai if nilai is not None and nilai > label else (right[0] if right else None)
+            if c is not None:
+                address = cell_name(r + 1, c + 1)
+                out.append((sheet, ("total", tier, _value(cell(rows, r, c)), formulas.get(address), address)))
+    return out
+
+
+def computed_answer(rubric: Rubric, code: str, formula: str, column: str) -> bool:
+    """True when an answer cell's formula is the circulated workbook's own computation: a ``%`` item or a Jumlah input
+    (such as "Jumlah yang harus melaporkan" = the sum of its parts) computed only from other cells of its own answer
+    column (``column``: letters). zi-nb recomputes those from the inputs, so the cell is neither an answer nor a
+    finding; any other formula in an answer cell is reported by :func:`formula_answer`."""
+    item = rubric.item_by_code.get(code)
+    if item is not None and rubric.answer_types[item.answer_type].kind != "ratio":
+        return False
+    refs = _REF.findall(formula)
+    return "!" not in formula and bool(refs) and all(a == column and b in ("", column) for a, _, b, _ in refs)
+
+
+def formula_answer(formula: str, cached: Any) -> dict[str, Any]:
+    """Params of the ``formula_answer`` finding: the formula and its cached value (shown, never used as the answer;
+    ``tidak ada`` when the file stores none, e.g. saved by a program that does not calculate)."""
+    value = _value(cached)
+    shown: Any = "tidak ada" if value is None else value
+    return {"found": formula if len(formula) > 1 else "(rumus bersama)", "cached": shown}
 
 
 def _children(rubric: Rubric, measure: str) -> list[str]:

@@ -75,6 +75,9 @@ class Mapped:
     formula_pct: set[str] = field(default_factory=set)  # % items whose answer cell is the workbook's own formula
     cached: list[Cached] = field(default_factory=list)  # measure, tier, value, formula, cell
     findings: list[RawFinding] = field(default_factory=list)
+    leaves: int = 0  # rows that look like items or Jumlah inputs (text below an indicator, not structure)
+    fitting: int = 0  # of those, rows mapped to a code whose answer type matches the row's
+    structure: set[str] = field(default_factory=set)  # component, area and total rows found (measure keys)
 
 
 def _split(cells: list[tuple[int, str]]) -> tuple[str | None, str, int]:
@@ -216,8 +219,10 @@ def map_sheet(rows: list[list[Any]], cols: Columns, rubric: Rubric, ws: Any = No
         _assign(group, {k: v for k, v in input_cands.items() if k.split(".")[0] == item_code}, 0.5, codes)
     _assign([lf for lf in leaves if lf.r not in codes and lf.typ == "jumlah"], input_cands, MATCH_ANYWHERE, codes)
 
+    out.leaves, out.structure = len(leaves), set(measures) - {i.code for i in rubric.indicators}
     for lf in leaves:
         code = codes.get(lf.r)
+        out.fitting += code is not None and lf.typ == type_key(rubric.answer_type_of(code))
         if code is None:
             unmapped(lf.r, lf.col, lf.text)
         elif lf.typ != type_key(rubric.answer_type_of(code)):

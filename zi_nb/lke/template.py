@@ -37,8 +37,9 @@ from zi_nb.common.files import atomic_path
 from zi_nb.common.findings import Finding, cell_name
 from zi_nb.engine.answers import RAW_COLUMNS, is_blank, normalise_tier
 from zi_nb.engine.rubric import Item, Rubric, load_rubric
-from zi_nb.errors import InputError, InputLimitError
+from zi_nb.errors import InputError, InputLimitError, ParameterError
 from zi_nb.lke.extract import Extract
+from zi_nb.lke.formulas import formula_answer
 from zi_nb.lke.long_format import (
     cell_text,
     clean_hidden,
@@ -55,6 +56,7 @@ TEMPLATE_VERSION = "1"
 MARKER_SHEET = "_zi_nb"
 IDENTITY_SHEET = "Identitas Unit"
 LKE_SHEET = "LKE"
+TEMPLATE_SUFFIX = ".xlsx"  # what write_template writes; another extension is refused
 SHEET_PASSWORD: str | None = None  # protection guards the structure against accidents; no password to lose
 COMPUTED_MARKER = "Dihitung dari isian Jumlah di bawah"
 HEADER_ROW = 3  # 1-based row of the LKE table header
@@ -316,7 +318,12 @@ def write_template(path: str | Path, rubric: Rubric | str, unit_id: str, unit_na
     """Write the LKE template of one unit to ``path`` (atomically: a temporary file replaces the target).
 
     ``answers`` (an answers or raw frame) prefills the unit tier of ``unit_id``: answers, Jumlah, notes, evidence.
+    Raises :class:`~zi_nb.errors.ParameterError` when ``path`` does not end in ``.xlsx``, the format written.
     """
+    if Path(path).suffix.lower() != TEMPLATE_SUFFIX:
+        raise ParameterError(f"{path}: templat LKE ditulis sebagai buku kerja Excel {TEMPLATE_SUFFIX}, tetapi nama "
+                             f"berkas berakhiran '{Path(path).suffix or '(tanpa akhiran)'}'; beri nama berakhiran "
+                             f"{TEMPLATE_SUFFIX}, misalnya {Path(path).with_suffix(TEMPLATE_SUFFIX).name}")
     rubric = load_rubric(rubric)
     wb = Workbook()
     identity = wb.active
@@ -425,6 +432,10 @@ def read_workbook(book: Book, path: Path, rubric: Rubric) -> Extract:
                                         unit_id=unit_id, params={"found": cell_text(answer) or note or evidence}))
             continue
         if isinstance(answer, str) and answer.strip() == COMPUTED_MARKER:
+            answer = None
+        if (f := book.formula_cells(sheet).get(address)) is not None:  # a template holds no formulas: not an answer
+            findings.append(Finding("formula_answer", file=name, sheet=sheet, cell=address, unit_id=unit_id,
+                                    code=code, params=formula_answer(f, answer)))
             answer = None
         raw.append({"unit_id": unit_id, "tier": "unit", "reviewer": None, "code": code, "raw": answer,
                     "note": note, "evidence": evidence, **where})

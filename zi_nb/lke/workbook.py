@@ -38,9 +38,11 @@ from zi_nb.engine.rubric import Rubric
 from zi_nb.errors import InputError, InputLimitError
 from zi_nb.lke.columns import ANSWER_TYPE_KEYS, Columns, as_text, cell, find_columns, type_key
 from zi_nb.lke.extract import Extract
-from zi_nb.lke.formulas import formula_refs
+from zi_nb.lke.formulas import computed_answer, formula_answer, formula_refs, summary_totals
+from zi_nb.lke.instrument import recognise
 from zi_nb.lke.long_format import clean_hidden
 from zi_nb.lke.mapping import MATCH, MATCH_ANYWHERE, Mapped, map_sheet, norm, similarity
+from zi_nb.lke.unit_sheets import read_sheets
 from zi_nb.lke.xlsx import Book, merged_answers
 
 __all__ = ["ANSWER_TYPE_KEYS", "MATCH", "MATCH_ANYWHERE", "TPI_TIERS", "Columns", "Mapped", "find_columns",
@@ -51,6 +53,9 @@ _META = re.compile(r"^\s*(id unit|kode unit|nama unit kerja|unit kerja|nama unit
                    r"tahun penilaian|tahun evaluasi|tahun)\s*(:)?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _META_FIELD = {"id unit": "unit_id", "kode unit": "unit_id", "instansi": "instansi", "nama instansi": "instansi",
                "tahun": "year", "tahun penilaian": "year", "tahun evaluasi": "year"}
+# labels of LKE table columns: never a unit's identity (a label cell beside them is a table header too)
+HEADER_LABELS = {"no", "nomor", "penilaian", "bobot", "penjelasan", "pilihan jawaban", "jawaban", "nilai", "%",
+                 "catatan", "keterangan", "bukti dukung", "kriteria nilai", "komponen", "id", "unit", "pusat", "tpi"}
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 
 
@@ -71,13 +76,20 @@ def _readable(book: Book, first: str | None = None) -> Iterator[tuple[str, list[
             pass
 
 
-def _lke_sheet(book: Book) -> tuple[str, Columns] | None:
-    best: tuple[int, str, Columns] | None = None
-    for sheet, rows in _readable(book):
+def _lke_sheets(book: Book) -> list[tuple[str, Columns]]:
+    """(sheet, columns) of every sheet holding an LKE table (a header and at least 3 answer-type cells), the one
+    with the most answer-type cells first, then in workbook order."""
+    found = []
+    for i, (sheet, rows) in enumerate(_readable(book)):
         cols = find_columns(rows)
-        if cols is not None and (n := _type_rows(rows, cols)) >= 3 and (best is None or n > best[0]):
-            best = (n, sheet, cols)
-    return (best[1], best[2]) if best else None
+        if cols is not None and (n := _type_rows(rows, cols)) >= 3:
+            found.append((-n, i, sheet, cols))
+    return [(sheet, cols) for _, _, sheet, cols in sorted(found, key=lambda x: x[:2])]
+
+
+def _lke_sheet(book: Book) -> tuple[str, Columns] | None:
+    found = _lke_sheets(book)
+    return found[0] if found else None
 
 
 def sniff_workbook(book: Book) -> bool:
@@ -115,26 +127,45 @@ def near_miss(book: Book) -> tuple[str, str | None, str] | None:
 
 # -- reading ---------------------------------------------------------------------------------------------------------
 def read_workbook(book: Book, path: Path, rubric: Rubric) -> Extract:
-    """Read the LKE sheet of a circulated workbook: raw answers of every tier, unit metadata, cached results."""
-    found = _lke_sheet(book)
+    """Read the LKE sheets of a circulated workbook: raw answers of every tier, unit metadata, cached results; one
+    unit per LKE sheet when it holds several (see :func:`zi_nb.lke.unit_sheets.read_sheets`)."""
+    found = _lke_sheets(book)
+    if not found:
+        return Extract(findings=[Finding("unknown_format", file=str(path))], fatal=True)
+    if len(found) == 1:
+        return read_sheet(book, path, rubric, *found[0])
+    in_order = sorted(found, key=lambda f: book.sheet_names.index(f[0]))
+    return read_sheets([(sheet, read_sheet(book, path, rubric, sheet, cols, several=True))
+                        for sheet, cols in in_order], path)
+
+
+def read_sheet(book: Book, path: Path, rubric: Rubric, sheet: str, cols: Columns, several: bool = False) -> Extract:
+    """Read one LKE sheet (``several``: one of several unit sheets of the workbook, see :func:`read_metadata`)."""
     file = str(path)
-    if found is None:
-        return Extract(findings=[Finding("unknown_format", file=file)], fatal=True)
-    sheet, cols = found
     rows = book.values(sheet)
-    unit, findings = read_metadata(book, sheet, cols.header, path)
+    unit, findings = read_metadata(book, sheet, cols.header, path, several)
     uid = unit["unit_id"]
     mapped = map_sheet(rows, cols, rubric, None if cols.export else book.formulas[sheet])
+    refused = recognise(rows, cols, mapped, rubric, file, sheet)
+    if refused is not None:  # another instrument: one clear error, nothing of it is read or scored
+        return Extract(findings=[refused], fatal=True)
     loc = {"file": file, "sheet": sheet, "unit_id": uid}
     findings += [Finding(kind, "warning", cell=address, code=code, params=params, **loc)
                  for kind, address, code, params in mapped.findings]
     if not mapped.codes:
         return Extract(findings=[*findings, Finding("no_units", **loc)], fatal=True)
     links = book.hyperlinks(sheet)
+    formulas = book.formula_cells(sheet)
     raw = []
     for r, code in sorted(mapped.codes.items()):
         for tier, reviewer, c in cols.answers:
             value = None if tier == "unit" and code in mapped.formula_pct else cell(rows, r, c)
+            f = None if tier == "unit" and code in mapped.formula_pct else formulas.get(cell_name(r + 1, c + 1))
+            if f is not None:  # a formula is never an answer
+                if not computed_answer(rubric, code, f, cell_name(1, c + 1)[:-1]):
+                    findings.append(Finding("formula_answer", cell=cell_name(r + 1, c + 1), code=code,
+                                            params=formula_answer(f, value), **loc))
+                value = None
             value = None if isinstance(value, str) and not value.strip() else value
             note = as_text(cell(rows, r, cols.notes.get(tier))) or None
             evidence = _evidence(rows, r, cols, links) if tier == "unit" else None
@@ -146,6 +177,10 @@ def read_workbook(book: Book, path: Path, rubric: Rubric) -> Extract:
                                              sorted(mapped.codes.items()) for _, _, c in cols.answers])
     cached = [{"unit_id": uid, "tier": tier, "measure": m, "value": v, "formula": f, "file": file, "sheet": sheet,
                "cell": address} for m, tier, v, f, address in mapped.cached]
+    total_tier = next((t for m, t, *_ in mapped.cached if m == "total"), "unit")
+    summaries = [] if several else summary_totals(book, sheet, total_tier)  # several units: whose total is it?
+    cached += [{"unit_id": uid, "tier": tier, "measure": m, "value": v, "formula": f, "file": file, "sheet": other,
+                "cell": address} for other, (m, tier, v, f, address) in summaries]
     return Extract(raw=pd.DataFrame(raw, columns=RAW_COLUMNS), units=pd.DataFrame([unit], columns=UNIT_COLUMNS),
                    cached=pd.DataFrame(cached, columns=CACHED_COLUMNS), findings=findings)
 
@@ -174,24 +209,38 @@ def _evidence(rows: list[list[Any]], r: int, cols: Columns, links: dict[str, str
     return "\n".join(pieces) or None
 
 
-def read_metadata(book: Book, sheet: str, header: int, path: Path) -> tuple[dict[str, Any], list[Finding]]:
+def read_metadata(book: Book, sheet: str, header: int, path: Path,
+                  several: bool = False) -> tuple[dict[str, Any], list[Finding]]:
     """Unit id, name, instansi and year from labelled cells (``Unit Kerja: ...``, or the label with its value in the
-    next cell) above the LKE header or near the top of the other sheets; the file stem names the unit otherwise."""
+    next cell) above the LKE header or near the top of the other sheets; the file stem names the unit otherwise (with
+    an ``unit_from_file_name`` warning). With ``several`` (one of several unit sheets) the unit's name and id come
+    from above this sheet's table only, else from the sheet's name (id: file stem and sheet name)."""
     found: dict[str, Any] = {}
     for name, rows in _readable(book, first=sheet):
-        for row in rows[: header if name == sheet else 40]:
+        table = find_columns(rows) if name != sheet else None  # another LKE sheet: only above its table
+        for row in rows[: header if name == sheet else table.header if table else 40]:
+            if sum(squash(v) in HEADER_LABELS for v in row if isinstance(v, str)) >= 2:
+                continue  # a table's header row: its labels name columns, not the unit
             for c, v in enumerate(row):
                 m = _META.match(v) if isinstance(v, str) and len(v) < 300 else None
                 if m is None or (not m.group(2) and squash(v) != squash(m.group(1))):
                     continue
                 value = m.group(3).strip() or next((x for x in row[c + 1:] if as_text(x)), "")
+                if squash(as_text(value)) in HEADER_LABELS:
+                    continue  # "Unit Kerja | Bobot": a table header beside the label, not its value
                 fld = _META_FIELD.get(squash(m.group(1)), "unit_name")
+                if several and name != sheet and fld in ("unit_name", "unit_id"):
+                    continue  # a cover's unit is not this sheet's unit
                 if as_text(value) and fld not in found:
                     found[fld] = value
     found = {k: as_text(v) if k != "year" else v for k, v in found.items()}
     findings = clean_hidden(found, ("unit_name", "unit_id", "instansi"), {"file": str(path), "sheet": sheet})
-    name = as_text(found.get("unit_name")) or path.stem
-    uid = as_text(found.get("unit_id")) or slug(name)
+    name = as_text(found.get("unit_name")) or (sheet if several else path.stem)
+    if not as_text(found.get("unit_name")) and not as_text(found.get("unit_id")) and not several:
+        findings.append(Finding("unit_from_file_name", "warning", file=str(path), sheet=sheet, unit_id=slug(name),
+                                params={"found": path.name}))
+    uid = as_text(found.get("unit_id")) or slug(f"{path.stem}-{sheet}" if several and "unit_name" not in found
+                                                 else name)
     if "year" in found:
         text = as_text(found["year"])
         m = re.search(r"(?<!\d)(?:19|20)\d{2}(?!\d)", text)

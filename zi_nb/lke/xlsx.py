@@ -7,6 +7,7 @@ the sheet's relationships part directly.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import zipfile
 import zlib
@@ -57,7 +58,7 @@ class Book:
             try:
                 rows = self._cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             except Exception as exc:
-                raise self._unreadable(sheet, f"isi lembar ini rusak ({str(exc)[:160]}); buka di Excel lalu simpan "
+                raise self._unreadable(sheet, f"isi lembar ini rusak{debug_detail(exc)}; buka di Excel lalu simpan "
                                               "ulang sebagai .xlsx") from None
             for ref, error in scan.errors.items():
                 col, row = coordinate_from_string(ref)
@@ -81,6 +82,11 @@ class Book:
             "limit": f"{limits.number(limits.MAX_ROWS)} baris dan {limits.number(limits.MAX_CELLS)} sel",
             "expected": f"Hapus isi sel di luar tabel LKE (mulai dari {far}) lalu simpan ulang"})
         raise InputLimitError(finding.render(), [finding])
+
+    def formula_cells(self, sheet: str) -> dict[str, str]:
+        """A1 address -> formula (``"=SUM(A1:A3)"``; ``"="`` for a cell sharing another cell's formula) of every cell
+        holding a formula, read from the sheet's XML without loading openpyxl."""
+        return self._scan(sheet).formulas
 
     def merged(self, sheet: str) -> list[str]:
         """The merged ranges of a sheet (``["K8:K9", ...]``)."""
@@ -116,7 +122,7 @@ class Book:
         try:  # a sheet whose part cannot be found is refused: its size could not be checked before loading it
             self._scan_part(self._sheet_parts.get(sheet) or "", scan)
         except DAMAGED as exc:
-            raise self._unreadable(sheet, f"XML lembar ini rusak ({str(exc)[:160]}); buka di Excel lalu simpan "
+            raise self._unreadable(sheet, f"XML lembar ini rusak{debug_detail(exc)}; buka di Excel lalu simpan "
                                           "ulang sebagai .xlsx") from None
         self._scans[sheet] = scan
         return scan
@@ -133,7 +139,7 @@ class Book:
                 rels = ElementTree.fromstring(zf.read(rels_part))
                 targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
             row = position = unnamed = 0  # last row seen; cells of the current row; its value cells without address
-            cell_tag = link_tag = row_tag = merge_tag = error_value = ""
+            cell_tag = link_tag = row_tag = merge_tag = error_value = formula_tag = ""
             value_tags: tuple[str, ...] = ()
             with zf.open(part) as fh:
                 for event, elem in ElementTree.iterparse(fh, events=("start-ns", "end")):
@@ -143,6 +149,7 @@ class Book:
                             cell_tag, link_tag, row_tag = f"{{{uri}}}c", f"{{{uri}}}hyperlink", f"{{{uri}}}row"
                             merge_tag, value_tags, error_value = f"{{{uri}}}mergeCell", (
                                 f"{{{uri}}}v", f"{{{uri}}}is"), f"{{{uri}}}v"
+                            formula_tag = f"{{{uri}}}f"
                         continue
                     tag = elem.tag
                     if tag == cell_tag:
@@ -156,6 +163,9 @@ class Book:
                                 scan.extend(int(ref[len(letters):]), col)
                             else:  # rare: no address, the cell's place in its row (the row's number comes at its end)
                                 unnamed = position
+                        formula = elem.find(formula_tag)
+                        if formula is not None and ref:
+                            scan.formulas[ref] = "=" + (formula.text or "")
                         if elem.get("t") == "e":
                             value = elem.find(error_value)
                             scan.errors[ref or ""] = value.text if value is not None else "#N/A"
@@ -179,10 +189,17 @@ class Book:
         """The workbook loaded by openpyxl with formulas (not cached values); slow, load only when needed."""
         import openpyxl
 
-        try:
-            return openpyxl.load_workbook(self.path, data_only=False)
+        try:  # from a file object: openpyxl would refuse a workbook by its name (an .xlsx saved as .xls)
+            with open(self.path, "rb") as fh:
+                return openpyxl.load_workbook(fh, data_only=False)
         except Exception as exc:
-            raise self._unreadable(None, f"rumus buku kerja tidak dapat dibaca ({str(exc)[:160]})") from None
+            raise self._unreadable(None, f"rumus buku kerja tidak dapat dibaca{debug_detail(exc)}") from None
+
+
+def debug_detail(exc: BaseException) -> str:
+    """`` (the library's message)`` when the environment variable ``ZI_NB_DEBUG`` is set, else ``""``: a library's
+    English error text is for developers, never for users."""
+    return f" ({str(exc)[:160]})" if os.environ.get("ZI_NB_DEBUG") else ""
 
 
 def _local(tag: str) -> str:
@@ -197,6 +214,7 @@ class _Scan:
     links: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     merged: list[str] = field(default_factory=list)
+    formulas: dict[str, str] = field(default_factory=dict)  # A1 address -> formula ("=..."; "=" when shared)
     max_row: int = 0  # extent of the cells that hold a value (1-based; 0 when none)
     max_col: int = 0
     far: tuple[int, int] = (0, 0)  # the cell that extended the extent last
@@ -240,14 +258,15 @@ def open_workbook(path: str | Path) -> Book | Finding:
                                 "untuk menghabiskan memori (zip bomb). Simpan ulang dari Excel sebagai .xlsx"})
             if "xl/workbook.xml" not in names:
                 return unreadable(_other_zip(zf, names))
-        return Book(path, CalamineWorkbook.from_path(str(path)))
+        with open(path, "rb") as fh:  # by content: from_path would choose the .xls (OLE) reader by the file's name
+            return Book(path, CalamineWorkbook.from_filelike(fh))
     except zipfile.BadZipFile:
         return unreadable("arsip zip tidak utuh (berkas terpotong saat diunduh atau disalin, atau rusak); unduh "
                           "ulang atau simpan ulang dari Excel sebagai .xlsx")
     except OSError as exc:
         return unreadable(f"berkas tidak dapat dibuka ({exc.strerror or exc})")
     except Exception as exc:
-        return unreadable(f"bagian buku kerja rusak ({str(exc)[:160]}); simpan ulang dari Excel sebagai .xlsx")
+        return unreadable(f"bagian buku kerja rusak{debug_detail(exc)}; simpan ulang dari Excel sebagai .xlsx")
 
 
 def _other_zip(zf: zipfile.ZipFile, names: set[str]) -> str:

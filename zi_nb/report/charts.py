@@ -31,7 +31,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from zi_nb.common.fmt import num
+from zi_nb.common.domain import STAGES
+from zi_nb.common.fmt import num, tier_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,10 +61,10 @@ class _Text(TypedDict):
 TEXT: dict[str, _Text] = {
     "id": {"radar": "Area perubahan (% dari bobot)", "parts": "Pemenuhan dan Reform per area (% dari bobot)",
            "hasil": "Hasil terhadap nilai minimum", "tiers": "Unit, TPI dan TPN per area (% dari bobot)",
-           "score": "Nilai", "min": "Minimum", "tier": {"unit": "Unit (PMPZI)", "tpi": "TPI", "tpn": "TPN"}},
+           "score": "Nilai", "min": "Minimum", "tier": {t: tier_label(t, "id") for t in STAGES}},
     "en": {"radar": "Areas of change (% of weight)", "parts": "Pemenuhan and Reform by area (% of weight)",
            "hasil": "Results against their minima", "tiers": "Unit, TPI and TPN by area (% of weight)",
-           "score": "Score", "min": "Minimum", "tier": {"unit": "Unit (self)", "tpi": "TPI", "tpn": "TPN"}},
+           "score": "Score", "min": "Minimum", "tier": {t: tier_label(t, "en") for t in STAGES}},
 }
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from jinja2 import Environment, select_autoescape
 
 from zi_nb.common.files import sha256_file
-from zi_nb.common.fmt import num, pct, predicate_label
+from zi_nb.common.fmt import num, pct, predicate_label, predicate_with_status, status_label, tier_label
 from zi_nb.common.text import evidence_links
 from zi_nb.common.version import package_versions
 from zi_nb.engine.improve.plan import plan_improvements
@@ -53,6 +53,11 @@ LABELS: dict[str, dict[str, str]] = {
         "run_id": "Id proses", "hash": "Hash isi", "unanswered": "Butir belum dijawab",
         "method_next": "Dihitung dengan program bilangan bulat: jumlah butir paling sedikit, lalu usaha paling kecil "
         "(langkah pilihan jawaban), diverifikasi dengan menghitung ulang.",
+        "status": "Status data", "counts": "%d galat data, %d peringatan; %d dari %d butir dijawab (%d belum dijawab)",
+        "note_sementara": "Predikat belum dapat ditetapkan: data memuat galat (lihat Masalah data dari validasi). "
+        "Perbaiki data lalu nilai ulang.",
+        "note_belum lengkap": "Predikat bersifat sementara: belum semua butir dijawab pada tingkat ini.",
+        "note_final": "Semua butir dijawab dan tidak ada galat data.",
     },
     "en": {
         "title": "Zona Integritas Evaluation Report",
@@ -80,6 +85,11 @@ LABELS: dict[str, dict[str, str]] = {
         "run_id": "Run id", "hash": "Content hash", "unanswered": "Unanswered items",
         "method_next": "Computed with an integer program: fewest items, then least effort (answer steps), verified "
         "by re-scoring.",
+        "status": "Data status", "counts": "%d data errors, %d warnings; %d of %d items answered (%d unanswered)",
+        "note_sementara": "The predicate cannot be determined yet: the data holds errors (see Data problems found by "
+        "validation). Correct the data and score again.",
+        "note_belum lengkap": "The predicate is provisional: not every item is answered in this tier.",
+        "note_final": "Every item is answered and the data holds no error.",
     },
 }
 
@@ -112,6 +122,9 @@ white-space:nowrap;font-variant-numeric:tabular-nums}
 .zi .ok{color:#1b7f3b;font-weight:600}.zi .ko{color:#b3261e;font-weight:600}
 .zi .badge{display:inline-block;padding:6px 14px;border-radius:6px;font-size:18px;font-weight:700;color:#fff}
 .zi .WBBM{background:#1b7f3b}.zi .WBK{background:#2f6db5}.zi .TIDAK{background:#8a5a00}
+.zi .badge.pending{background:#fff;color:#8a5a00;border:2px dashed #8a5a00}
+.zi .status{padding:6px 10px;border-left:5px solid #1b7f3b;background:#f2f7f3;margin:6px 0}
+.zi .status.pending{border-left-color:#b3261e;background:#fbf1ef}
 .zi .big{font-size:34px;font-weight:700;color:#12355b;margin-right:18px}
 .zi .muted{color:#5b6776;font-size:12.5px}.zi .small{font-size:12px}
 .zi tr.sum td{font-weight:700;border-top:2px solid #c9d3df}
@@ -156,12 +169,14 @@ def section_identity(report: UnitReport) -> Html:
 <tr><td>{{ t.current }}</td><td>{{ current or t.none }}</td></tr>
 <tr><td>{{ t.rubric }}</td><td>{{ rubric_id }} — {{ rubric_title }}</td></tr>
 <tr><td>{{ t.tier }}</td><td>{{ tier }}</td></tr>
+<tr><td>{{ t.status }}</td><td><b>{{ status }}</b></td></tr>
 <tr><td>{{ t.tiers_present }}</td><td>{{ tiers }}</td></tr>
 <tr><td>{{ t.data_date }}</td><td>{{ date or t.unknown }}</td></tr>
 </table>""", report, meta=meta, year=_year(meta.get("year")), current=_text(meta.get("current_predicate")),
                    instansi=_text(meta.get("instansi")),
-                   rubric_id=r.id, rubric_title=r.title, tier=report.params["tier"],
-                   tiers=", ".join(report.tiers) or "-", date=report.data_date())
+                   rubric_id=r.id, rubric_title=r.title, tier=tier_label(report.params["tier"], report.lang),
+                   status=status_label(report.status.status, report.lang),
+                   tiers=", ".join(tier_label(t, report.lang) for t in report.tiers) or "-", date=report.data_date())
 
 
 def _at(frame: pd.DataFrame, unit: str, column: str) -> float:
@@ -196,9 +211,14 @@ def section_summary(report: UnitReport) -> Html:
         row[r["predicate"]] = r
     prereq = [{**p, "current_predicate": _text(p["current_predicate"])} for p in
               ev.prerequisites[ev.prerequisites["unit_id"] == report.unit_id].to_dict("records")]
+    st = report.status
     return _render("""
 <h2>{{ t.total }} · {{ t.predicate }}</h2>
-<p><span class="big">{{ total | num(2, lang) }}</span><span class="badge {{ code }}">{{ label }}</span></p>
+<p class="status {{ '' if st.final else 'pending' }}"><b>{{ t.status }}: {{ status }}</b> · {{ tier }}<br>
+{{ t.counts | format(st.errors, st.warnings, st.answered, st.scorable, st.unanswered) }}.
+{{ t['note_' ~ st.status] }}</p>
+<p><span class="big">{{ total | num(2, lang) }}</span><span class="badge {{ code if st.final else 'pending' }}">{{
+ label }}</span></p>
 {% for p in prereq %}<p class="muted">{{ t.prereq | format(p.predicate, p.requires) }} {{ t.current }}:
  {{ p.current_predicate or t.unknown }}.</p>{% endfor %}
 <h2>{{ t.criteria }}</h2>
@@ -212,7 +232,9 @@ def section_summary(report: UnitReport) -> Html:
 <td class="c {{ 'ok' if c.met else 'ko' }}">{{ '✓' if c.met else '✗' }}</td>{% else %}<td></td><td></td><td></td>
 {% endif %}{% endfor %}</tr>
 {% endfor %}</table>""", report, total=float(s.total[report.unit_id]), code=code,
-                   label=predicate_label(code, report.lang), rows=rows, preds=preds, prereq=prereq)
+                   label=predicate_with_status(code, st.status, report.lang), rows=rows, preds=preds, prereq=prereq,
+                   st=st, status=status_label(st.status, report.lang),
+                   tier=tier_label(report.params["tier"], report.lang))
 
 
 def section_areas(report: UnitReport) -> Html:

@@ -26,6 +26,7 @@ from zi_nb.common.domain import ANSWER_KINDS, STAGES, TIER_CHOICES
 from zi_nb.common.findings import Finding
 from zi_nb.engine.dataset import LkeData
 from zi_nb.engine.results import TierResult, compute
+from zi_nb.engine.status import DataStatus
 from zi_nb.engine.validate import validate
 from zi_nb.errors import InputError, ParameterError
 from zi_nb.lke.inputs import read_inputs_cached
@@ -132,6 +133,11 @@ class UnitReport:
         return self.params["lang"]
 
     @property
+    def status(self) -> DataStatus:
+        """The data status of the reported result (errors, unanswered items; final, belum lengkap or sementara)."""
+        return self.result.statuses[self.unit_id]
+
+    @property
     def meta(self) -> dict[str, Any]:
         return cast("dict[str, Any]", self.result.units.loc[self.unit_id].to_dict())  # keys: column names
 
@@ -222,8 +228,8 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
     findings = validate(unit_data, chosen_policies)
     present = [t for t in STAGES if any(
         unit_data.answers["tier"].str.startswith(t) & unit_data.answers["unit_id"].eq(unit_id))]
-    tiers = {t: compute(unit_data, t, chosen_policies) for t in present}
-    result = compute(unit_data, tier, chosen_policies) if tier not in tiers else tiers[tier]
+    tiers = {t: compute(unit_data, t, chosen_policies, findings) for t in present}
+    result = compute(unit_data, tier, chosen_policies, findings) if tier not in tiers else tiers[tier]
     if unit_id not in result.scores.unit_ids:
         raise InputError(f"Unit '{unit_id}' tidak memiliki jawaban pada tingkat '{tier}'.")
     return UnitReport(params, unit_data, unit_id, result, tiers, findings, files,

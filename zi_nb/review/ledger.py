@@ -5,9 +5,10 @@ note, a UTC timestamp, the rubric id, and ``prev_hash`` (the hash of the record 
 sha256 of its canonical JSON. Deleting, changing or reordering any record breaks the chain, which
 :meth:`Ledger.verify` reports.
 
-Storage is one SQLite file (WAL mode). Path: ``--ledger``, else the ``ZI_NB_LEDGER`` environment variable, else
-``outputs/ledger.sqlite``. An append runs in an ``IMMEDIATE`` transaction (the chain head is read and the record
-written under one write lock), so several evaluators in several processes lose nothing; what a record is based on
+Storage is one SQLite file (WAL mode). Path (:func:`resolve_ledger`): ``--ledger``, else the ``ZI_NB_LEDGER``
+environment variable, else none (the evaluator app: ``outputs/ledger.sqlite``), stored absolute. An append runs in
+an ``IMMEDIATE`` transaction (the chain head is read and the record written under one write lock), so several
+evaluators in several processes lose nothing; what a record is based on
 (the previous answer, the change an undo reverts, an earlier decision) is read under the same lock. A change is
 acknowledged (returned) only after its transaction committed (``synchronous=FULL``), so it survives a crash; a
 process killed before that leaves no trace of it, never half a record. A writer that cannot get the lock within
@@ -93,8 +94,22 @@ def record_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+LEDGER_ENV = "ZI_NB_LEDGER"
+
+
+def resolve_ledger(explicit: str | Path | None) -> Path | None:
+    """The one ledger rule of every command (``score``, ``report``, ``bulk``, ``export``, ``history``, ``adjust``,
+    ``revoke``, ``serve``): the ``--ledger`` path when given, else the :data:`LEDGER_ENV` environment variable, else
+    none. A relative path is resolved against the current directory here, once; the path returned is absolute, so
+    what a run records and what a later command in another folder reads is the same file."""
+    chosen = str(explicit or "").strip() or os.environ.get(LEDGER_ENV, "").strip()
+    return Path(chosen).expanduser().resolve() if chosen else None
+
+
 def default_path() -> Path:
-    return Path(os.environ.get("ZI_NB_LEDGER") or DEFAULT_PATH)
+    """The ledger of the evaluator app, which always writes to one: :func:`resolve_ledger` without a flag, else
+    ``outputs/ledger.sqlite`` of the current directory (absolute)."""
+    return resolve_ledger(None) or DEFAULT_PATH.resolve()
 
 
 def check_answer(rubric: Rubric, code: str, answer: str) -> str:
