@@ -147,3 +147,24 @@ def test_summary_shows_the_data_status_next_to_the_predikat(tmp_path, rubric):
     assert "Menuju WBBM" not in rows_html["u1"] and "Menuju WBBM" in rows_html["u2"]
     assert "<b>1</b> sementara" in summary.overview().html and "<b>1</b> final" in summary.overview().html
     assert "<b>1</b> Menuju WBBM" in summary.overview().html  # u2 only: u1's predikat cannot be determined
+
+
+def test_a_unit_with_data_errors_is_not_counted_under_its_predikat_in_the_chart():
+    from zi_nb.bulk.summary import BulkSummary
+
+    doc = sample_doc()
+    scored = [u for u in doc["units"] if u["predicate"]]
+    target = scored[0]
+
+    def bars(document: dict) -> dict[str, float]:
+        figure = BulkSummary(document).chart("predicates").figure
+        ax = figure.axes[0]
+        return {c.get_label(): sum(p.get_width() for p in c.patches) for c in ax.containers}
+
+    before = bars(doc)
+    assert "belum dapat ditetapkan" not in before
+    target["data_status"] = "sementara"
+    after = bars(doc)
+    assert after["belum dapat ditetapkan"] == 1
+    label = {"WBBM": "Menuju WBBM", "WBK": "Menuju WBK", "TIDAK": "Belum memenuhi"}[target["predicate"]]
+    assert after.get(label, 0) == before[label] - 1

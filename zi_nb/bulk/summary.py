@@ -23,7 +23,7 @@ from jinja2 import Environment, select_autoescape
 from zi_nb.bulk.plan import plan_file
 from zi_nb.common.domain import DATA_STATUSES, STATUS_PROVISIONAL
 from zi_nb.common.files import atomic_path
-from zi_nb.common.fmt import num, predicate_label, predicate_with_status, status_detail, status_label
+from zi_nb.common.fmt import UNDETERMINED, num, predicate_label, predicate_with_status, status_detail, status_label
 from zi_nb.common.resources import notebook
 from zi_nb.common.text import strip_hidden
 from zi_nb.common.version import __version__
@@ -300,22 +300,30 @@ class BulkSummary:
         from matplotlib.figure import Figure
         from matplotlib.ticker import MaxNLocator
 
+        # a unit whose data has errors has no predikat yet: its own bar segment, never its computed predikat's
+        kinds = [*PREDICATES, STATUS_PROVISIONAL]
         counts: dict[str, dict[str, int]] = {}
         for u in scored:
-            counts.setdefault(u["instansi"] or "(tanpa instansi)", dict.fromkeys(PREDICATES, 0))[u["predicate"]] += 1
+            kind = STATUS_PROVISIONAL if u.get("data_status") == STATUS_PROVISIONAL else u["predicate"]
+            counts.setdefault(u["instansi"] or "(tanpa instansi)", dict.fromkeys(kinds, 0))[kind] += 1
         names = sorted(counts, key=lambda n: (-sum(counts[n].values()), n))
         if len(names) > 15:
             rest = names[14:]
-            counts["Lainnya"] = {p: sum(counts[n][p] for n in rest) for p in PREDICATES}
+            counts["Lainnya"] = {p: sum(counts[n][p] for n in rest) for p in kinds}
             names = [*names[:14], "Lainnya"]
         names = names[::-1]
         fig = Figure(figsize=(8.6, 1.2 + 0.34 * len(names)), dpi=100)
         ax = fig.add_subplot()
         left = np.zeros(len(names))
         labels = [_plain_label(n) for n in names]
-        for p in PREDICATES:
+        for p in kinds:
             values = np.array([counts[n][p] for n in names], dtype=float)
-            ax.barh(labels, values, left=left, color=COLOURS[p], label=predicate_label(p))
+            if p == STATUS_PROVISIONAL and not values.any():
+                continue
+            label = UNDETERMINED["id"] if p == STATUS_PROVISIONAL else predicate_label(p)
+            ax.barh(labels, values, left=left, color=COLOURS.get(p, "#ffffff"), label=label,
+                    edgecolor="#8a5a00" if p == STATUS_PROVISIONAL else None,
+                    hatch="//" if p == STATUS_PROVISIONAL else None)
             left += values
         ax.set_title("Predikat per instansi")
         ax.set_xlabel("Jumlah unit")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import unicodedata
 
@@ -83,3 +85,29 @@ def visible(text: str) -> str:
 def strip_hidden(text: str) -> str:
     """``text`` without the hidden characters of :func:`visible` (for identifiers and names read from inputs)."""
     return _HIDDEN.sub("", text)
+
+
+def debug_detail(exc: BaseException) -> str:
+    """`` (the library's message)`` when the environment variable ``ZI_NB_DEBUG`` is set, else ``""``: a library's
+    English error text is for developers, never for users."""
+    return f" ({str(exc)[:160]})" if os.environ.get("ZI_NB_DEBUG") else ""
+
+
+# what an operating-system error means for the user, in their language (the system's own text is English)
+OS_ERRORS = {
+    errno.ENOENT: "berkas tidak ditemukan",
+    errno.EACCES: "izin membaca atau menulis berkas ditolak",
+    errno.EPERM: "izin membaca atau menulis berkas ditolak",
+    errno.EISDIR: "ini sebuah folder, bukan berkas",
+    errno.ENOTDIR: "salah satu bagian jalurnya bukan folder",
+    errno.ENOSPC: "ruang disk habis",
+    errno.EROFS: "sistem berkas hanya dapat dibaca",
+    errno.EMFILE: "terlalu banyak berkas terbuka",
+    errno.ENAMETOOLONG: "nama berkas terlalu panjang",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """An operating-system error as a short Indonesian phrase (the system's English text only under ZI_NB_DEBUG)."""
+    known = OS_ERRORS.get(exc.errno) if exc.errno is not None else None
+    return (known or f"galat sistem berkas nomor {exc.errno}") + debug_detail(exc)

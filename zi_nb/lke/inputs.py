@@ -26,6 +26,7 @@ import pandas as pd
 from zi_nb.common import limits
 from zi_nb.common.files import sha256_file
 from zi_nb.common.findings import Finding
+from zi_nb.common.text import os_error_text
 from zi_nb.engine.answers import build_answers, empty_raw
 from zi_nb.engine.dataset import UNIT_COLUMNS, LkeData, empty_cached, empty_units
 from zi_nb.engine.rubric import Rubric, load_rubric
@@ -54,7 +55,7 @@ def _detect_and_read(path: Path, rubric: Rubric) -> Extract:
             head = fh.read(8)
     except OSError as exc:
         return _fatal(name, "file_unreadable", expected="XLSX atau CSV",
-                      detail=f"berkas tidak dapat dibuka ({exc.strerror or exc})")
+                      detail=f"berkas tidak dapat dibuka ({os_error_text(exc)})")
     try:
         if head.startswith(b"PK"):
             book = open_workbook(path)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from zi_nb.common import limits
 from zi_nb.common.findings import Finding
+from zi_nb.common.text import debug_detail, os_error_text
 from zi_nb.engine.rubric import Rubric
 from zi_nb.lke.extract import Extract
 from zi_nb.lke.long_format import CONTROL_CHARS, METADATA, REQUIRED, Collected, Table, collect_rows, map_header
@@ -126,7 +127,7 @@ def read_csv(path: Path, rubric: Rubric) -> Extract:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        return fatal("file_unreadable", expected="CSV", detail=f"berkas tidak dapat dibuka ({exc.strerror or exc})")
+        return fatal("file_unreadable", expected="CSV", detail=f"berkas tidak dapat dibuka ({os_error_text(exc)})")
     text = decode_text(data)
     if text is None:
         return fatal("file_not_text")
@@ -163,7 +164,9 @@ def read_csv(path: Path, rubric: Rubric) -> Extract:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=list(range(width)), dtype=str,
                             keep_default_na=False, skip_blank_lines=False, index_col=False, quotechar='"')
     except (pd.errors.ParserError, ValueError) as exc:
-        return fatal("file_unreadable", expected="CSV", detail=str(exc)[:200])
+        return fatal("file_unreadable", expected="CSV", detail=(
+            "isinya tidak dapat diurai sebagai tabel CSV (jumlah kolom antarbaris tidak cocok atau tanda kutip tidak "
+            f"seimbang){debug_detail(exc)}"))
     rows = frame.fillna("").values.tolist()
     if len(starts) != len(rows):  # should not happen; keep going with record numbers rather than fail
         starts = list(range(1 + skip, len(rows) + 1 + skip))

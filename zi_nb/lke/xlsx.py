@@ -7,7 +7,6 @@ the sheet's relationships part directly.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import zipfile
 import zlib
@@ -21,6 +20,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from zi_nb.common import limits
 from zi_nb.common.findings import Finding
+from zi_nb.common.text import debug_detail, os_error_text
 from zi_nb.errors import InputError, InputLimitError
 
 _NS = {
@@ -196,12 +196,6 @@ class Book:
             raise self._unreadable(None, f"rumus buku kerja tidak dapat dibaca{debug_detail(exc)}") from None
 
 
-def debug_detail(exc: BaseException) -> str:
-    """`` (the library's message)`` when the environment variable ``ZI_NB_DEBUG`` is set, else ``""``: a library's
-    English error text is for developers, never for users."""
-    return f" ({str(exc)[:160]})" if os.environ.get("ZI_NB_DEBUG") else ""
-
-
 def _local(tag: str) -> str:
     """An XML tag or attribute name without its namespace."""
     return tag.rpartition("}")[2]
@@ -264,7 +258,7 @@ def open_workbook(path: str | Path) -> Book | Finding:
         return unreadable("arsip zip tidak utuh (berkas terpotong saat diunduh atau disalin, atau rusak); unduh "
                           "ulang atau simpan ulang dari Excel sebagai .xlsx")
     except OSError as exc:
-        return unreadable(f"berkas tidak dapat dibuka ({exc.strerror or exc})")
+        return unreadable(f"berkas tidak dapat dibuka ({os_error_text(exc)})")
     except Exception as exc:
         return unreadable(f"bagian buku kerja rusak{debug_detail(exc)}; simpan ulang dari Excel sebagai .xlsx")
 
