@@ -103,10 +103,17 @@ _EXTRA = st.one_of(st.just([]), st.just(["", "Catatan instansi: baris tambahan"]
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(inserts=st.lists(st.tuples(st.integers(3, len(ROWS)), _EXTRA), max_size=6),
-       deletes=st.lists(st.integers(0, len(ROWS) - 1), max_size=4), seed=st.randoms(use_true_random=False))
-def test_non_item_rows_never_change_the_real_score(tmp_path, inserts, deletes, seed):
+       deletes=st.lists(st.integers(0, len(ROWS) - 1), max_size=4),
+       moves=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), max_size=4),
+       seed=st.randoms(use_true_random=False))
+def test_non_item_rows_never_change_the_real_score(tmp_path, inserts, deletes, moves, seed):
     rows = [list(r) for r in ROWS]
     header = next(i for i, r in enumerate(rows) if "Pilihan Jawaban" in [str(v).strip() for v in r])
+    for source, target in moves:  # reorder: an empty row taken from its place and put elsewhere below the header
+        empties = [i for i, r in enumerate(rows) if i > header and not any(str(v).strip() for v in r[1:])]
+        if empties:
+            row = rows.pop(empties[source % len(empties)])
+            rows.insert(header + 1 + target % (len(rows) - header), row)
     blank = {i for i, r in enumerate(rows) if i > header and not any(str(v).strip() for v in r[1:])}
     rows = [r for i, r in enumerate(rows) if not (i in blank and i in deletes)]  # delete empty rows
     extra = [(min(at, len(rows)), row) for at, row in inserts]
