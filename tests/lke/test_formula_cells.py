@@ -104,7 +104,7 @@ def test_formula_in_an_answer_cell_of_the_circulated_layout(tmp_path):
     wb.save(path)
     data = read_inputs(path)
     (bad,) = [f for f in data.findings if f.kind == "formula_answer"]
-    assert (bad.severity, bad.sheet, bad.cell, bad.code) == ("error", LKE, "K8", "PPA1A")
+    assert (bad.severity, bad.sheet, bad.cell, bad.code, bad.tier) == ("error", LKE, "K8", "PPA1A", "unit")
     assert bad.params == {"found": '=IF(1=1,"Ya","Tidak")', "cached": "tidak ada"}
     assert "PPA1A" not in set(data.answers.loc[data.answers["answer"].notna(), "code"])
     assert "K178" not in {f.cell for f in data.findings}  # the workbook's own total formula is not reported

@@ -163,7 +163,7 @@ def read_sheet(book: Book, path: Path, rubric: Rubric, sheet: str, cols: Columns
             f = None if tier == "unit" and code in mapped.formula_pct else formulas.get(cell_name(r + 1, c + 1))
             if f is not None:  # a formula is never an answer
                 if not computed_answer(rubric, code, f, cell_name(1, c + 1)[:-1]):
-                    findings.append(Finding("formula_answer", cell=cell_name(r + 1, c + 1), code=code,
+                    findings.append(Finding("formula_answer", cell=cell_name(r + 1, c + 1), code=code, tier=tier,
                                             params=formula_answer(f, value), **loc))
                 value = None
             value = None if isinstance(value, str) and not value.strip() else value
