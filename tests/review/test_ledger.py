@@ -202,3 +202,23 @@ def test_a_ledger_opened_by_many_processes_at_once_is_created_once(tmp_path):
         done = sum(pool.map(_writer, [(path, w, 5) for w in range(4)]))
     book = Ledger(path)
     assert done == 20 and len(book.records()) == 20 and book.verify() == []
+
+
+def test_a_decision_from_data_with_errors_says_so_and_awards_nothing(tmp_path, capsys):
+    from zi_nb.review.decisions import record_decision, unit_story
+
+    led = str(tmp_path / "l.sqlite")
+    book = Ledger(led)
+    base = {"unit_id": "u1", "year": 2024, "tier": "tpn", "total": 91.0, "predicate": "WBBM",
+            "criteria": [{"predicate": "WBBM", "code": "total", "value": 91.0, "minimum": 85.0, "met": True}],
+            "status": "sementara", "errors": 2, "warnings": 0, "answered": 112, "scorable": 113}
+    rec = record_decision(book, base, "r1", "zi-2021")
+    assert rec.answer == "WBBM" and rec.details["status"] == "sementara"
+    assert "predikat WBBM (sementara: 2 galat data" in rec.note and "belum final" in rec.note
+    assert [e.label for e in unit_story(book, "u1")] == ["predikat belum dapat ditetapkan (sementara)"]
+    code, _, err = run(capsys, "revoke", "--unit", "u1", "--year", "2024", "--reason", "uji", "--evaluator", "x",
+                       "--ledger", led)
+    assert code == 2 and "tidak memiliki predikat" in err  # nothing was awarded, nothing to withdraw
+    final = record_decision(book, {**base, "status": "final", "errors": 0, "answered": 113}, "r2", "zi-2021")
+    assert "status" not in final.details and final.note == "Hasil tpn: total 91.00, predikat WBBM"
+    assert unit_story(book, "u1")[-1].label == "predikat ditetapkan"

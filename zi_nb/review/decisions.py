@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from zi_nb.common.domain import ANSWER_KINDS
+from zi_nb.common.domain import ANSWER_KINDS, STATUS_FINAL
+from zi_nb.common.fmt import status_detail
 from zi_nb.errors import LedgerError
 from zi_nb.review.ledger import Ledger, Record, new_fields
 
@@ -34,14 +35,19 @@ def record_decision(ledger: Ledger, record: dict[str, Any], run_id: str, rubric_
     if year is None:
         raise LedgerError(f"Unit '{record['unit_id']}' tidak memiliki tahun; keputusan tidak dapat dicatat.")
     criteria = [{k: c[k] for k in ("predicate", "code", "value", "minimum", "met")} for c in record["criteria"]]
+    status = record.get("status", STATUS_FINAL)
+    note = f"Hasil {record['tier']}: total {record['total']:.2f}, predikat {record['predicate']}"
+    if status != STATUS_FINAL:  # never a predikat without its data status on the same line
+        note += f" ({status_detail(status, record['errors'], record['answered'], record['scorable'])}; belum final)"
+    data = {"run_id": run_id, "year": int(year), "total": record["total"], "criteria": criteria}
+    if status != STATUS_FINAL:
+        data["status"] = status
 
     def build(records: list[Record]) -> dict[str, Any] | Record:
         fields = new_fields(
             kind="decision", unit_id=record["unit_id"], code=f"PREDIKAT:{int(year)}", tier=record["tier"],
             previous=_latest_predicate(records, int(year)), answer=record["predicate"], evaluator=evaluator,
-            note=f"Hasil {record['tier']}: total {record['total']:.2f}, predikat {record['predicate']}",
-            rubric_id=rubric_id, data={"run_id": run_id, "year": int(year), "total": record["total"],
-                                       "criteria": criteria})
+            note=note, rubric_id=rubric_id, data=data)
         same = [r for r in records if r.kind == "decision" and r.details.get("run_id") == run_id
                 and r.code == fields["code"]]
         if same and _content(same[-1]) == _content(fields):
@@ -84,6 +90,8 @@ def revoke(ledger: Ledger, unit_id: str, year: int, reason: str, evaluator: str,
 def _latest_predicate(records: list[Record], year: int, same_year: bool = False) -> str | None:
     latest = None
     for rec in records:
+        if rec.kind == "decision" and not is_final(rec):
+            continue  # a result from data with errors or an unfinished review is no predikat of the unit
         if rec.kind in ("decision", "revocation"):
             rec_year = int(rec.code.split(":", 1)[1])
             if rec_year == year or (not same_year and rec_year < year):
@@ -125,8 +133,15 @@ def unit_story(ledger: Ledger, unit_id: str) -> list[Event]:
     return events
 
 
+def is_final(rec: Record) -> bool:
+    """A decision recorded from final data (complete, no data error); older records carry no status: final."""
+    return rec.details.get("status", STATUS_FINAL) == STATUS_FINAL
+
+
 def _decision_label(rec: Record, year: int, awarded: dict[int, str]) -> str:
     predicate = rec.answer or "TIDAK"
+    if not is_final(rec):
+        return f"predikat belum dapat ditetapkan ({rec.details.get('status')})"
     if rec.tier not in AWARDING_TIERS:
         return "predikat diusulkan" if predicate != "TIDAK" else "belum memenuhi (usulan)"
     before = max((y for y in awarded if y < year), default=None)
