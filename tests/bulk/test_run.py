@@ -173,7 +173,8 @@ def test_audit_names_a_decision_recorded_twice(first, tmp_path, rubric):
     book = Ledger(ledger)
     again = next(r for r in book.records() if r.kind == "decision" and r.unit_id == "rsud-mekarsari")
     record = {"unit_id": again.unit_id, "year": again.details["year"], "tier": again.tier,
-              "total": again.details["total"], "predicate": again.answer, "criteria": again.details["criteria"]}
+              "total": again.details["total"], "predicate": again.answer, "criteria": again.details["criteria"],
+              **{k: again.details[k] for k in ("status", "errors", "answered", "scorable") if k in again.details}}
     assert record_decision(book, record, "uji", rubric.id) == again  # the same decision again: not written
     n = len(book.records())
     book.append(kind="decision", unit_id=again.unit_id, code=again.code, tier=again.tier, previous=again.answer,

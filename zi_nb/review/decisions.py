@@ -40,8 +40,8 @@ def record_decision(ledger: Ledger, record: dict[str, Any], run_id: str, rubric_
     if status != STATUS_FINAL:  # never a predikat without its data status on the same line
         note += f" ({status_detail(status, record['errors'], record['answered'], record['scorable'])}; belum final)"
     data = {"run_id": run_id, "year": int(year), "total": record["total"], "criteria": criteria}
-    if status != STATUS_FINAL:
-        data["status"] = status
+    if status != STATUS_FINAL:  # what the note says, kept as data for auditors
+        data.update(status=status, errors=record["errors"], answered=record["answered"], scorable=record["scorable"])
 
     def build(records: list[Record]) -> dict[str, Any] | Record:
         fields = new_fields(
