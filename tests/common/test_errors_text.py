@@ -39,3 +39,12 @@ def test_an_unreadable_file_is_named_without_english(tmp_path, monkeypatch):
     messages = [f.render() for f in data.findings]
     assert data.fatal_files == [str(path)] and messages
     assert not any("Permission" in m or "Is a directory" in m or "Errno" in m for m in messages), messages
+
+
+def test_css_string_cannot_end_the_string_or_the_style_element():
+    from zi_nb.common.text import css_string
+
+    assert css_string("Unit Kerja · Dinas") == "Unit Kerja · Dinas"
+    hostile = css_string('a"; } body { display:none } </style><script>x()</script>\\\n')
+    assert '"' not in hostile and "<" not in hostile and ">" not in hostile and "\n" not in hostile
+    assert hostile.count("\\") == 9  # one CSS hex escape per quote, angle bracket, backslash and line break

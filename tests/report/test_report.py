@@ -12,7 +12,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import REAL_LKE, ROOT
 from zi_nb.errors import InputError, ParameterError
 from zi_nb.report import build, check_parameters
 from zi_nb.report.model import PARAMETERS
@@ -150,13 +150,39 @@ def test_cli_report_writes_ipynb_and_html(tmp_path, capsys):
     assert code == 2 and "nope" in err
 
 
-def test_pdf_of_the_same_content(reports, chromium_path, tmp_path):
+@pytest.mark.parametrize("unit", ["kpp-danau-biru", "real"])
+def test_pdf_prints_whole_on_a4_with_page_numbers(reports, chromium_path, tmp_path, unit):
+    """Every criterion's WBK and WBBM margin is in the PDF's text (no column cut off), no page is wider than A4, each
+    page has the running header and "Halaman n dari m"."""
+    import subprocess
+
+    from tests.helpers import ensure_debian_package
+    from zi_nb.common.fmt import num
+    from zi_nb.engine.results import unit_records
     from zi_nb.report.runner import html_to_pdf
 
-    pdf = html_to_pdf(reports["kpp-danau-biru"].html, tmp_path / "lhe.pdf")
-    data = pdf.read_bytes()
-    assert data.startswith(b"%PDF") and len(data) > 50_000
-    assert data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 3  # several A4 pages, charts included
+    pdftotext = ensure_debian_package("pdftotext", "poppler-utils")
+    pdf = html_to_pdf(reports[unit].html, tmp_path / "lhe.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    info = subprocess.run([pdftotext.replace("pdftotext", "pdfinfo"), "-f", "1", "-l", "999", str(pdf)],
+                          capture_output=True, text=True, check=True).stdout
+    sizes = [line.split(":", 1)[1].split("pts")[0].split("x") for line in info.splitlines()
+             if line.startswith("Page") and "size:" in line]
+    assert sizes and all(float(w) <= 595.5 and float(h) <= 842.5 for w, h in sizes)  # A4 portrait, 595 x 842 pt
+    pages = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")[:-1]
+    assert len(pages) == len(sizes) >= 3
+    unit_id = "tangsel-opd-lke-zi-2021" if unit == "real" else unit
+    for n, page in enumerate(pages, 1):
+        assert f"Halaman {n} dari {len(pages)}" in page
+        assert f"Laporan Hasil Evaluasi Zona Integritas · {unit_id}" in page
+    text = " ".join(pages)
+    params = report_parameters(REAL_LKE if unit == "real" else "", unit_id)
+    lhe = build(params["input_path"], unit_id)
+    (record,) = [r for r in unit_records(lhe.result) if r["unit_id"] == unit_id]
+    for c in record["criteria"]:
+        shown = ("+" if c["margin"] >= 0 else "") + num(c["margin"], 2)
+        assert shown in text, (c["predicate"], c["code"], shown)
 
 
 def test_report_shows_ledger_changes_with_who_when_why(tmp_path, rubric):

@@ -111,3 +111,16 @@ def os_error_text(exc: OSError) -> str:
     """An operating-system error as a short Indonesian phrase (the system's English text only under ZI_NB_DEBUG)."""
     known = OS_ERRORS.get(exc.errno) if exc.errno is not None else None
     return (known or f"galat sistem berkas nomor {exc.errno}") + debug_detail(exc)
+
+
+def css_string(value: object) -> str:
+    """``value`` as the inside of a double-quoted CSS string (a page header's ``content``): backslashes, quotes, line
+    breaks and ``<`` escaped, so no text can end the string or the ``<style>`` element it stands in."""
+    out = []
+    for ch in str(value):
+        if ch in '\\"<>' or ord(ch) < 32 or ch == "\x7f":
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return "".join(out)
+

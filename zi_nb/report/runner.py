@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from zi_nb.common.files import atomic_path
 from zi_nb.common.resources import notebook, templates_dir
-from zi_nb.common.text import file_stem
+from zi_nb.common.text import css_string, file_stem
 from zi_nb.errors import ReportError
 from zi_nb.report.kernel import fresh_kernel
 from zi_nb.report.model import check_parameters
@@ -88,15 +88,19 @@ def exporter() -> Any:
     exp = _report_exporter_class()(config=config, template_name=TEMPLATE_NAME,
                                    extra_template_basedirs=[str(TEMPLATES)])
     exp.register_preprocessor("nbconvert.preprocessors.TagRemovePreprocessor", enabled=True)
+    exp.register_filter("css_string", css_string)
     return exp
 
 
-def export_html(notebook: Path, html: Path, footer: str = "", exp: Any = None) -> Path:
+def export_html(notebook: Path, html: Path, footer: str = "", exp: Any = None, header: str = "") -> Path:
+    """The executed notebook as a self-contained page; ``footer`` closes the page, ``header`` heads every printed
+    page (with "Halaman n dari m" at its foot)."""
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
     body, _ = (exp or exporter()).from_notebook_node(
-        nb, resources={"metadata": {"name": nb.metadata.get("title", notebook.stem)}, "zi_footer": footer})
+        nb, resources={"metadata": {"name": nb.metadata.get("title", notebook.stem)}, "zi_footer": footer,
+                       "zi_header": header})
     with atomic_path(html) as tmp:
         tmp.write_text(body, encoding="utf-8")
     return html
@@ -159,7 +163,7 @@ def run_report(params: dict[str, Any], out_dir: Path, pdf: bool = False, exp: An
             raise ReportError(f"Notebook laporan gagal untuk unit '{params['unit_id']}': {exc.ename}: "
                               f"{exc.evalue}") from None
     footer = f"zi-nb · rubrik {params['rubric']} · run {params['run_id'] or '-'}"
-    export_html(notebook, html, footer, exp)
+    export_html(notebook, html, footer, exp, header=f"Laporan Hasil Evaluasi Zona Integritas · {params['unit_id']}")
     files = ReportFiles(params["unit_id"], notebook, html)
     if pdf:
         files.pdf = html_to_pdf(html, out_dir / f"{name}.pdf")
