@@ -25,6 +25,7 @@ from zi_nb.app.session import Session, load_data, resolve_parameters
 from zi_nb.common.domain import ANSWER_KINDS
 from zi_nb.common.fmt import num
 from zi_nb.engine.results import compute
+from zi_nb.engine.validate import validate
 from zi_nb.errors import LedgerError, ZiError
 from zi_nb.review.ledger import Ledger, apply_ledger, default_path
 
@@ -371,7 +372,8 @@ class Root:
         applied = apply_ledger(self.data, book) if book else self.data
         changes = Counter(r.unit_id for r in book.records() if r.tier == p["tier"] and r.kind in ANSWER_KINDS
                           ) if book else Counter()
-        unit_res, tier_res = compute(self.data, "unit"), compute(applied, p["tier"])
+        findings = validate(applied)  # once for both views (the ledger changes only reviewer tiers)
+        unit_res, tier_res = compute(applied, "unit", findings=findings), compute(applied, p["tier"], findings=findings)
         rows, names = [], []
         for meta in cast("list[dict[str, Any]]", self.data.units.to_dict("records")):  # keys: column names
             u = meta["unit_id"]

@@ -55,15 +55,6 @@ def tiers_read(view: str) -> tuple[str, ...]:
     return TIER_RANKS.get(view, (view,))
 
 
-def concerns(finding: Finding, unit_id: str, files: set[str], tiers: tuple[str, ...]) -> bool:
-    """Whether a finding concerns a unit (read from ``files``) in a view that reads ``tiers``."""
-    if finding.tier is not None and finding.tier not in tiers:
-        return False
-    if finding.unit_id is not None:
-        return finding.unit_id == unit_id
-    return finding.file is None or finding.file in files
-
-
 def unit_statuses(findings: Iterable[Finding], view: str, unanswered: dict[str, list[str]], scorable: int,
                   unit_files: dict[str, set[str]]) -> dict[str, DataStatus]:
     """The data status of every unit of ``unanswered`` (unit -> its unanswered item codes in this view).
@@ -75,11 +66,11 @@ def unit_statuses(findings: Iterable[Finding], view: str, unanswered: dict[str, 
     for f in findings:  # grouped once: a run may hold thousands of units and findings
         if f.severity in ("error", "warning") and (f.tier is None or f.tier in tiers):
             by_unit.setdefault(f.unit_id, []).append(f)
-    shared = by_unit.get(None, [])
+    shared = by_unit.get(None, [])  # findings without a unit: about every unit of their file (or of every file)
     out = {}
     for unit_id, codes in unanswered.items():
         files = unit_files.get(unit_id, set())
-        mine = [*by_unit.get(unit_id, []), *(f for f in shared if concerns(f, unit_id, files, tiers))]
+        mine = [*by_unit.get(unit_id, []), *(f for f in shared if f.file is None or f.file in files)]
         errors = sum(f.severity == "error" for f in mine)
         answered = scorable - len(codes)
         out[unit_id] = DataStatus(status_of(errors, len(codes)), errors, len(mine) - errors, answered, scorable)
