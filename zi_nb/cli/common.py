@@ -61,7 +61,7 @@ def ledger_path(ledger: str | Path | None) -> Path | None:
 
 
 def writable_ledger(ledger: str | Path | None) -> Path:
-    """The ledger a writing command records into (``adjust``, ``revoke``, ``serve``): the same rule, but one must be
+    """The ledger a writing command records into (``adjust``, ``revoke``): the same rule, but one must be
     given; it is created when it does not exist yet."""
     from zi_nb.review.ledger import LEDGER_ENV, resolve_ledger
 
