@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from tests.helpers import REAL_LKE, ROOT
+from zi_nb.common.fmt import local_time
 from zi_nb.errors import InputError, ParameterError
 from zi_nb.report import build, check_parameters
 from zi_nb.report.model import PARAMETERS
@@ -57,7 +58,7 @@ def test_sections_escape_user_text(tmp_path):
     pd.DataFrame([("u1", "<b>Unit</b> & Co", "Instansi <i>X</i>", 2024)],
                  columns=["unit_id", "unit_name", "instansi", "year"]).to_csv(meta, index=False)
     lhe = build(str(csv), "u1", units_path=str(meta))
-    html = "".join(str(lhe.section(s)) for s in ("identity", "weakest_items", "summary"))
+    html = "".join(str(lhe.section(s)) for s in ("cover", "weakest_items", "summary"))
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
     assert "<img src=x" not in html and "&lt;img src=x" in html
     assert "&lt;b&gt;Unit&lt;/b&gt; &amp; Co" in html
@@ -66,7 +67,7 @@ def test_sections_escape_user_text(tmp_path):
 
 def test_english_option():
     lhe = build(unit_id="kanim-sukawangi", lang="en")
-    assert "Zona Integritas Evaluation Report" in str(lhe.section("identity"))
+    assert "Zona Integritas Evaluation Report" in str(lhe.section("cover"))
     assert "Towards WBBM" in str(lhe.section("summary"))
 
 
@@ -189,12 +190,15 @@ def test_report_shows_ledger_changes_with_who_when_why(tmp_path, rubric):
     from zi_nb.review.ledger import Ledger
 
     path = tmp_path / "l.sqlite"
-    Ledger(path).adjust(rubric, "rsud-mekarsari", "PPB1A", "A", "tpi", "evaluator-7", "SOP <b>lengkap</b>",
-                        previous="C")
+    record = Ledger(path).adjust(rubric, "rsud-mekarsari", "PPB1A", "A", "tpi", "evaluator-7", "SOP <b>lengkap</b>",
+                                 previous="C")
     plain = build(unit_id="rsud-mekarsari")
     lhe = build(unit_id="rsud-mekarsari", ledger_path=str(path))
     html = str(lhe.section("reviewer_changes"))
-    assert "evaluator-7" in html and "UTC" in html and "SOP &lt;b&gt;lengkap&lt;/b&gt;" in html
+    assert "evaluator-7" in html and "SOP &lt;b&gt;lengkap&lt;/b&gt;" in html
+    assert "Catatan penilai" in html and "Catatan unit" not in html
+    # the time in the evaluation's zone (WIB = UTC+7 by default), in words
+    assert local_time(record.timestamp, "WIB") in html and " WIB<" in html
     assert lhe.result.scores.total["rsud-mekarsari"] > plain.result.scores.total["rsud-mekarsari"]
     with pytest.raises(InputError, match="Ledger"):
         build(unit_id="rsud-mekarsari", ledger_path=str(tmp_path / "missing.sqlite"))
@@ -215,7 +219,7 @@ def test_summary_puts_the_data_status_above_a_predikat_that_cannot_be_determined
     assert html.index("Status data: sementara") < html.index("belum dapat ditetapkan")
     assert f"1 galat data, 0 peringatan; {len(rubric.items) - 1} dari {len(rubric.items)} butir dijawab" in html
     assert "Menuju WBBM" not in html and 'badge WBBM' not in html
-    assert "sementara" in str(lhe.section("identity"))
+    assert "sementara" in str(lhe.section("cover"))
 
 
 def test_summary_of_an_unfinished_tpi_review_is_provisional(tmp_path, rubric):
@@ -228,5 +232,5 @@ def test_summary_of_an_unfinished_tpi_review_is_provisional(tmp_path, rubric):
     assert f"2 dari {len(rubric.items)} butir dijawab ({len(rubric.items) - 2} belum dijawab)" in html
     unit = build(path, "u1", tier="unit")
     assert "penilaian mandiri unit (PMPZI)" in str(unit.section("summary"))
-    assert "penilaian mandiri unit (PMPZI)" in str(unit.section("identity"))
+    assert "penilaian mandiri unit (PMPZI)" in str(unit.section("cover"))
     assert "Status data: final" in str(unit.section("summary")) and ">Menuju WBBM<" in str(unit.section("summary"))

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from zi_nb.common.domain import REPORT_KINDS
 from zi_nb.common.files import atomic_path, sha256_file
 from zi_nb.common.resources import package_path
 from zi_nb.common.version import package_versions
@@ -52,13 +53,13 @@ def ledger_state(ledger: Ledger | None, unit_ids: list[str]) -> dict[str, Any] |
         return None
     per_unit: dict[str, list[dict[str, Any]]] = {u: [] for u in unit_ids}
     for rec in ledger.records():
-        if rec.unit_id in per_unit and rec.kind in ("answer", "undo"):
+        if rec.unit_id in per_unit and rec.kind in REPORT_KINDS:
             per_unit[rec.unit_id].append({"seq": rec.seq, "hash": rec.hash})
     return {"path": str(Path(ledger.path).resolve()), "head": ledger.head(), "records": per_unit}
 
 
 def unit_records_state(records: list[Record]) -> list[dict[str, Any]]:
-    return [{"seq": r.seq, "hash": r.hash} for r in records if r.kind in ("answer", "undo")]
+    return [{"seq": r.seq, "hash": r.hash} for r in records if r.kind in REPORT_KINDS]
 
 
 def output_entry(path: Path, run_dir: Path) -> dict[str, str]:
@@ -76,8 +77,10 @@ def stated(record: dict[str, Any]) -> dict[str, Any]:
 
 def write_manifest(run_dir: Path, run_id: str, command: list[str], parameters: dict[str, Any],
                    inputs: list[Path], rubric: Rubric, policies: dict[str, str], ledger: Ledger | None,
-                   units: list[dict[str, Any]]) -> Path:
+                   units: list[dict[str, Any]], settings: Path | None = None) -> Path:
     """Write ``manifest.json`` (and the rubric copy) atomically into ``run_dir``.
+
+    ``settings``: the evaluation settings file the reports used (kop, nomor, team), recorded with its sha256.
 
     ``units``: one entry per unit with ``unit_id``, ``params`` (the notebook parameters), ``record`` (the unit's
     contract record from :func:`zi_nb.engine.results.unit_records`), ``outputs`` (paths) and optionally
@@ -96,6 +99,8 @@ def write_manifest(run_dir: Path, run_id: str, command: list[str], parameters: d
         "parameters": parameters,
         "inputs": [{"path": str(p.resolve()), "name": p.name, "sha256": sha256_file(p)} for p in inputs],
         "rubric": {"id": rubric.id, "hash": rubric.content_hash, "copy": RUBRIC_COPY},
+        "settings": ({"path": str(settings.resolve()), "name": settings.name, "sha256": sha256_file(settings)}
+                     if settings else None),
         "policies": policies,
         "ledger": ledger_state(ledger, [u["unit_id"] for u in units]),
         "environment": environment(),

@@ -19,7 +19,7 @@ from zi_nb.review.ledger import Ledger, apply_ledger
 
 def record_run(run_dir: Path, run_id: str, data: LkeData, entries: list[dict[str, Any]], tier: str,
                policies: dict[str, str], ledger_path: str | None, inputs: list[Path],
-               command: list[str] | None = None) -> Path:
+               command: list[str] | None = None, settings: Path | None = None) -> Path:
     """Write ``manifest.json`` for a run and record each unit's decision in the ledger (when one is in use).
 
     ``entries``: per unit ``unit_id``, ``params``, ``outputs`` and, for failures, ``status``/``error``.
@@ -30,7 +30,7 @@ def record_run(run_dir: Path, run_id: str, data: LkeData, entries: list[dict[str
     for entry in entries:
         entry["record"] = records.get(entry["unit_id"]) if entry.get("status", "ok") == "ok" else None
     manifest = write_manifest(run_dir, run_id, command or sys.argv, {"tier": tier, "policies": policies},
-                              inputs, data.rubric, data.rubric.policy_values(policies), ledger, entries)
+                              inputs, data.rubric, data.rubric.policy_values(policies), ledger, entries, settings)
     if ledger is not None:
         for entry in entries:
             record = entry.get("record")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from zi_nb.audit.manifest import read_manifest, stated
+from zi_nb.common.domain import REPORT_KINDS
 from zi_nb.common.files import sha256_file
 from zi_nb.engine.results import compute, unit_records
 from zi_nb.engine.rubric import Rubric
@@ -68,6 +69,13 @@ def _inputs(manifest: dict[str, Any], out: list[Difference]) -> list[Path]:
             out.append(Difference("input", entry["name"], f"berkas masukan berubah (sha256 tercatat "
                                                           f"{entry['sha256'][:16]}…, kini {digest[:16]}…)"))
         paths.append(path)
+    settings = manifest.get("settings")
+    if settings:  # the evaluation settings (kop, nomor, team) the reports were made with
+        path = Path(settings["path"])
+        if not path.is_file():
+            out.append(Difference("input", settings["name"], f"berkas pengaturan evaluasi tidak ditemukan di {path}"))
+        elif sha256_file(path) != settings["sha256"]:
+            out.append(Difference("input", settings["name"], "berkas pengaturan evaluasi berubah (sha256 berbeda)"))
     return paths
 
 
@@ -102,7 +110,7 @@ def _ledger_records(manifest: dict[str, Any], ledger_path: str | None, out: list
             else:
                 used.append(rec)
         last = max(seqs, default=0)
-        extra = [r.seq for r in by_seq.values() if r.unit_id == unit_id and r.kind in ("answer", "undo")
+        extra = [r.seq for r in by_seq.values() if r.unit_id == unit_id and r.kind in REPORT_KINDS
                  and r.seq <= last and r.seq not in set(seqs)]
         if extra:
             out.append(Difference("ledger", unit_id, f"rekaman disisipkan di antara rekaman yang dipakai: {extra}"))

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from zi_nb.bulk.warm import STATE_DIR
+from zi_nb.common.domain import REPORT_KINDS
 from zi_nb.common.text import file_stem
 from zi_nb.common.version import __version__
 from zi_nb.engine.results import compute, json_value, missed_criteria, next_target, unit_records
@@ -102,14 +103,15 @@ def notebook_code_hash() -> str:
 # -- ledger ------------------------------------------------------------------------------------------------------------
 def ledger_state(ledger_path: str) -> tuple[int, dict[str, str]]:
     """The last record number of the ledger and, per unit, the hash of the records its report applies and shows
-    (answer changes and their undos, by their chained hashes; decisions recorded by runs do not change a report)."""
+    (answer changes, their undos and the catatan, by their chained hashes; decisions recorded by runs do not change a
+    report)."""
     if not ledger_path:
         return 0, {}
 
     records = Ledger(ledger_path).records()
     chains: dict[str, list[str]] = {}
     for rec in records:
-        if rec.kind in ("answer", "undo"):
+        if rec.kind in REPORT_KINDS:
             chains.setdefault(rec.unit_id, []).append(rec.hash)
     digests = {unit: hashlib.sha256("\n".join(hashes).encode()).hexdigest() for unit, hashes in chains.items()}
     return (records[-1].seq if records else 0), digests

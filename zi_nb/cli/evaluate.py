@@ -126,16 +126,20 @@ def score(paths: tuple[str, ...], tier: str, policy: tuple[str, ...], fmt: str, 
 @click.option("--ledger", default="", help="Berkas ledger penilai (bawaan: $ZI_NB_LEDGER; tanpa keduanya: tanpa "
                                            "ledger).")
 @click.option("--pdf", is_flag=True, help="Tulis juga PDF (memerlukan Chromium).")
+@click.option("--settings", "settings_file", default="", type=click.Path(dir_okay=False),
+              help="Berkas pengaturan evaluasi (YAML: instansi, kop, logo, nomor, periode, tanggal, tempat, tim).")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder keluaran.")
 def report(input_path: str, units: tuple[str, ...], units_file: str, tier: str, policy: tuple[str, ...], rubric: str,
-           lang: str, run_id: str | None, ledger: str, pdf: bool, output: str) -> None:
+           lang: str, run_id: str | None, ledger: str, pdf: bool, settings_file: str, output: str) -> None:
     """Buat LHE (notebook .ipynb dan .html, opsional .pdf) per unit dengan papermill."""
     import time
 
     from zi_nb.errors import ReportError
     from zi_nb.report.runner import report_parameters, run_report
+    from zi_nb.report.settings import load_settings
 
     policies = parse_policies(policy)
+    load_settings(settings_file)  # a malformed settings file stops here, with its line, before any work
     data = read_data((input_path, units_file) if units_file else (input_path,), rubric)
     data.rubric.policy_values(policies)
     if data.fatal_files or not data.unit_ids:
@@ -155,7 +159,7 @@ def report(input_path: str, units: tuple[str, ...], units_file: str, tier: str, 
     for unit_id in chosen:
         params = report_parameters(input_path, unit_id, units_path=units_file, tier=tier, rubric=rubric,
                                    policies=policies, lang=lang, run_id=run_id, ledger_path=ledger,
-                                   ledger_seq=seq)
+                                   ledger_seq=seq, settings_path=settings_file)
         try:
             files = run_report(params, Path(output), pdf=pdf)
             click.echo(f"{unit_id}: {files.html}" + (f", {files.pdf}" if files.pdf else ""))
@@ -167,7 +171,8 @@ def report(input_path: str, units: tuple[str, ...], units_file: str, tier: str, 
     from zi_nb.audit.run_record import record_run
 
     manifest = record_run(Path(output), run_id, data, entries, tier, policies, ledger or None,
-                          [Path(input_path), *([Path(units_file)] if units_file else [])])
+                          [Path(input_path), *([Path(units_file)] if units_file else [])],
+                          settings=Path(settings_file) if settings_file else None)
     click.echo(f"Manifest: {manifest}")
     failed = sum(e.get("status") == "failed" for e in entries)
     sys.exit(1 if failed else 0)

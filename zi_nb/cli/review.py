@@ -1,4 +1,5 @@
-"""Reviewer commands of ``zi-nb``: ``adjust``, ``history``, ``revoke`` and ``export`` (registered on the main group).
+"""Reviewer commands of ``zi-nb``: ``adjust``, ``catatan``, ``history``, ``revoke``, ``export`` and ``serve``
+(registered on the main group).
 
 Every change goes through the hash-chained ledger (:mod:`zi_nb.review.ledger`); ``export`` writes the LKE back in the
 circulated layout with the reviewers' answers and notes in the TPI columns.
@@ -68,6 +69,47 @@ def _num_text(value: Any) -> str | None:
     if value is None or value != value:
         return None
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+@click.command("catatan")
+@click.option("--unit", required=True)
+@click.option("--area", default="", help="Kode area (mis. A) atau UNIT untuk unit secara keseluruhan; bawaan saat "
+                                         "menampilkan: semua.")
+@click.option("--catatan", "text", default=None, help="Teks catatan (menggantikan yang berlaku).")
+@click.option("--rekomendasi", default=None, help="Teks rekomendasi (menggantikan yang berlaku).")
+@click.option("--draf", "accept_draft", is_flag=True,
+              help="Terima draf dari rubrik sebagai teks penilai (memerlukan --input); tanpa --area: semua area "
+                   "yang belum bercatatan.")
+@click.option("--hapus", is_flag=True, help="Tarik teks penilai (laporan kembali menampilkan draf).")
+@click.option("--input", "input_path", default="", type=click.Path(dir_okay=False),
+              help="Berkas LKE unit (untuk draf dan untuk memeriksa unitnya).")
+@click.option("--units-file", default="", help="Berkas metadata unit tambahan.")
+@click.option("--tier", type=click.Choice(list(REVIEW_TIERS)), default="tpi", show_default=True)
+@click.option("--evaluator", default="", help="Id evaluator (wajib untuk menulis).")
+@click.option("--ledger", default=None, help=WRITE_LEDGER_HELP)
+@click.option("--rubric", default="zi-2021", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def catatan(unit: str, area: str, text: str | None, rekomendasi: str | None, accept_draft: bool, hapus: bool,
+            input_path: str, units_file: str, tier: str, evaluator: str, ledger: str | None, rubric: str,
+            fmt: str) -> None:
+    """Catatan dan rekomendasi penilai per area (dan untuk unit): tampilkan, tulis, terima draf, atau tarik.
+
+    Setiap perubahan tercatat di ledger (siapa, kapan, tingkat; berantai hash) dan tampil di LHE di samping nilai
+    areanya. Tanpa --catatan/--rekomendasi/--draf/--hapus: tampilkan yang berlaku (dan draf bila --input diberi)."""
+    from zi_nb.cli.catatan_view import show_catatan, write_from_cli
+
+    writing = text is not None or rekomendasi is not None or accept_draft or hapus
+    if not writing:
+        show_catatan(unit, area, input_path, units_file, tier, ledger, rubric, fmt)
+        return
+    if sum([text is not None or rekomendasi is not None, accept_draft, hapus]) > 1:
+        click.echo("Pilih salah satu: --catatan/--rekomendasi, --draf, atau --hapus.", err=True)
+        sys.exit(2)
+    if not evaluator.strip():
+        click.echo("Id evaluator wajib untuk menulis: gunakan --evaluator NAMA.", err=True)
+        sys.exit(2)
+    write_from_cli(unit, area, text, rekomendasi, accept_draft, hapus, input_path, units_file, tier, evaluator,
+                   writable_ledger(ledger), rubric)
 
 
 @click.command()
@@ -172,4 +214,4 @@ def serve(input_path: str, units_path: str, ledger: str | None, host: str, port:
     sys.exit(run_serve(input_path, units_path, str(path), host, port, evaluator, tier, token, echo=click.echo))
 
 
-COMMANDS = [adjust, history, revoke, export, serve]
+COMMANDS = [adjust, catatan, history, revoke, export, serve]

@@ -24,7 +24,12 @@ TIER_RANKS: dict[str, tuple[str, ...]] = {FINAL: TIERS, "unit": ("unit",), "tpi"
 
 # ledger record kinds: reviewer changes to answers, and decisions about a unit
 ANSWER_KINDS: tuple[str, ...] = ("answer", "undo")
-RECORD_KINDS: tuple[str, ...] = (*ANSWER_KINDS, "decision", "revocation")
+# the evaluators' catatan and rekomendasi for an area (code = the area's code) or the whole unit (code UNIT_SCOPE)
+CATATAN = "catatan"
+UNIT_SCOPE = "UNIT"
+RECORD_KINDS: tuple[str, ...] = (*ANSWER_KINDS, CATATAN, "decision", "revocation")
+# the records a report reads (an audit replays exactly these, up to the run's last record)
+REPORT_KINDS: tuple[str, ...] = (*ANSWER_KINDS, CATATAN)
 
 # the kinds of rubric item answers
 ITEM_KINDS: tuple[str, ...] = ("option", "ratio", "index", "count")

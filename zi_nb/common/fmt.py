@@ -46,7 +46,7 @@ PROVISIONAL_MARK = {"id": "sementara", "en": "provisional"}
 # a tier as people read it; the unit's own answers are its self-assessment, never a verdict of the evaluators
 TIER_LABEL = {
     "id": {"unit": "penilaian mandiri unit (PMPZI)", "tpi": "TPI", "tpi2": "TPI 2", "tpi3": "TPI 3", "tpn": "TPN",
-           "final": "final (tingkat terakhir yang menjawab)"},
+           "final": "akhir (tingkat terakhir yang menjawab)"},
     "en": {"unit": "unit self-assessment (PMPZI)", "tpi": "TPI", "tpi2": "TPI 2", "tpi3": "TPI 3", "tpn": "TPN",
            "final": "final (latest tier that answered)"},
 }
@@ -87,3 +87,48 @@ def status_detail(status: str, errors: int, answered: int, scorable: int, lang: 
     if status == STATUS_INCOMPLETE:
         return f"{label}: {answered_text}"
     return f"{label}: {errors_text}" + (f", {answered_text}" if answered < scorable else "")
+
+
+MONTHS = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+           "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+
+
+def date_text(value: object, lang: str = "id") -> str | None:
+    """A date as people write it: ``2026-06-11`` (a date, datetime or ISO text) -> ``"11 Juni 2026"`` (``"11 June
+    2026"`` with ``lang="en"``); None for no date or text that is not one."""
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    if not isinstance(value, dt.date):
+        return None
+    return f"{value.day} {MONTHS['en' if lang == 'en' else 'id'][value.month - 1]} {value.year}"
+
+
+# Indonesia's time zones (no daylight saving): hours ahead of UTC
+TIME_ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
+
+
+def local_time(timestamp: str, zone: str = "WIB", lang: str = "id") -> str:
+    """A UTC ISO timestamp as people in ``zone`` read it: ``"2026-06-11T03:05:00+00:00"`` -> ``"11 Juni 2026
+    10.05 WIB"`` (``"11 June 2026 10:05 WIB"`` in English); the text unchanged when it is not a timestamp."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(timestamp.strip())
+    except (AttributeError, ValueError):
+        return str(timestamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone(dt.timezone(dt.timedelta(hours=TIME_ZONES.get(zone, 7))))
+    clock = f"{local.hour:02d}{':' if lang == 'en' else '.'}{local.minute:02d}"
+    return f"{date_text(local.date(), lang)} {clock} {zone if zone in TIME_ZONES else 'WIB'}"

@@ -11,6 +11,7 @@ MAX_INPUT_BYTES = 50 * 1024 * 1024  # a file larger than this is not read at all
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # a workbook whose parts inflate beyond this is refused (zip bomb)
 MAX_ROWS = 1_000_000  # rows of a CSV file or of one sheet
 MAX_CELLS = 10_000_000  # rows x columns of the table a sheet or CSV file spans
+MAX_CATATAN_CHARS = 20_000  # one catatan or rekomendasi text of an area (a long page of an LHE)
 MAX_COUNT = 1_000_000  # a Jumlah input above this is not a count of people, reports or complaints of one unit
 
 

@@ -111,6 +111,9 @@ class Item(_Model):
     answer_type: str
     question: str
     criteria: str = ""
+    # optional: what to do to reach the next better answer, as an action ("Susun dan tetapkan ..."); catatan drafts
+    # derive it from the criteria of the next better option when absent (zi_nb.engine.improve.drafts)
+    action: str | None = None
     lke_row: int | None = None
     rule: Rule | None = None
     inputs: list[Input] = Field(default_factory=list)

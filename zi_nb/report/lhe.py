@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from zi_nb.report import charts, html, model
+from zi_nb.report import charts, html, model, official_html
 from zi_nb.report.model import UnitReport
 
 
@@ -15,9 +15,11 @@ class Lhe(UnitReport):
     """One unit's LHE: ``lhe.section("summary")``, ``lhe.chart("radar")``."""
 
     def section(self, name: str, **options: Any) -> Any:
-        """An HTML section (``identity``, ``summary``, ``areas``, ``next_predicate``, ``weakest_items``,
-        ``reviewer_changes``, ``data_problems``, ``provenance``), see :mod:`zi_nb.report.html`."""
-        return getattr(html, f"section_{name}")(self, **options)
+        """An HTML section: the official parts (``cover``, ``simpulan``, ``areas``, ``next_predicate``,
+        ``signature``, :mod:`zi_nb.report.official_html`) and the others (``summary``, ``components``,
+        ``weakest_items``, ``reviewer_changes``, ``data_problems``, ``provenance``, :mod:`zi_nb.report.html`)."""
+        module = official_html if hasattr(official_html, f"section_{name}") else html
+        return getattr(module, f"section_{name}")(self, **options)
 
     def chart(self, name: str) -> Any:
         """A chart (``radar``, ``parts``, ``hasil``, ``tiers``) displayed as SVG, see :mod:`zi_nb.report.charts`; None

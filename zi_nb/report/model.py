@@ -22,15 +22,18 @@ from xml.etree import ElementTree
 
 import pandas as pd
 
-from zi_nb.common.domain import ANSWER_KINDS, STAGES, TIER_CHOICES
+from zi_nb.common.domain import ANSWER_KINDS, REPORT_KINDS, STAGES, TIER_CHOICES
 from zi_nb.common.findings import Finding
 from zi_nb.engine.dataset import LkeData
+from zi_nb.engine.improve.drafts import AreaDraft, area_drafts
 from zi_nb.engine.results import TierResult, compute
 from zi_nb.engine.status import DataStatus
 from zi_nb.engine.validate import validate
 from zi_nb.errors import InputError, ParameterError
 from zi_nb.lke.inputs import read_inputs_cached
 from zi_nb.lke.sample import bundled_paths
+from zi_nb.report.settings import Settings, load_settings
+from zi_nb.review.catatan import AreaNote, notes_in_force
 from zi_nb.review.ledger import Ledger, apply_ledger
 
 # name -> (type, default, description). The notebook's parameters cell declares exactly these.
@@ -45,6 +48,7 @@ PARAMETERS: dict[str, tuple[type, Any, str]] = {
     "run_id": (str, "contoh", "id proses yang menghasilkan laporan (untuk jejak audit)"),
     "ledger_path": (str, "", "berkas ledger penilai (opsional)"),
     "ledger_seq": (int, 0, "nomor rekaman ledger terakhir yang dipakai (0 = semua); audit mengulang run persis"),
+    "settings_path": (str, "", "berkas pengaturan evaluasi: kop, nomor, periode, tanggal, tim (opsional)"),
 }
 LANGS = ("id", "en")
 
@@ -127,6 +131,9 @@ class UnitReport:
     files: list[Path]
     changes: pd.DataFrame  # reviewer changes (unit vs reviewer tiers, and ledger records once they exist)
     extra: dict[str, Any] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)  # kop, nomor, period, date, team (zi_nb.report.settings)
+    notes: dict[str, AreaNote] = field(default_factory=dict)  # the evaluators' catatan in force, per area / UNIT
+    drafts: dict[str, AreaDraft] = field(default_factory=dict)  # drafts from the rubric, per area
 
     @property
     def lang(self) -> str:
@@ -171,9 +178,11 @@ def reviewer_changes(data: LkeData, unit_id: str, records: list | None = None) -
         rows.append({"code": rec.code, "tier": rec.tier, "reviewer": rec.reviewer or rec.tier.upper(),
                      "from": _shown(before_norm, before_num, before), "to": _shown(after_norm, after_num, rec.raw),
                      "note": rec.note if isinstance(rec.note, str) else "", "when": None})
-    for r in records or []:
-        rows.append({"code": r.code, "tier": r.tier, "reviewer": r.evaluator, "from": r.previous or "",
-                     "to": r.answer or "", "note": r.note, "when": r.timestamp[:19].replace("T", " ") + " UTC"})
+    for r in records or []:  # "when": the record's UTC timestamp (ISO), shown in the evaluation's time zone
+        before = r.previous or _shown(_value(unit, "answer", r.code), _value(unit, "number", r.code),
+                                      _value(unit, "raw", r.code))
+        rows.append({"code": r.code, "tier": r.tier, "reviewer": r.evaluator, "from": before,
+                     "to": r.answer or "", "note": r.note, "when": r.timestamp})
     return pd.DataFrame(rows, columns=["code", "tier", "reviewer", "from", "to", "note", "when"])
 
 
@@ -196,7 +205,8 @@ def _shown(answer: Any, number: Any, raw: Any) -> str:
 
 def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: str = "zi-2021",
           policies: dict[str, str] | None = None, lang: str = "id", run_id: str = "", units_path: str = "",
-          ledger_path: str = "", ledger_seq: int = 0, data: LkeData | None = None) -> UnitReport:
+          ledger_path: str = "", ledger_seq: int = 0, settings_path: str = "",
+          data: LkeData | None = None) -> UnitReport:
     """Read, validate and score the inputs, and gather what the report for ``unit_id`` shows.
 
     ``data`` may be passed to reuse inputs already read (bulk runs); it must come from the same files.
@@ -205,19 +215,22 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
     chosen_policies = dict(policies or {})
     params = {"input_path": input_path, "units_path": units_path, "unit_id": unit_id, "tier": tier,
               "rubric": rubric, "policies": chosen_policies, "lang": lang, "run_id": run_id,
-              "ledger_path": ledger_path, "ledger_seq": ledger_seq}
+              "ledger_path": ledger_path, "ledger_seq": ledger_seq, "settings_path": settings_path}
+    settings = load_settings(settings_path)
     files = input_files(input_path, units_path)
     if data is None:
         data = read_inputs_cached([*files], rubric)  # a warm kernel (zi-nb bulk) reads each input once
-    records = []
+    records, notes = [], {}
     if ledger_path:
         if not Path(ledger_path).is_file():
             raise InputError(f"Ledger '{ledger_path}' tidak ditemukan.")
         ledger = Ledger(ledger_path)
-        chosen = [r for r in ledger.records()
-                  if r.kind in ANSWER_KINDS and (not ledger_seq or r.seq <= ledger_seq)]
-        data = apply_ledger(data, records=chosen)
-        records = [r for r in chosen if r.unit_id == unit_id]
+        chosen = [r for r in ledger.records(unit_id)
+                  if r.kind in REPORT_KINDS and (not ledger_seq or r.seq <= ledger_seq)]
+        answers = [r for r in chosen if r.kind in ANSWER_KINDS]
+        data = apply_ledger(data, records=answers)
+        records = answers
+        notes = notes_in_force(chosen, unit_id, tier)
     data.rubric.policy_values(chosen_policies)
     if unit_id not in data.unit_ids:
         fatal = [f for f in data.findings if f.severity == "error" and f.unit_id is None]
@@ -233,4 +246,5 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
     if unit_id not in result.scores.unit_ids:
         raise InputError(f"Unit '{unit_id}' tidak memiliki jawaban pada tingkat '{tier}'.")
     return UnitReport(params, unit_data, unit_id, result, tiers, findings, files,
-                      reviewer_changes(unit_data, unit_id, records))
+                      reviewer_changes(unit_data, unit_id, records), settings=settings, notes=notes,
+                      drafts=area_drafts(data.rubric, result.scores, unit_id, lang))

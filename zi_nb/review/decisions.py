@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from zi_nb.common.domain import ANSWER_KINDS, STATUS_FINAL
+from zi_nb.common.domain import ANSWER_KINDS, CATATAN, STATUS_FINAL
 from zi_nb.common.fmt import status_detail
 from zi_nb.errors import LedgerError
 from zi_nb.review.ledger import Ledger, Record, new_fields
@@ -120,6 +120,10 @@ def unit_story(ledger: Ledger, unit_id: str) -> list[Event]:
             label = "jawaban dibatalkan" if rec.kind == "undo" else "jawaban diubah"
             text = f"{rec.evaluator} ({rec.tier.upper()}) {verb} {rec.code}: {rec.previous or '-'} -> " \
                    f"{rec.answer or '-'} · {rec.note}"
+        elif rec.kind == CATATAN:
+            withdrawn = not any(rec.details.get(k) for k in ("catatan", "rekomendasi"))
+            label = "catatan ditarik" if withdrawn else "catatan ditulis"
+            text = f"{rec.evaluator} ({rec.tier.upper()}) {rec.note}"
         elif rec.kind == "revocation":
             label = "dicabut"
             text = f"Predikat {rec.previous} tahun {year} dicabut oleh {rec.evaluator}: {rec.note}"
