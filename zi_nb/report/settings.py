@@ -18,6 +18,7 @@ manifest. Every field is optional: without a file the LHE says what is missing i
     tanggal: 2026-06-11                                 # the date of the LHE (printed "11 Juni 2026")
     tempat: Jakarta                                     # where the ketua tim signs
     zona_waktu: WIB                                     # WIB, WITA or WIT: times shown in reports
+    templat_word: lhe-instansi.docx                     # the instansi's own Word template (else templates/)
     tim:                                                # the evaluation team, ketua first
       - {nama: "Dra. Siti Aminah, M.Si.", nip: "196805121994032001", peran: ketua}
       - {nama: Budi Santoso, nip: "198001012005011002", peran: anggota}
@@ -67,6 +68,7 @@ class Settings(BaseModel):
     tanggal: dt.date | None = None
     tempat: str = ""
     zona_waktu: Literal["WIB", "WITA", "WIT"] = "WIB"
+    templat_word: str | None = None
     tim: list[Member] = Field(default_factory=list)
     source: str | None = Field(default=None, exclude=True)  # the file read, for relative paths (logo)
 
@@ -86,10 +88,17 @@ class Settings(BaseModel):
         return fill_nomor(self.nomor, unit_id, position, year, self.tanggal)
 
     def logo_path(self) -> Path | None:
-        if not self.logo:
+        return self._relative(self.logo)
+
+    def word_template(self) -> Path | None:
+        """The instansi's own Word template for the LHE (``templat_word``), None for the bundled one."""
+        return self._relative(self.templat_word)
+
+    def _relative(self, name: str | None) -> Path | None:
+        if not name:
             return None
         base = Path(self.source).parent if self.source else Path.cwd()
-        return (base / self.logo).resolve()
+        return (base / name).resolve()
 
 
 def fill_nomor(pattern: str, unit_id: str, position: int | None, year: int | None, date: dt.date | None) -> str:
@@ -190,5 +199,9 @@ def _check(settings: Settings, file: Path) -> None:
             raise ParameterError(f"{file.name}: logo '{settings.logo}' harus berupa gambar PNG atau JPEG.")
         if logo.stat().st_size > MAX_LOGO_BYTES:
             raise ParameterError(f"{file.name}: logo '{settings.logo}' lebih dari 1 MB.")
+    word = settings.word_template()
+    if word is not None and (not word.is_file() or not word.read_bytes()[:4] == b"PK\x03\x04"):
+        raise ParameterError(f"{file.name}: templat Word '{settings.templat_word}' tidak ditemukan atau bukan berkas "
+                             ".docx (jalur relatif terhadap berkas pengaturan).")
     if sum(m.peran == "ketua" for m in settings.tim) > 1:
         raise ParameterError(f"{file.name}: 'tim' memuat lebih dari satu ketua.")
