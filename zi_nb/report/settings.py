@@ -11,7 +11,7 @@ manifest. Every field is optional: without a file the LHE says what is missing i
       - INSPEKTORAT JENDERAL
       - Jl. Contoh No. 1, Jakarta 10110
     logo: logo.png                                      # PNG or JPEG beside this file (at most 1 MB)
-    nomor: "LHE-{urut:03d}/IJ/ZI/{bulan}/{tahun}"       # {unit_id} {tahun} {bulan} (Roman month) {urut}
+    nomor: "LHE-{urut:03d}/IJ/ZI/{bulan}/{tahun}"       # {unit_id} {tahun} {bulan} (Roman month of tanggal) {urut}
     nomor_unit: {kanim-sukawangi: LHE-07/IJ/ZI/2026}    # a unit's nomor given as is (wins over the pattern)
     penilai: TPI Inspektorat Jenderal Kementerian Contoh   # who evaluated (else the tier's name)
     periode: 1 Mei - 30 Juni 2026                       # the evaluation period as it is written
@@ -102,7 +102,8 @@ class Settings(BaseModel):
 
 
 def fill_nomor(pattern: str, unit_id: str, position: int | None, year: int | None, date: dt.date | None) -> str:
-    values = {"unit_id": unit_id, "urut": position or 0, "tahun": year or (date.year if date else ""),
+    # {tahun}: the year of the LHE's date (when the letter is issued), else the year the unit is evaluated for
+    values = {"unit_id": unit_id, "urut": position or 0, "tahun": date.year if date else (year or ""),
               "bulan": ROMAN[date.month - 1] if date else ""}
     return pattern.format(**values)
 

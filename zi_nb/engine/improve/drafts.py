@@ -42,12 +42,12 @@ WORDS = {
            "area": "Nilai area {name} {score} dari {weight} ({share}).",
            "weak": " {count} butir belum pada jawaban terbaik; kekurangan terbesar pada indikator {indicators}.",
            "full": " Semua butir area ini sudah pada jawaban terbaik.", "and": " dan ",
-           "none": " Belum ada butir area ini yang dinilai."},
+           "none": " Belum ada butir area ini yang dinilai.", "open": " {count} butir belum dinilai."},
     "en": {"ensure": "Ensure that {text}.", "raise": "Raise the result: {question} (now {value}).",
            "area": "Area {name} scores {score} of {weight} ({share}).",
            "weak": " {count} items are below their best answer; most points are lost in the indicators {indicators}.",
            "full": " Every item of this area is at its best answer.", "and": " and ",
-           "none": " No item of this area is assessed yet."},
+           "none": " No item of this area is assessed yet.", "open": " {count} items are not assessed yet."},
 }
 
 
@@ -151,12 +151,14 @@ def area_drafts(rubric: Rubric, scores: Scores, unit_id: str, lang: str = "id") 
         per_indicator[item.indicator] = per_indicator.get(item.indicator, 0) + 1
     actions: dict[str, list[Action]] = {}
     answered: dict[str, int] = {}
+    unanswered: dict[str, int] = {}
     for item in rubric.items:
         indicator = rubric.indicator_by_code[item.indicator]
         if indicator.area is None or item.code not in scores.items.columns:
             continue
         value = float(cast(float, scores.items.at[unit_id, item.code]))
         if math.isnan(value):
+            unanswered[indicator.area] = unanswered.get(indicator.area, 0) + 1
             continue
         answered[indicator.area] = answered.get(indicator.area, 0) + 1
         target = _next_better(rubric, item, value)
@@ -183,7 +185,9 @@ def area_drafts(rubric: Rubric, scores: Scores, unit_id: str, lang: str = "id") 
         elif found:
             names = list(dict.fromkeys(a.indicator_name for a in found))[:2]
             catatan += words["weak"].format(count=len(found), indicators=words["and"].join(names))
-        else:
+        elif not unanswered.get(area.code):
             catatan += words["full"]
+        if answered.get(area.code) and unanswered.get(area.code):
+            catatan += words["open"].format(count=unanswered[area.code])
         drafts[area.code] = AreaDraft(area.code, area.name, score, weight, catatan, found)
     return drafts
