@@ -90,3 +90,13 @@ def test_english_report_has_no_indonesian_labels_in_the_official_parts():
     for word in ("Nomor:", "Simpulan", "Dievaluasi oleh", "Ketua Tim", "Periode evaluasi"):
         assert word not in text
     assert "11 June 2026" in text and "Evaluated by" in text
+
+
+def test_a_self_assessment_report_is_never_presented_as_signed_by_the_team():
+    lhe = build(unit_id="kanim-sukawangi", tier="unit", settings_path=SETTINGS)
+    text = _text(lhe.section("signature"))
+    assert "klaim unit sendiri" in text and "Ketua Tim" not in text
+    assert "penilaian mandiri unit (PMPZI)" in _text(lhe.section("cover"))
+    assert "klaim unit sendiri" in _text(lhe.section("simpulan"))
+    final = build(unit_id="kanim-sukawangi", tier="final", settings_path=SETTINGS)
+    assert "Ketua Tim TPI Inspektorat Jenderal" in _text(final.section("signature"))  # the latest stage evaluated

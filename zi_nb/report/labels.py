@@ -60,6 +60,8 @@ LABELS: dict[str, dict[str, str]] = {
         "no_team": "Susunan tim belum diisi (berkas pengaturan evaluasi: tim).",
         "signature_head": "Ketua Tim", "sign_place_date": "{place}, {date}",
         "sign_unfinal": "Belum dapat ditandatangani sebagai LHE final: status data {status}.",
+        "sign_claim": "Laporan ini memuat penilaian mandiri unit (PMPZI), klaim unit sendiri: bukan LHE yang "
+        "ditandatangani tim penilai.",
         "role_ketua": "Ketua", "role_wakil ketua": "Wakil Ketua", "role_anggota": "Anggota",
         "role_sekretaris": "Sekretaris", "sev_error": "galat", "sev_warning": "peringatan", "sev_info": "info",
         "appendix": "Lampiran", "policy_used": "dipakai", "unit_claim": "jawaban unit",
@@ -123,6 +125,8 @@ LABELS: dict[str, dict[str, str]] = {
         "no_team": "The team is not stated (evaluation settings file: tim).",
         "signature_head": "Team leader", "sign_place_date": "{place}, {date}",
         "sign_unfinal": "Cannot be signed as a final LHE: data status {status}.",
+        "sign_claim": "This report holds the unit's self-assessment (PMPZI), the unit's own claim: not an LHE signed "
+        "by the evaluation team.",
         "role_ketua": "Leader", "role_wakil ketua": "Deputy leader", "role_anggota": "Member",
         "role_sekretaris": "Secretary", "sev_error": "error", "sev_warning": "warning", "sev_info": "info",
         "appendix": "Appendix", "policy_used": "used", "unit_claim": "unit's answer", "settings": "Evaluation settings",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
-from zi_nb.common.domain import STATUS_FINAL, STATUS_PROVISIONAL, UNIT_SCOPE
+from zi_nb.common.domain import FINAL, STAGES, STATUS_FINAL, STATUS_PROVISIONAL, UNIT_SCOPE
 from zi_nb.common.fmt import (
     date_text,
     num,
@@ -63,6 +63,8 @@ def evaluator_label(report: UnitReport) -> str:
     """Who evaluated: the settings' ``penilai`` for a reviewer tier, else the tier's name; the unit's own
     self-assessment is always called that."""
     tier = report.params["tier"]
+    if tier == FINAL:  # the final view: the latest stage that answered (TPN, else TPI, else the unit itself)
+        tier = next((t for t in reversed(STAGES) if t in report.tiers), "unit")
     if tier == "unit":
         return tier_label("unit", report.lang)
     return report.settings.penilai or tier_label(tier, report.lang)
@@ -212,4 +214,5 @@ def team(report: UnitReport) -> dict[str, Any]:
                          "jabatan": m.jabatan} for m in members],
             "place": s.tempat, "date": report_date(report), "evaluator": evaluator_label(report),
             "ketua": {"nama": ketua.nama, "nip": ketua.nip} if ketua else None,
-            "status": status_label(report.status.status, report.lang), "final": report.status.final}
+            "status": status_label(report.status.status, report.lang), "final": report.status.final,
+            "claim": report.params["tier"] == "unit"}

@@ -103,12 +103,12 @@ def section_signature(report: UnitReport) -> Html:
 {% for m in team.members %}<tr><td>{{ m.nama }}{% if m.jabatan %}<div class="muted small">{{ m.jabatan }}</div>{% endif
  %}</td><td>{{ m.nip or '—' }}</td><td>{{ m.peran }}</td></tr>{% endfor %}</table>
 {% else %}<p class="muted">{{ t.no_team }}</p>{% endif %}
-<div class="signature">
+{% if team.claim %}<p class="ko">{{ t.sign_claim }}</p>{% else %}<div class="signature">
 {% if not team.final %}<p class="ko">{{ unfinal }}</p>{% endif %}
 <p>{{ place_date }}<br>
 {{ t.signature_head }} {{ team.evaluator }}</p>
 <div class="sign-space"></div>
 <p><b>{{ team.ketua.nama if team.ketua else '(……………………………)' }}</b><br>{{ t.nip }} {{ team.ketua.nip if team.ketua and
  team.ketua.nip else '……………' }}</p>
-</div></div>""", report, team=team, unfinal=t["sign_unfinal"].format(status=team["status"]),
+</div>{% endif %}</div>""", report, team=team, unfinal=t["sign_unfinal"].format(status=team["status"]),
                   place_date=t["sign_place_date"].format(place=team["place"] or "……………", date=team["date"] or "……………"))
