@@ -74,3 +74,19 @@ def test_every_action_raises_an_item_below_its_best_and_larger_gains_come_first(
         order = list(dict.fromkeys(a.indicator for a in d.actions))
         sums = [round(per_indicator[i], 9) for i in order]
         assert sums == sorted(sums, reverse=True)  # grouped per indicator, largest gains first
+
+
+def test_the_rekomendasi_names_the_largest_gains_and_counts_the_rest(rubric):
+    from zi_nb.engine.improve.drafts import DRAFT_ACTIONS
+
+    rows = best_raw(rubric)
+    area_e = [i for i in rubric.items if rubric.indicator_by_code[i.indicator].area == "E"
+              and rubric.answer_types[i.answer_type].kind == "option"]
+    for item in area_e:
+        worst = min(rubric.answer_types[item.answer_type].options.items(), key=lambda kv: kv[1])[0]
+        rows = set_raw(rows, item.code, worst)
+    draft = area_drafts(rubric, _scores(rubric, rows), "u1")["E"]
+    lines = draft.rekomendasi.splitlines()
+    assert len(draft.actions) == len(area_e) > DRAFT_ACTIONS
+    assert lines[:DRAFT_ACTIONS] == [f"- {a.text}" for a in draft.actions[:DRAFT_ACTIONS]]
+    assert lines[-1] == f"- Perbaiki pula {len(area_e) - DRAFT_ACTIONS} butir lain di area ini (lihat Butir terlemah)."

@@ -69,7 +69,7 @@ white-space:nowrap;font-variant-numeric:tabular-nums}
 .zi .kop1{font-size:17px;font-weight:700;color:#12355b}.zi .kop2{font-size:12.5px;color:#1d2733}
 .zi h1.title{text-align:center;font-size:21px;margin:10px 0 2px;text-transform:uppercase}
 .zi p.nomor{text-align:center;margin:0 0 10px;color:#1d2733}
-.zi table.areas tbody.area{break-inside:avoid}.zi tr.area-head td{background:#eef2f7;border-top:2px solid #c9d3df}
+.zi table.areas tr{break-inside:avoid}.zi tr.area-head{break-after:avoid}.zi tr.area-head td{background:#eef2f7;border-top:2px solid #c9d3df}
 .zi tr.area-notes td{padding:4px 8px 10px}.zi .notes{display:grid;grid-template-columns:1fr 1fr;gap:14px}
 .zi .notes ul{margin:2px 0 0 0;padding-left:18px}.zi .lbl{font-weight:600;color:#12355b;font-size:12px}
 .zi .draft{display:inline-block;border:1px dashed #8a5a00;color:#6b4700;font-size:11.5px;padding:1px 6px;

@@ -42,13 +42,20 @@ WORDS = {
            "area": "Nilai area {name} {score} dari {weight} ({share}).",
            "weak": " {count} butir belum pada jawaban terbaik; kekurangan terbesar pada indikator {indicators}.",
            "full": " Semua butir area ini sudah pada jawaban terbaik.", "and": " dan ",
-           "none": " Belum ada butir area ini yang dinilai.", "open": " {count} butir belum dinilai."},
+           "none": " Belum ada butir area ini yang dinilai.", "open": " {count} butir belum dinilai.",
+           "more": "Perbaiki pula {count} butir lain di area ini (lihat Butir terlemah)."},
     "en": {"ensure": "Ensure that {text}.", "raise": "Raise the result: {question} (now {value}).",
            "area": "Area {name} scores {score} of {weight} ({share}).",
            "weak": " {count} items are below their best answer; most points are lost in the indicators {indicators}.",
            "full": " Every item of this area is at its best answer.", "and": " and ",
-           "none": " No item of this area is assessed yet.", "open": " {count} items are not assessed yet."},
+           "none": " No item of this area is assessed yet.", "open": " {count} items are not assessed yet.",
+           "more": "Improve {count} more items of this area as well (see Weakest items)."},
 }
+
+
+# a draft names at most this many actions per area (the largest gains): a rekomendasi the evaluator can still read
+# and edit; the remaining items are counted in the draft and listed in the LHE's appendix (weakest items)
+DRAFT_ACTIONS = 6
 
 
 @dataclass(frozen=True)
@@ -66,8 +73,9 @@ class Action:
 
 @dataclass
 class AreaDraft:
-    """The draft catatan and rekomendasi of one area: ``catatan`` a sentence on the area's score, ``actions`` the
-    rekomendasi, grouped per indicator, largest gains first."""
+    """The draft catatan and rekomendasi of one area: ``catatan`` a sentence on the area's score, ``actions`` every
+    item's action, grouped per indicator, largest gains first; the rekomendasi names the first
+    :data:`DRAFT_ACTIONS` of them and counts the rest."""
 
     area: str
     name: str
@@ -75,11 +83,16 @@ class AreaDraft:
     weight: float
     catatan: str
     actions: list[Action] = field(default_factory=list)
+    lang: str = "id"
 
     @property
     def rekomendasi(self) -> str:
-        """The actions as text, one per line (what an evaluator edits)."""
-        return "\n".join(f"- {a.text}" for a in self.actions)
+        """The first actions as text, one per line (what an evaluator edits), and how many more items there are."""
+        lines = [f"- {a.text}" for a in self.actions[:DRAFT_ACTIONS]]
+        rest = len(self.actions) - DRAFT_ACTIONS
+        if rest > 0:
+            lines.append("- " + WORDS["en" if self.lang == "en" else "id"]["more"].format(count=rest))
+        return "\n".join(lines)
 
 
 def option_criteria(criteria: str) -> dict[str, str]:
@@ -189,5 +202,5 @@ def area_drafts(rubric: Rubric, scores: Scores, unit_id: str, lang: str = "id") 
             catatan += words["full"]
         if answered.get(area.code) and unanswered.get(area.code):
             catatan += words["open"].format(count=unanswered[area.code])
-        drafts[area.code] = AreaDraft(area.code, area.name, score, weight, catatan, found)
+        drafts[area.code] = AreaDraft(area.code, area.name, score, weight, catatan, found, lang)
     return drafts
