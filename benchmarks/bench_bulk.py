@@ -5,14 +5,21 @@ same run:
 
 1. the naive loop a user would write, on a few units: per unit ``papermill`` (a new kernel, the input read again)
    then ``jupyter nbconvert --to html --no-input``, each a new process;
-2. ``zi-nb bulk`` on all N units (warm kernels, one exporter per worker, the input read once per kernel).
+2. ``zi-nb bulk`` on all N units, HTML only (warm kernels, one exporter per worker, the input read once per kernel);
+3. PDF: ``zi-nb bulk --pdf`` on all N units (each worker keeps one headless Chromium, :mod:`zi_nb.report.pdf`), and
+   on a few of the HTML reports of step 2 the PDF printed the old way, one ``chromium --print-to-pdf`` process per
+   PDF (:func:`zi_nb.report.pdf.print_with_cli`), against one :class:`~zi_nb.report.pdf.PdfPrinter` kept open;
+4. DOCX (``--docx``): reserved for ``zi-nb bulk --docx``; see :func:`docx_run`.
 
 Prints the naive per-unit times, the bulk wall time, time per unit and per-unit times inside the workers, the
 throughput ratio, CPU time per unit (whole process tree) and the peak memory of the process tree (RSS sampled every
-0.2 s with psutil when installed; else the largest single process from getrusage).
+0.2 s with psutil when installed; else the largest single process from getrusage); for PDF the same for the run with
+PDF, the seconds per PDF both ways and their ratio.
 
 Targets (issue 5): >= 10x the naive per-unit throughput; 1,000 units < 5 minutes with every report; peak < 2 GB.
-Usage: ``python benchmarks/bench_bulk.py [--units 100] [--naive 3] [--workers 2] [--keep DIR]``.
+Issue 15: 1,000 units with PDF < 10 minutes.
+Usage: ``python benchmarks/bench_bulk.py [--units 100] [--naive 3] [--pdf-baseline 3] [--no-pdf] [--docx]
+[--workers 2] [--keep DIR]``.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from typing import Self
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from zi_nb.lke.sample import write_synthetic
+from zi_nb.report.pdf import PdfPrinter, print_with_cli
 from zi_nb.report.runner import NOTEBOOK
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,14 +107,15 @@ def naive(inputs: list[Path], units: list[str], work: Path) -> list[tuple[float,
     return times
 
 
-def bulk(inputs: list[Path], out: Path, workers: int) -> tuple[float, int, float]:
-    """zi-nb bulk on every unit: (wall s, peak RSS of the process tree in bytes, CPU s of the tree)."""
+def bulk(inputs: list[Path], out: Path, workers: int, *extra: str) -> tuple[float, int, float]:
+    """zi-nb bulk on every unit (``extra``: more options, e.g. ``--pdf``): (wall s, peak RSS of the process tree in
+    bytes, CPU s of the tree)."""
     cpu0 = children_cpu()
     t0 = time.perf_counter()
     # `zi-nb bulk`, with the command module imported explicitly
     command = [sys.executable, "-c", "import zi_nb.cli; zi_nb.cli.main()", "bulk"]
     proc = subprocess.Popen([*command, *map(str, inputs), "-o", str(out), "--workers", str(workers),
-                             "--run-id", "bench"], stderr=subprocess.PIPE, text=True)
+                             "--run-id", "bench", *extra], stderr=subprocess.PIPE, text=True)
     with PeakMemory(proc.pid) as memory:
         _, err = proc.communicate()
     wall = time.perf_counter() - t0
@@ -117,10 +126,80 @@ def bulk(inputs: list[Path], out: Path, workers: int) -> tuple[float, int, float
     return wall, peak, children_cpu() - cpu0
 
 
+def pdf_both_ways(htmls: list[Path], work: Path) -> tuple[list[float], float, list[float]]:
+    """The same report pages printed the old way (one ``chromium --print-to-pdf`` process each) and by one
+    :class:`PdfPrinter` kept open: (s per PDF the old way, s to start the printer's browser, s per PDF kept open)."""
+    (work / "cli").mkdir(parents=True, exist_ok=True)
+    (work / "kept").mkdir(parents=True, exist_ok=True)
+    old = []
+    for html in htmls:
+        t0 = time.perf_counter()
+        print_with_cli(html, work / "cli" / f"{html.stem}.pdf")
+        old.append(time.perf_counter() - t0)
+    kept = []
+    with PdfPrinter() as printer:
+        t0 = time.perf_counter()
+        printer.start()
+        start = time.perf_counter() - t0
+        for html in htmls:
+            t0 = time.perf_counter()
+            printer.print(html, work / "kept" / f"{html.stem}.pdf")
+            kept.append(time.perf_counter() - t0)
+    return old, start, kept
+
+
+def docx_available() -> bool:
+    """Whether ``zi-nb bulk`` has a DOCX output yet (a ``docx`` field of its options)."""
+    from zi_nb.bulk.run import BulkOptions
+
+    return "docx" in BulkOptions.__dataclass_fields__
+
+
+def docx_run(inputs: list[Path], work: Path, workers: int, units: int, html_wall: float) -> None:
+    """-- DOCX (issue 15): placeholder until ``zi-nb bulk --docx`` exists. Then this runs it on every unit and prints
+    the same figures as for PDF; before, it says that it did not run."""
+    if not docx_available():
+        print("DOCX: not measured: zi-nb bulk has no --docx option yet (BulkOptions.docx)")
+        return
+    wall, peak, cpu = bulk(inputs, work / "bulk-docx", workers, "--docx")
+    per_unit = wall / units
+    print(f"zi-nb bulk --docx: {units} units in {wall:.1f} s wall = {per_unit:.3f} s per unit (DOCX adds "
+          f"{(wall - html_wall) / units:.3f} s per unit); CPU {cpu / units:.2f} s per unit; peak "
+          f"{peak / 2**30:.2f} GB")
+
+
+def pdf_figures(inputs: list[Path], work: Path, args: argparse.Namespace, html_wall: float) -> None:
+    """Step 3: zi-nb bulk --pdf on every unit, then the per-PDF time both ways on a few of the HTML reports."""
+    wall, peak, cpu = bulk(inputs, work / "bulk-pdf", args.workers, "--pdf")
+    doc = json.loads((work / "bulk-pdf" / "summary.json").read_text(encoding="utf-8"))
+    pdfs = sum(1 for u in doc["units"] if u.get("pdf"))
+    per_unit = wall / args.units
+    print(f"zi-nb bulk --pdf: {args.units} units in {wall:.1f} s wall = {per_unit:.3f} s per unit "
+          f"({doc['counts']['ok']} ok, {doc['counts']['failed']} failed, {pdfs} PDF); PDF adds "
+          f"{(wall - html_wall) / args.units:.3f} s wall per unit over HTML only")
+    print(f"  CPU of the process tree: {cpu:.0f} s = {cpu / args.units:.2f} s per unit; peak memory (RSS, process "
+          f"tree, browsers included): {peak / 2**30:.2f} GB (summed RSS counts the pages Chromium's processes share "
+          "once per process)")
+    print(f"  1,000 units with PDF at this rate: {1000 * per_unit / 60:.1f} min (target < 10 min)"
+          + ("" if args.units < 1000 else f"; measured {wall / 60:.1f} min"))
+    htmls = sorted((work / "bulk").glob("unit-*.html"))[: args.pdf_baseline]
+    if not htmls:
+        return
+    old, start, kept = pdf_both_ways(htmls, work / "pdf-both")
+    print(f"one Chromium process per PDF (before): {statistics.mean(old):.2f} s per PDF (mean of {len(old)})")
+    print(f"one Chromium kept open (after): {statistics.mean(kept):.2f} s per PDF (mean of {len(kept)}; first "
+          f"{kept[0]:.2f} s) after {start:.2f} s to start it once")
+    print(f"ratio (s per PDF before / after): {statistics.mean(old) / statistics.mean(kept):.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--naive", type=int, default=3, help="units rendered by the naive loop")
+    parser.add_argument("--pdf-baseline", type=int, default=3,
+                        help="reports printed both ways (one Chromium per PDF, one kept open) for the PDF ratio")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the PDF figures")
+    parser.add_argument("--docx", action="store_true", help="also zi-nb bulk --docx (once it exists)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", default="", help="folder to keep inputs and outputs in (default: temporary)")
     args = parser.parse_args()
@@ -140,7 +219,7 @@ def main() -> None:
         per_bulk = wall / args.units
         print(f"naive loop: {per_naive:.2f} s per unit (mean of {len(times)}: papermill "
               f"{statistics.mean(t[0] for t in times):.2f} s + nbconvert {statistics.mean(t[1] for t in times):.2f} s)")
-        print(f"zi-nb bulk: {args.units} units in {wall:.1f} s wall = {per_bulk:.3f} s per unit "
+        print(f"zi-nb bulk (HTML only): {args.units} units in {wall:.1f} s wall = {per_bulk:.3f} s per unit "
               f"({doc['counts']['ok']} ok, {doc['counts']['failed']} failed); per unit inside a worker: median "
               f"{statistics.median(inside):.2f} s, p95 {inside[int(0.95 * (len(inside) - 1))]:.2f} s")
         print(f"ratio (naive s per unit / bulk s per unit): {per_naive / per_bulk:.1f}x (target >= 10x)")
@@ -148,6 +227,10 @@ def main() -> None:
         print(f"1,000 units at this rate: {1000 * per_bulk / 60:.1f} min (target < 5 min)"
               + ("" if args.units < 1000 else f"; measured {wall / 60:.1f} min"))
         print(f"peak memory (RSS, process tree): {peak / 2**30:.2f} GB (target < 2 GB)")
+        if not args.no_pdf:
+            pdf_figures(inputs, work, args, wall)
+        if args.docx:
+            docx_run(inputs, work, args.workers, args.units, wall)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

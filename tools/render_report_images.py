@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from zi_nb.report.runner import CHROMIUM_FLAGS, chromium
+from zi_nb.report.pdf import CHROMIUM_FLAGS, chromium
 
 
 def render(path: Path) -> list[Path]:

@@ -54,7 +54,8 @@ from zi_nb.common.files import atomic_path
 from zi_nb.engine.rubric import load_rubric
 from zi_nb.errors import InputError, ReportError
 from zi_nb.report.model import PARAMETERS
-from zi_nb.report.runner import chromium, report_parameters
+from zi_nb.report.pdf import MISSING_CHROMIUM, chromium
+from zi_nb.report.runner import report_parameters
 
 TEMP_NAME = re.compile(r"^\..+\.tmp(\.[A-Za-z0-9]+)?$")  # what zi_nb.common.files.atomic_path creates
 Hook = Callable[[UnitOutcome, dict[str, int]], None]
@@ -298,7 +299,7 @@ def check_options(options: BulkOptions) -> tuple[list[Path], str, dict[str, Any]
     if options.ledger and not Path(options.ledger).is_file():
         raise InputError(f"Ledger '{options.ledger}' tidak ditemukan.")
     if options.pdf and chromium() is None:
-        raise ReportError("PDF memerlukan Chromium: pasang paket Debian 'chromium' (apt-get install chromium).")
+        raise ReportError(MISSING_CHROMIUM)
     params: dict[str, Any] = {
         "units_path": units_path, "tier": options.tier, "rubric": rubric, "policies": dict(options.policies),
         "lang": options.lang, "run_id": options.run_id, "ledger_path": options.ledger}

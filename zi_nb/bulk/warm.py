@@ -8,6 +8,12 @@ and the output history are cleared and a new history session starts with the exe
 (``get_ipython().reset(new_session=True)``), the working directory, the warning filters and matplotlib's settings
 are restored. Imported modules stay, and with them the in-process input
 cache (:func:`zi_nb.lke.inputs.read_inputs_cached`, keyed by the files' sha256), so an input is read once per kernel.
+When a unit asks for a PDF, the worker starts its :class:`zi_nb.report.pdf.PdfPrinter` (one headless Chromium kept
+open, which restarts itself if the browser dies) and prints every later PDF with it; :meth:`WarmWorker.stop` (the end
+of the process: :func:`close_all`) closes it, and :func:`kill_kernels` kills it with the kernels. Both executors
+(the local pool and Dask, :mod:`zi_nb.bulk.executor`) run units through :func:`run_unit`, so a Dask worker keeps its
+browser the same way; the printer makes its Playwright calls in a thread of its own, so it does not matter which of
+a Dask worker's threads runs the unit.
 ``tests/bulk/test_run.py`` checks that a unit rendered after others equals the same unit rendered alone.
 
 A unit whose notebook fails, or a kernel that dies or hangs, restarts that worker's kernel; the next unit goes on.
@@ -38,6 +44,7 @@ from zi_nb.bulk.housekeeping import Watchdog, exit_with_parent
 from zi_nb.common.files import atomic_path
 from zi_nb.errors import WorkerError, ZiError
 from zi_nb.report.kernel import STARTUP_TIMEOUT, Kernel
+from zi_nb.report.pdf import PdfPrinter
 from zi_nb.report.runner import exporter, run_report
 
 STATE_DIR = ".state"
@@ -86,7 +93,8 @@ class UnitOutcome:
 
 
 class WarmWorker(Kernel):
-    """One kernel and one HTML exporter, reused for many units (one worker per process or thread)."""
+    """One kernel, one HTML exporter and (once a unit asks for a PDF) one PDF printer, reused for many units (one
+    worker per process or thread)."""
 
     def __init__(self, startup_timeout: float = STARTUP_TIMEOUT, reset_timeout: float = 120.0,
                  warmup: str = WARMUP_CODE) -> None:
@@ -94,6 +102,7 @@ class WarmWorker(Kernel):
         self.warmup = warmup
         self.reset_timeout = reset_timeout
         self.units = 0
+        self.printer: PdfPrinter | None = None  # started by the first unit with a PDF, closed by stop()
 
     @functools.cached_property
     def exporter(self) -> Any:
@@ -124,7 +133,9 @@ class WarmWorker(Kernel):
         watchdog = Watchdog(self, task.timeout)
         try:
             self.reset(watchdog.remaining())
-            files = run_report(task.params, out, pdf=task.pdf, exp=self.exporter, km=self.km)
+            if task.pdf and self.printer is None:
+                self.printer = PdfPrinter()  # its browser starts with the first PDF
+            files = run_report(task.params, out, pdf=task.pdf, exp=self.exporter, km=self.km, printer=self.printer)
             outcome.files = {"notebook": files.notebook.name, "html": files.html.name,
                              "pdf": files.pdf.name if files.pdf else None}
             outcome.status = "ok"
@@ -149,6 +160,13 @@ class WarmWorker(Kernel):
         if outcome.status == "ok":
             write_state(state, task, outcome)
         return outcome
+
+    def stop(self) -> None:
+        """The worker is done: close its PDF printer (browser) and its kernel. (:meth:`close` alone, also used when
+        the kernel restarts, keeps the browser.)"""
+        if self.printer is not None:
+            self.printer.close()
+        self.close()
 
     def _recover(self) -> None:
         """After a failure the kernel may hold anything (or be dead): start a new one for the next unit."""
@@ -200,13 +218,16 @@ def close_all() -> None:
         _ALL.clear()
         _IDLE.clear()
     for worker in workers:
-        worker.close()
+        worker.stop()
 
 
 def kill_kernels() -> None:
-    """Kill this process's kernels at once and remove their folders (the process is about to end abruptly)."""
+    """Kill this process's kernels and PDF browsers at once and remove the kernels' folders (the process is about to
+    end abruptly)."""
     for worker in _ALL.copy():
         worker.kill_kernel()
+        if worker.printer is not None:
+            worker.printer.kill()
         if worker.ipc_dir:
             shutil.rmtree(worker.ipc_dir, ignore_errors=True)
 

@@ -69,12 +69,14 @@ white-space:nowrap;font-variant-numeric:tabular-nums}
 .zi .kop1{font-size:17px;font-weight:700;color:#12355b}.zi .kop2{font-size:12.5px;color:#1d2733}
 .zi h1.title{text-align:center;font-size:21px;margin:10px 0 2px;text-transform:uppercase}
 .zi p.nomor{text-align:center;margin:0 0 10px;color:#1d2733}
-.zi table.areas tr{break-inside:avoid}.zi tr.area-head{break-after:avoid}.zi tr.area-head td{background:#eef2f7;border-top:2px solid #c9d3df}
+.zi table.areas tr{break-inside:avoid}.zi tr.area-head{break-after:avoid}
+.zi tr.area-head td{background:#eef2f7;border-top:2px solid #c9d3df}
 .zi tr.area-notes td{padding:4px 8px 10px}.zi .notes{display:grid;grid-template-columns:1fr 1fr;gap:14px}
 .zi .notes ul{margin:2px 0 0 0;padding-left:18px}.zi .lbl{font-weight:600;color:#12355b;font-size:12px}
 .zi .draft{display:inline-block;border:1px dashed #8a5a00;color:#6b4700;font-size:11.5px;padding:1px 6px;
 margin:2px 0 4px}
 .zi p.simpulan{margin:4px 0}.zi .signature{margin:22px 0 0 auto;width:340px;break-inside:avoid}
+.zi td.code,.zi th.code{white-space:nowrap}.zi td .muted{font-size:inherit}
 .zi .sign-space{height:64px}.zi .sign-block{break-inside:avoid}
 .zi table.problems td.sev{white-space:nowrap}.zi table.problems td.where{width:32%;overflow-wrap:anywhere}
 </style>
@@ -227,9 +229,10 @@ def _answer_text(rec: Any, lang: str = "id") -> str:
 def section_weakest_items(report: UnitReport, limit: int = 10) -> Html:
     return render("""
 <h2>{{ t.weakest }}</h2>
-<table class="items"><tr><th>{{ t.item }}</th><th>{{ t.question }} / {{ t.crit_text }}</th><th>{{ t.answer }}</th>
+<table class="items"><tr><th class="code">{{ t.item }}</th><th>{{ t.question }} / {{ t.crit_text }}</th>
+<th>{{ t.answer }}</th>
 <th class="n">{{ t.lost }}</th><th>{{ t.note }} / {{ t.evidence }}</th></tr>
-{% for w in rows %}<tr><td>{{ w.code }}</td><td class="q">{{ w.question }}
+{% for w in rows %}<tr><td class="code">{{ w.code }}</td><td class="q">{{ w.question }}
 {% for line in w.criteria | options %}<div class="muted small crit-line">{{ line }}</div>{% endfor %}</td>
 <td>{{ w.answer or t.unanswered_short }}{% if w.unit_answer %}<div class="muted small">{{ t.unit_claim }}: {{
  w.unit_answer }}</div>{% endif %}</td><td class="n">{{ w.lost | num(2, lang) }}</td>
@@ -255,9 +258,10 @@ def section_reviewer_changes(report: UnitReport) -> Html:
             for c in report.changes.to_dict("records")]
     return render("""
 <h2>{{ t.review }}</h2>
-{% if rows %}<table><tr><th>{{ t.item }}</th><th>{{ t.who }}</th><th>{{ t.from }}</th><th>{{ t.to }}</th>
+{% if rows %}<table><tr><th class="code">{{ t.item }}</th><th>{{ t.who }}</th><th>{{ t.from }}</th><th>{{ t.to }}</th>
 <th>{{ t.reviewer_note }}</th><th>{{ t.when }}</th></tr>
-{% for c in rows %}<tr><td>{{ c.code }}</td><td>{{ c.reviewer }}</td><td>{{ c['from'] or t.unanswered_short }}</td>
+{% for c in rows %}<tr><td class="code">{{ c.code }}</td><td>{{ c.reviewer }}</td>
+<td>{{ c['from'] or t.unanswered_short }}</td>
 <td>{{ c.to }}</td><td>{{ c.note }}</td><td>{{ c.when or '—' }}</td></tr>{% endfor %}</table>
 {% else %}<p>{{ t.no_changes }}</p>{% endif %}""", report, rows=rows)
 
@@ -269,10 +273,12 @@ def section_data_problems(report: UnitReport) -> Html:
     unanswered = report.result.scores.unanswered()[report.unit_id]
     return render("""
 <h2>{{ t.problems }}</h2>
-{% if rows %}<table class="problems"><tr><th>{{ t.severity }}</th><th>{{ t.where }}</th><th>{{ t.item }}</th>
+{% if rows %}<table class="problems"><tr><th>{{ t.severity }}</th><th>{{ t.where }}</th>
+<th class="code">{{ t.item }}</th>
 <th>{{ t.message }}</th></tr>
 {% for f in rows %}<tr><td class="sev {{ 'ko' if f.severity == 'error' else '' }}">{{ t['sev_' ~ f.severity] }}</td>
-<td class="small where">{{ f.where }}</td><td>{{ f.code }}</td><td>{{ f.message }}</td></tr>{% endfor %}</table>
+<td class="small where">{{ f.where }}</td><td class="code">{{ f.code }}</td><td>{{ f.message }}</td></tr>
+{% endfor %}</table>
 {% else %}<p>{{ t.no_problems }}</p>{% endif %}
 {% if unanswered %}<p>{{ t.unanswered }}: {{ unanswered | join(', ') }}</p>{% endif %}""", report, rows=rows,
                    unanswered=unanswered)

@@ -184,7 +184,7 @@ def plan(report: UnitReport) -> dict[str, Any]:
         item = rubric.item_by_code[change.code]
         area_code = rubric.indicator_by_code[item.indicator].area
         area = rubric.area_by_code.get(area_code) if area_code else None
-        key = area.code if area else "-"
+        key = area.code if area else ""
         group = groups.setdefault(key, {"code": key, "name": area.name if area else t["hasil"], "actions": []})
         group["actions"].append({"code": change.code, "text": action_text(rubric, item, change.answer_to,
                                                                           change.value_from, lang),

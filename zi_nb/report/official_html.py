@@ -86,10 +86,11 @@ def section_next_predicate(report: UnitReport) -> Html:
 <td class="n">{{ o.index_needed | num(2, lang) if o.index_needed is not none else '—' }}</td></tr>{% endfor %}
 </table>{% endif %}
 {% if p.partial %}<p>{{ p.partial }}</p>{% endif %}
-{% for g in p.groups %}<h3>{{ g.code }}. {{ g.name }}</h3>
-<table class="plan"><tr><th>{{ t.item }}</th><th>{{ t.action }}</th><th>{{ t.current_answer }}</th><th>{{ t.target
- }}</th></tr>
-{% for a in g.actions %}<tr><td>{{ a.code }}</td><td>{{ a.text }}</td><td>{{ a['from'] }}</td><td>{{ a.to }}</td></tr>
+{% for g in p.groups %}<h3>{% if g.code %}{{ g.code }}. {% endif %}{{ g.name }}</h3>
+<table class="plan"><tr><th class="code">{{ t.item }}</th><th>{{ t.action }}</th>
+<th class="code">{{ t.current_answer }}</th><th class="code">{{ t.target }}</th></tr>
+{% for a in g.actions %}<tr><td class="code">{{ a.code }}</td><td>{{ a.text }}</td>
+<td class="code">{{ a['from'] }}</td><td class="code">{{ a.to }}</td></tr>
 {% endfor %}</table>{% endfor %}
 <p class="muted small">{{ t.method_next }}</p>{% endif %}""", report, p=p)
 

@@ -4,16 +4,14 @@
 ``papermill`` command line, so ``zi-nb report`` and plain papermill produce the same content. The executed notebook
 is exported with our nbconvert template (``templates/zi_report``): no code cells, no external scripts, charts
 embedded. PDF (optional) is the same HTML printed by headless Chromium (Debian package ``chromium``), chosen because
-it renders exactly the HTML the evaluators see and is installable here; see :func:`html_to_pdf`.
+it renders exactly the HTML the evaluators see and is installable here; see :func:`html_to_pdf` and
+:mod:`zi_nb.report.pdf` (one browser kept open for many reports).
 
 Every file is written to a temporary name and renamed when complete, so an interrupted run leaves no half report.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,13 +26,11 @@ from zi_nb.report.model import check_parameters
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
+    from zi_nb.report.pdf import PdfPrinter
+
 NOTEBOOK = notebook("unit_report")
 TEMPLATES = templates_dir()
 TEMPLATE_NAME = "zi_report"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer"]
-
-
 @dataclass
 class ReportFiles:
     unit_id: str
@@ -94,10 +90,13 @@ def exporter() -> Any:
 
 def export_html(notebook: Path, html: Path, footer: str = "", exp: Any = None, header: str = "") -> Path:
     """The executed notebook as a self-contained page; ``footer`` closes the page, ``header`` heads every printed
-    page (with "Halaman n dari m" at its foot)."""
+    page (with "Halaman n dari m" at its foot) unless the report's cover states its own (title, unit, nomor)."""
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            header = output.get("metadata", {}).get("text/html", {}).get("zi_header", header)
     body, _ = (exp or exporter()).from_notebook_node(
         nb, resources={"metadata": {"name": nb.metadata.get("title", notebook.stem)}, "zi_footer": footer,
                        "zi_header": header})
@@ -106,43 +105,33 @@ def export_html(notebook: Path, html: Path, footer: str = "", exp: Any = None, h
     return html
 
 
-def chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+def html_to_pdf(html: Path, pdf: Path, printer: PdfPrinter | None = None) -> Path:
+    """Print an HTML file to PDF with headless Chromium (A4, the page styles of our template): with ``printer`` (a
+    :class:`zi_nb.report.pdf.PdfPrinter` kept open for many reports), else with a browser started for this file."""
+    from zi_nb.report.pdf import PdfPrinter
 
-
-def html_to_pdf(html: Path, pdf: Path) -> Path:
-    """Print an HTML file to PDF with headless Chromium (A4, the page styles of our template)."""
-    exe = chromium()
-    if exe is None:
-        raise ReportError("PDF memerlukan Chromium: pasang paket Debian 'chromium' (apt-get install chromium).")
-    with tempfile.TemporaryDirectory() as profile, atomic_path(pdf) as tmp:
-        proc = subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp}",
-                               html.resolve().as_uri()], check=False, capture_output=True, text=True, timeout=120)
-        if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
-            raise ReportError(f"Chromium gagal mencetak PDF: {proc.stderr.strip()[-400:]}")
-    return pdf
+    if printer is not None:
+        return printer.print(html, pdf)
+    with PdfPrinter() as one_off:
+        return one_off.print(html, pdf)
 
 
 def report_parameters(input_path: str | Path, unit_id: str, **options: Any) -> dict[str, Any]:
     """The notebook parameters for one unit, checked exactly as the notebook checks them."""
     params = {"input_path": str(Path(input_path).resolve()) if input_path else "", "unit_id": unit_id, **options}
-    for key in ("units_path", "ledger_path"):
+    for key in ("units_path", "ledger_path", "settings_path"):
         if params.get(key):
             params[key] = str(Path(params[key]).resolve())
     return check_parameters(params)
 
 
 def run_report(params: dict[str, Any], out_dir: Path, pdf: bool = False, exp: Any = None,
-               km: Any = None) -> ReportFiles:
+               km: Any = None, printer: PdfPrinter | None = None) -> ReportFiles:
     """Execute the notebook for ``params`` (see :data:`zi_nb.report.model.PARAMETERS`) and export it into ``out_dir``.
 
     ``exp`` reuses an exporter from :func:`exporter`; ``km`` runs the notebook in an already running kernel (its
     kernel manager): :mod:`zi_nb.bulk.warm` resets that kernel first, so the notebook is the same as with a fresh
-    kernel.
+    kernel. ``printer`` prints the PDF in a browser kept open for many reports (:class:`zi_nb.report.pdf.PdfPrinter`).
     Without ``km`` the report gets a new kernel of its own (:func:`zi_nb.report.kernel.fresh_kernel`).
     """
     import papermill as pm
@@ -150,7 +139,7 @@ def run_report(params: dict[str, Any], out_dir: Path, pdf: bool = False, exp: An
     params = check_parameters(params)  # whoever calls (CLI, bulk, audit replay): only declared, well-typed values
     if km is None:  # a new kernel for this report alone
         with fresh_kernel() as kernel:
-            return run_report(params, out_dir, pdf, exp or exporter(), kernel.km)
+            return run_report(params, out_dir, pdf, exp or exporter(), kernel.km, printer)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = file_stem(params["unit_id"])
     notebook, html = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
@@ -166,5 +155,5 @@ def run_report(params: dict[str, Any], out_dir: Path, pdf: bool = False, exp: An
     export_html(notebook, html, footer, exp, header=f"Laporan Hasil Evaluasi Zona Integritas · {params['unit_id']}")
     files = ReportFiles(params["unit_id"], notebook, html)
     if pdf:
-        files.pdf = html_to_pdf(html, out_dir / f"{name}.pdf")
+        files.pdf = html_to_pdf(html, out_dir / f"{name}.pdf", printer)
     return files
