@@ -1,250 +1,225 @@
-"""Charts of the unit report (matplotlib, object API only: no pyplot state, safe in long-running workers).
+"""Charts of the unit report (LHE), matplotlib with the object API only (no pyplot state, safe in long-running workers).
 
-Each ``chart_<name>(report)`` returns a :class:`Chart`, which notebooks display as SVG without depending on the
-kernel's matplotlib backend (text kept as text, so reports stay searchable and sharp in print; no timestamps or
-versions, so outputs are reproducible). Thresholds (60 % / 75 % rings, Hasil minima) come from the rubric's predicate
-criteria, never from constants here.
+Each ``chart_<name>(report)`` returns a :class:`~zi_nb.report.charts_base.Chart`, which notebooks display as SVG
+without depending on the kernel's matplotlib backend (text kept as text, so reports stay searchable and sharp in print;
+no timestamps or versions, so outputs are reproducible); ``draw_<name>(report)`` draws the same chart and returns its
+figure (tests measure it). Thresholds (60 % / 75 % rings, Hasil minima), area names and weights come from the rubric,
+never from constants here. Charts print at their own size, 180 mm wide, with every text at least 8 pt
+(:mod:`zi_nb.report.charts_base`); numbers are written as in the rest of the report (``95,71``; ``95.71`` in English).
 
 Charts were most of a report's cost in bulk runs, and most of a chart's cost is what does not depend on the unit
 (figure, axes, ticks, labels, rings, legends). So each chart is split into a *canvas* holding those, made once per
-process for a rubric and language (:func:`_canvas`), and the unit's artists (bar heights, the radar polygon, value
-labels), which are removed and drawn again for every unit. A canvas reached for the first time and one reused after
-other units are in the same state when the unit is drawn, so a report is identical alone and in a bulk run
-(``tests/bulk/test_run.py``). A :class:`Chart` is rendered when it is made, so reusing its canvas later cannot change
-it. Unit charts use fixed margins (:data:`MARGINS`, wide enough for labels wrapped at a fixed width) instead of
+process for a rubric and language (:func:`~zi_nb.report.charts_base.canvas`), and the unit's artists (bar lengths,
+the radar polygon, value labels), which are removed and drawn again for every unit. A canvas reached for the first
+time and one reused after other units are in the same state when the unit is drawn, so a report is identical alone
+and in a bulk run (``tests/bulk/test_run.py``). A :class:`Chart` is rendered when it is made, so reusing its canvas
+later cannot change it. Layouts are fixed in millimetres (labels wrapped at a fixed width) instead of
 ``tight_layout``, which would draw every figure twice.
 """
 
 from __future__ import annotations
 
-import io
 import textwrap
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import matplotlib
 import numpy as np
-from matplotlib.artist import Artist
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.patches import Patch
+from matplotlib.projections.polar import PolarAxes
 
-from zi_nb.common.domain import STAGES
 from zi_nb.common.fmt import num, tier_label
+from zi_nb.report.charts_base import (
+    BLUE,
+    FONT,
+    GREEN,
+    GREY,
+    INK,
+    MM,
+    ORANGE,
+    TEXT,
+    TIER_COLOURS,
+    WIDTH,
+    Canvas,
+    Chart,
+    area_ratios,
+    at,
+    canvas,
+    enumeration,
+    new_figure,
+    number_axis,
+    set_bars,
+)
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from zi_nb.engine.rubric import Rubric
     from zi_nb.report.model import UnitReport
 
-matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 10, "axes.titlesize": 12,
-                            "axes.titleweight": "bold", "svg.hashsalt": "zi-nb", "svg.fonttype": "none"})
-BLUE, GREEN, ORANGE, GREY, RED = "#2f6db5", "#1b7f3b", "#d98c1f", "#8a96a3", "#b3261e"
-TIER_COLOURS = {"unit": GREY, "tpi": BLUE, "tpn": GREEN}
+__all__ = ["Chart", "chart_hasil", "chart_parts", "chart_radar", "chart_tiers", "draw_hasil", "draw_parts",
+           "draw_radar", "draw_tiers"]
+
+#: radar: figure height, radius and centre of the polar axes (mm), and the ring (% of weight) on which each area's
+#: value is written: inside the polygon's usual reach, far from the area names outside the 100 % circle
+RADAR = {"height": 118.0, "radius": 42.0, "x": 76.0, "y": 54.0, "values_at": 45.0}
+#: bar charts: height, then margins left (the wrapped area names), right, bottom (axis and legend), top (mm)
+BARS = {"parts": (108.0, 50.0, 4.0, 20.0, 15.0), "tiers": (120.0, 50.0, 4.0, 20.0, 15.0),
+        "hasil": (100.0, 52.0, 4.0, 20.0, 12.0)}
+LEGEND_LINE = 4.5  # mm, each further line of a legend
+WRAP = 26  # characters per line of an area or indicator name
+LABEL_BOX = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}  # over lines
+TIERS_A_LINE = 2  # tiers per line of the tiers chart's legend (its labels are long)
+BAR_LIMIT = 118.0  # % axis of the bar charts: room after a full bar for its value
 
 
-class _Text(TypedDict):
-    """The texts of the charts in one language."""
-
-    radar: str
-    parts: str
-    hasil: str
-    tiers: str
-    score: str
-    min: str
-    tier: dict[str, str]
+def _pct(value: float, lang: str) -> str:
+    return f"{num(value, 1, lang)}%"
 
 
-TEXT: dict[str, _Text] = {
-    "id": {"radar": "Area perubahan (% dari bobot)", "parts": "Pemenuhan dan Reform per area (% dari bobot)",
-           "hasil": "Hasil terhadap nilai minimum", "tiers": "Unit, TPI dan TPN per area (% dari bobot)",
-           "score": "Nilai", "min": "Minimum", "tier": {t: tier_label(t, "id") for t in STAGES}},
-    "en": {"radar": "Areas of change (% of weight)", "parts": "Pemenuhan and Reform by area (% of weight)",
-           "hasil": "Results against their minima", "tiers": "Unit, TPI and TPN by area (% of weight)",
-           "score": "Score", "min": "Minimum", "tier": {t: tier_label(t, "en") for t in STAGES}},
-}
+def _area_label(code: str, name: str, width: int = WRAP) -> str:
+    return "\n".join(textwrap.wrap(f"{code}. {name}", width))
 
 
-@dataclass
-class Chart:
-    """A chart for notebooks: SVG, with its title as ``alt`` metadata (and alternative text in reports).
-
-    ``Chart(figure)`` renders the figure when displayed; :meth:`snapshot` renders it at once and keeps only the SVG
-    (unit charts: their figure is a reused canvas).
-    """
-
-    figure: Figure | None = None
-    svg_text: str | None = None
-    title: str = ""
-
-    @classmethod
-    def snapshot(cls, figure: Figure) -> Chart:
-        chart = cls(figure)
-        return cls(None, chart.svg(), chart.alt)
-
-    @property
-    def alt(self) -> str:
-        """Alternative text: the chart's title."""
-        if self.figure is None:
-            return self.title
-        titles = [ax.get_title() for ax in self.figure.axes if ax.get_title()]
-        return titles[0] if titles else ""
-
-    def svg(self) -> str:
-        if self.svg_text is not None:
-            return self.svg_text
-        if self.figure is None:
-            raise ValueError("a Chart needs a figure or its SVG text")
-        buffer = io.StringIO()
-        self.figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-        return buffer.getvalue()
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
-        return ({"image/svg+xml": self.svg(), "text/plain": f"<Chart: {self.alt}>"},
-                {"image/svg+xml": {"alt": self.alt}})
-
-
-#: left, right, bottom, top of each unit chart (figure fractions), as ``tight_layout`` found them for zi-2021;
-#: labels are wrapped at a fixed width, so they hold for any rubric.
-MARGINS = {"radar": (0.092, 0.898, 0.093, 0.909), "parts": (0.081, 0.957, 0.107, 0.9),
-           "hasil": (0.211, 0.981, 0.102, 0.905), "tiers": (0.081, 0.981, 0.114, 0.894)}
-#: canvases kept per process (a canvas is one figure: a few hundred kB)
-MAX_CANVASES = 16
-
-
-@dataclass
-class _Canvas:
-    """A chart's figure with what does not depend on the unit; ``parts`` holds the artists a unit updates in place
-    (bars), ``drawn`` those made for the current unit (removed before the next one)."""
-
-    figure: Figure
-    ax: Axes
-    parts: dict[str, Any] = field(default_factory=dict)
-    drawn: list[Artist] = field(default_factory=list)
-
-    def keep(self, artists: Artist | Sequence[Artist]) -> None:
-        if isinstance(artists, Artist):
-            self.drawn.append(artists)
-        else:
-            self.drawn.extend(artists)
-
-
-_CANVASES: OrderedDict[tuple, _Canvas] = OrderedDict()
-
-
-def _canvas(key: tuple, make: Callable[[], _Canvas]) -> _Canvas:
-    """The canvas for ``key`` (made by ``make`` the first time), cleared of the previous unit's artists."""
-    canvas = _CANVASES.pop(key, None) or make()
-    _CANVASES[key] = canvas
-    while len(_CANVASES) > MAX_CANVASES:
-        _CANVASES.popitem(last=False)
-    for artist in canvas.drawn:
-        artist.remove()
-    canvas.drawn = []
-    return canvas
-
-
-def _figure(name: str, size: tuple[float, float], **subplot: Any) -> tuple[Figure, Axes]:
-    left, right, bottom, top = MARGINS[name]
-    fig = Figure(figsize=size, dpi=110)
-    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
-    return fig, fig.add_subplot(**subplot)
-
-
-def _at(frame: pd.DataFrame, unit: str, column: str) -> float:
-    """A unit's score in a score frame (floats; pandas-stubs types ``.at`` as any scalar)."""
-    return cast(float, frame.at[unit, column])
-
-
-def _area_ratios(rubric: Rubric) -> list[tuple[str, float]]:
-    """The minimum_ratio of each predikat's area criterion (e.g. 0.60 for WBK, 0.75 for WBBM)."""
-    return [(p.code, c.minimum_ratio) for p in rubric.predicates for c in p.criteria
-            if c.measure == "area" and c.minimum_ratio is not None]
-
-
-def _pct_axis(lang: str) -> FuncFormatter:
-    return FuncFormatter(lambda v, _: f"{num(v, 0, lang)}%")
-
-
-def _set_bars(bars: Any, values: list[float]) -> None:
-    for bar, value in zip(bars, values):
-        bar.set_height(value) if bars.orientation == "vertical" else bar.set_width(value)
-    bars.datavalues = np.asarray(values, dtype=float)
+def _legend_below(c: Canvas, handles: list[Any], labels: list[str], ncols: int = 0) -> Any:
+    """A legend under the axes (and their tick labels), centred on the figure: never over the bars; entries read
+    line by line (matplotlib fills a legend column by column)."""
+    ncols = ncols or len(handles)
+    order = [i for col in range(ncols) for i in range(col, len(handles), ncols)]
+    handles, labels = [handles[i] for i in order], [labels[i] for i in order]
+    return c.figure.legend(handles, labels, loc="lower center", ncols=ncols, frameon=False,
+                           bbox_to_anchor=(0.5, 1.5 * MM / c.figure.get_figheight()), fontsize=FONT["legend"])
 
 
 # -- radar -------------------------------------------------------------------------------------------------------------
-def _radar_canvas(r: Rubric, lang: str) -> _Canvas:
-    fig, ax = _figure("radar", (6.4, 5.8), projection="polar")
+def _radar_canvas(r: Rubric, lang: str) -> Canvas:
+    height, radius = RADAR["height"], RADAR["radius"]
+    fig = Figure(figsize=(WIDTH * MM, height * MM), dpi=110)
+    ax = cast(PolarAxes, fig.add_axes(((RADAR["x"] - radius) / WIDTH, (RADAR["y"] - radius) / height,
+                                       2 * radius / WIDTH, 2 * radius / height), projection="polar"))
     angles = np.linspace(0, 2 * np.pi, len(r.areas), endpoint=False)
     ring = np.linspace(0, 2 * np.pi, 200)
-    for (code, ratio), colour in zip(_area_ratios(r), (ORANGE, GREEN)):
+    for (code, ratio), colour in zip(area_ratios(r), (ORANGE, GREEN)):
         ax.plot(ring, np.full_like(ring, 100 * ratio), linestyle="--", color=colour, linewidth=1.3,
-                label=f"{code} {num(100 * ratio, 0, lang)}%")
-    ax.set_xticks(angles)
-    ax.set_xticklabels([f"{a.code}. " + "\n".join(textwrap.wrap(a.name, 18)) for a in r.areas], fontsize=7.5)
-    ax.tick_params(axis="x", pad=14)
+                label=TEXT[lang]["ring"].format(code=code, pct=f"{num(100 * ratio, 0, lang)}%"))
+    ax.set_xticks(angles, [""] * len(angles))  # the spokes; the names are placed here, growing away from the circle
+    # (matplotlib centres a tick label on its point, so a long one reaches back over the circle and the values)
+    for area, angle in zip(r.areas, angles):
+        cos, sin = np.cos(angle), np.sin(angle)
+        ax.annotate(_area_label(area.code, area.name, 20), (angle, 100), textcoords="offset points",
+                    xytext=(5 * cos, 5 * sin), fontsize=FONT["label"], color=INK,
+                    ha="left" if cos > 0.1 else "right" if cos < -0.1 else "center",
+                    va="bottom" if sin > 0.1 else "top" if sin < -0.1 else "center")
     ax.set_ylim(0, 100)
     ax.set_yticks([20, 40, 60, 80, 100])
-    ax.set_yticklabels([f"{v}%" for v in (20, 40, 60, 80, 100)], fontsize=7, color=GREY)
-    ax.set_title(TEXT[lang]["radar"], pad=18)
-    ax.legend(loc="lower right", bbox_to_anchor=(1.18, -0.1), fontsize=8, frameon=False)
-    return _Canvas(fig, ax, {"angles": angles})
+    ax.yaxis.set_major_formatter(number_axis(lang, "%"))
+    ax.tick_params(axis="y", labelsize=FONT["note"], labelcolor=GREY)
+    ax.set_rlabel_position(float(np.degrees(angles[1] / 2)) if len(angles) > 1 else 90.0)  # between two spokes
+    top = (height - 9 - (RADAR["y"] - radius)) / (2 * radius)  # the title's baseline 9 mm under the figure's top
+    ax.set_title(TEXT[lang]["radar"], y=top, pad=0, fontsize=FONT["title"])
+    fig.legend(loc="upper right", bbox_to_anchor=(1 - 2 / WIDTH, 1 - 13 / height), fontsize=FONT["legend"],
+               frameon=False)
+    return Canvas(fig, ax, {"angles": angles})
 
 
-def chart_radar(report: UnitReport) -> Chart:
-    """The six areas as % of their weight, with the WBK and WBBM rings."""
+def draw_radar(report: UnitReport) -> Figure:
+    """The six areas as % of their weight, with the WBK and WBBM rings; each value written on its spoke, inside."""
     r, s, u, lang = report.data.rubric, report.result.scores, report.unit_id, report.lang
-    values = [100 * _at(s.areas, u, a.code) / sum(a.weights.values()) for a in r.areas]
-    c = _canvas(("radar", r.content_hash, lang), lambda: _radar_canvas(r, lang))
+    values = [100 * at(s.areas, u, a.code) / sum(a.weights.values()) for a in r.areas]
+    c = canvas(("radar", r.content_hash, lang), lambda: _radar_canvas(r, lang))
     angles = c.parts["angles"]
     closed = np.append(angles, angles[0])
     c.keep(c.ax.plot(closed, values + values[:1], color=BLUE, linewidth=2))
     c.keep(c.ax.fill(closed, values + values[:1], color=BLUE, alpha=0.18))
     for angle, value in zip(angles, values):
-        c.keep(c.ax.annotate(f"{num(value, 0, lang)}%", (angle, value), textcoords="offset points", xytext=(0, 6),
-                             ha="center", fontsize=8, color=BLUE, fontweight="bold"))
-    return Chart.snapshot(c.figure)
+        c.keep(c.ax.text(angle, RADAR["values_at"], _pct(value, lang), ha="center", va="center",
+                         fontsize=FONT["label"], color=BLUE, fontweight="bold",
+                         bbox={**LABEL_BOX, "boxstyle": "round,pad=0.2"}))
+    return c.figure
 
 
-# -- pemenuhan / reform ------------------------------------------------------------------------------------------------
+def chart_radar(report: UnitReport) -> Chart:
+    return Chart.snapshot(draw_radar(report))
+
+
+# -- bars per area (Pemenuhan / Reform, and the tiers) -----------------------------------------------------------------
+def _area_bars_canvas(r: Rubric, lang: str, name: str, title: str, colours: list[str], legend_lines: int = 1) -> Canvas:
+    """Horizontal bars, one row per area named in full (wrapped), one bar per series (in ``colours``)."""
+    height, left, right, bottom, top = BARS[name]
+    fig, ax = new_figure(height, left, right, bottom + LEGEND_LINE * (legend_lines - 1), top)
+    y = np.arange(len(r.areas))
+    width = 0.8 / len(colours)
+    bars = [ax.barh(y + (n - (len(colours) - 1) / 2) * width, np.zeros(len(y)), width, color=colour)
+            for n, colour in enumerate(colours)]
+    for code, ratio in area_ratios(r):
+        ax.axvline(100 * ratio, color=GREY, linestyle=":", linewidth=1)
+        ax.text(100 * ratio, 1.01, code, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                fontsize=FONT["note"], color=GREY)
+    ax.set_yticks(y, [_area_label(a.code, a.name) for a in r.areas], fontsize=FONT["label"])
+    ax.set_ylim(len(y) - 0.5, -0.5)  # first area on top
+    ax.set_xlim(0, BAR_LIMIT)
+    ax.set_xticks(np.arange(0, 101, 20))
+    ax.xaxis.set_major_formatter(number_axis(lang, "%"))
+    ax.tick_params(axis="x", labelsize=FONT["tick"])
+    ax.set_title(title, fontsize=FONT["title"], pad=16)  # above the thresholds' names
+    ax.spines[["top", "right"]].set_visible(False)
+    return Canvas(fig, ax, {"bars": bars})
+
+
+def _draw_area_bars(c: Canvas, values: list[list[float]], lang: str) -> None:
+    for bars, vals in zip(c.parts["bars"], values):
+        set_bars(bars, vals)
+        c.keep(c.ax.bar_label(bars, labels=[_pct(v, lang) for v in vals], fontsize=FONT["value"], padding=2,
+                              color=INK, bbox=LABEL_BOX))
+
+
 def _components(r: Rubric) -> list[str]:
     return list(dict.fromkeys(c for a in r.areas for c in a.weights))
 
 
-def _parts_canvas(r: Rubric, lang: str) -> _Canvas:
-    fig, ax = _figure("parts", (8, 3.6))
+def _parts_canvas(r: Rubric, lang: str) -> Canvas:
     comps = _components(r)
-    x = np.arange(len(r.areas))
-    width = 0.8 / max(1, len(comps))
-    bars = [ax.bar(x + (n - (len(comps) - 1) / 2) * width, np.zeros(len(x)), width,
-                   color=(BLUE, ORANGE, GREEN)[n % 3], label=r.component_by_code[comp].name)
-            for n, comp in enumerate(comps)]
-    for code, ratio in _area_ratios(r):
-        ax.axhline(100 * ratio, color=GREY, linestyle=":", linewidth=1)
-        ax.text(len(r.areas) - 0.45, 100 * ratio + 1, f"{code}", fontsize=7, color=GREY)
-    ax.set_xticks(x, [a.code for a in r.areas])
-    ax.set_xlim(*ax.get_xlim())  # from the bars' positions, not their heights: the same for every unit
-    ax.set_ylim(0, 112)
-    ax.yaxis.set_major_formatter(_pct_axis(lang))
-    ax.set_title(TEXT[lang]["parts"])
-    ax.legend(fontsize=8, frameon=False, loc="lower left", ncols=len(comps))
-    ax.spines[["top", "right"]].set_visible(False)
-    return _Canvas(fig, ax, {"bars": bars})
+    colours = [(BLUE, ORANGE, GREEN)[n % 3] for n in range(len(comps))]
+    c = _area_bars_canvas(r, lang, "parts", TEXT[lang]["parts"], colours)
+    _legend_below(c, c.parts["bars"], [r.component_by_code[comp].name for comp in comps])
+    return c
+
+
+def draw_parts(report: UnitReport) -> Figure:
+    """Pemenuhan and Reform per area, each as % of the area's weight in that part."""
+    r, s, u, lang = report.data.rubric, report.result.scores, report.unit_id, report.lang
+    c = canvas(("parts", r.content_hash, lang), lambda: _parts_canvas(r, lang))
+    _draw_area_bars(c, [[100 * at(s.areas, u, f"{comp}:{a.code}") / a.weights[comp] if comp in a.weights else 0
+                         for a in r.areas] for comp in _components(r)], lang)
+    return c.figure
 
 
 def chart_parts(report: UnitReport) -> Chart:
-    """Pemenuhan vs Reform per area, each as % of its part's weight."""
-    r, s, u, lang = report.data.rubric, report.result.scores, report.unit_id, report.lang
-    c = _canvas(("parts", r.content_hash, lang), lambda: _parts_canvas(r, lang))
-    for comp, bars in zip(_components(r), c.parts["bars"]):
-        vals = [100 * _at(s.areas, u, f"{comp}:{a.code}") / a.weights[comp] if comp in a.weights else 0
-                for a in r.areas]
-        _set_bars(bars, vals)
-        c.keep(c.ax.bar_label(bars, labels=[f"{num(v, 0, lang)}" for v in vals], fontsize=7, padding=2))
-    return Chart.snapshot(c.figure)
+    return Chart.snapshot(draw_parts(report))
+
+
+def tiers_title(tiers: tuple[str, ...], lang: str) -> str:
+    """``"Unit dan TPI per area (% dari bobot)"``: the tiers present, and only those."""
+    return TEXT[lang]["tiers"].format(tiers=enumeration([TEXT[lang]["tier"].get(t, t) for t in tiers], lang))
+
+
+def draw_tiers(report: UnitReport) -> Figure | None:
+    """Unit vs TPI vs TPN per area (% of weight), when the data holds more than one tier; None otherwise."""
+    if len(report.tiers) < 2:
+        return None
+    r, u, lang = report.data.rubric, report.unit_id, report.lang
+    tiers = tuple(report.tiers)
+    c = canvas(("tiers", r.content_hash, lang, tiers),
+               lambda: _area_bars_canvas(r, lang, "tiers", tiers_title(tiers, lang),
+                                         [TIER_COLOURS.get(t, GREY) for t in tiers], -(-len(tiers) // TIERS_A_LINE)))
+    _draw_area_bars(c, [[100 * at(res.scores.areas, u, a.code) / sum(a.weights.values()) for a in r.areas]
+                        for res in report.tiers.values()], lang)
+    labels = [f"{tier_label(tier, lang)}, {TEXT[lang]['total']} {num(float(res.scores.total[u]), 2, lang)}"
+              for tier, res in report.tiers.items()]
+    c.keep(_legend_below(c, c.parts["bars"], labels, ncols=TIERS_A_LINE))
+    return c.figure
+
+
+def chart_tiers(report: UnitReport) -> Chart | None:
+    figure = draw_tiers(report)
+    return None if figure is None else Chart.snapshot(figure)
 
 
 # -- hasil -------------------------------------------------------------------------------------------------------------
@@ -254,68 +229,49 @@ def _hasil_measures(r: Rubric) -> list[str]:
         if c.parent is not None and not any(i.component == c.code and i.area for i in r.indicators)]
 
 
-def _hasil_canvas(r: Rubric, lang: str) -> _Canvas:
+def _hasil_canvas(r: Rubric, lang: str) -> Canvas:
     minima = {p.code: {c.measure: c.minimum for c in p.criteria if c.minimum is not None} for p in r.predicates}
     measures = _hasil_measures(r)
     names = {**{i.code: f"{i.code} " + i.name.split("(")[0].strip() for i in r.indicators},
              **{c.code: c.name for c in r.components}}
     weights = {**{i.code: i.weight for i in r.indicators}, **{c.code: c.weight for c in r.components}}
-    fig, ax = _figure("hasil", (8, 3.8))
+    fig, ax = new_figure(*BARS["hasil"])
     y = np.arange(len(measures))
-    ax.barh(y, [weights[m] for m in measures], color="#e4e9ef", height=0.6)
+    back = ax.barh(y, [weights[m] for m in measures], color="#e4e9ef", edgecolor="#b9c3ce", linewidth=0.8,
+                   height=0.6)
     bars = ax.barh(y, np.zeros(len(y)), color=BLUE, height=0.6)
+    handles: list[Any] = [Patch(color=BLUE), back]
+    labels = [TEXT[lang]["score"], TEXT[lang]["weight"]]
     for n, ((code, mins), colour) in enumerate(zip(minima.items(), (ORANGE, GREEN))):
         offset = (n - (len(minima) - 1) / 2) * 0.32  # side by side, so equal minima stay visible
         pts = [(mins[m], y_ + offset) for m, y_ in zip(measures, y) if mins.get(m) is not None]
         if pts:
-            ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker="|", s=160, color=colour,
-                       linewidths=3, label=f"{TEXT[lang]['min']} {code}", zorder=3)
-    ax.set_yticks(y, ["\n".join(textwrap.wrap(names[m], 26)) for m in measures], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlim(*ax.get_xlim())  # from the weights (no value exceeds its weight): the same for every unit
-    ax.set_title(TEXT[lang]["hasil"])
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+            handles.append(ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker="|", s=160, color=colour,
+                                      linewidths=3, zorder=3))
+            labels.append(f"{TEXT[lang]['min']} {code}")
+    ax.set_yticks(y, ["\n".join(textwrap.wrap(names[m], WRAP)) for m in measures], fontsize=FONT["label"])
+    ax.set_ylim(len(y) - 0.5, -0.5)
+    ax.set_xlim(0, 1.2 * max(weights[m] for m in measures))  # room after the longest bar for its value
+    ax.xaxis.set_major_formatter(number_axis(lang))
+    ax.tick_params(axis="x", labelsize=FONT["tick"])
+    ax.set_title(TEXT[lang]["hasil"], fontsize=FONT["title"])
     ax.spines[["top", "right"]].set_visible(False)
-    return _Canvas(fig, ax, {"bars": bars, "measures": measures})
+    c = Canvas(fig, ax, {"bars": bars, "measures": measures, "weights": [weights[m] for m in measures]})
+    _legend_below(c, handles, labels)
+    return c
+
+
+def draw_hasil(report: UnitReport) -> Figure:
+    """Each Hasil indicator and group against its WBK and WBBM minima (marks); its value after its weight's bar."""
+    r, s, u, lang = report.data.rubric, report.result.scores, report.unit_id, report.lang
+    c = canvas(("hasil", r.content_hash, lang), lambda: _hasil_canvas(r, lang))
+    values = [float(s.measure(m)[u]) for m in c.parts["measures"]]
+    set_bars(c.parts["bars"], values)
+    for n, (value, weight) in enumerate(zip(values, c.parts["weights"])):
+        c.keep(c.ax.annotate(num(value, 2, lang), (weight, n), textcoords="offset points", xytext=(4, 0),
+                             ha="left", va="center", fontsize=FONT["value"], color=BLUE, fontweight="bold"))
+    return c.figure
 
 
 def chart_hasil(report: UnitReport) -> Chart:
-    """Each Hasil indicator and group against its WBK and WBBM minima (points)."""
-    r, s, u, lang = report.data.rubric, report.result.scores, report.unit_id, report.lang
-    c = _canvas(("hasil", r.content_hash, lang), lambda: _hasil_canvas(r, lang))
-    values = [float(s.measure(m)[u]) for m in c.parts["measures"]]
-    _set_bars(c.parts["bars"], values)
-    c.keep(c.ax.bar_label(c.parts["bars"], labels=[num(v, 2, lang) for v in values], fontsize=8, padding=-34,
-                          color="white", fontweight="bold"))
-    return Chart.snapshot(c.figure)
-
-
-# -- tiers -------------------------------------------------------------------------------------------------------------
-def _tiers_canvas(r: Rubric, lang: str, tiers: tuple[str, ...]) -> _Canvas:
-    fig, ax = _figure("tiers", (8, 3.4))
-    x = np.arange(len(r.areas))
-    width = 0.8 / len(tiers)
-    bars = [ax.bar(x + (n - (len(tiers) - 1) / 2) * width, np.zeros(len(x)), width,
-                   color=TIER_COLOURS.get(tier, GREY)) for n, tier in enumerate(tiers)]
-    ax.set_xticks(x, [a.code for a in r.areas])
-    ax.set_xlim(*ax.get_xlim())
-    ax.set_ylim(0, 110)
-    ax.yaxis.set_major_formatter(_pct_axis(lang))
-    ax.set_title(TEXT[lang]["tiers"])
-    ax.spines[["top", "right"]].set_visible(False)
-    return _Canvas(fig, ax, {"bars": bars})
-
-
-def chart_tiers(report: UnitReport) -> Chart | None:
-    """Unit vs TPI vs TPN per area (% of weight), when the data holds more than one tier."""
-    if len(report.tiers) < 2:
-        return None
-    r, u, lang = report.data.rubric, report.unit_id, report.lang
-    tiers = tuple(report.tiers)
-    c = _canvas(("tiers", r.content_hash, lang, tiers), lambda: _tiers_canvas(r, lang, tiers))
-    labels = []
-    for bars, (tier, res) in zip(c.parts["bars"], report.tiers.items()):
-        _set_bars(bars, [100 * _at(res.scores.areas, u, a.code) / sum(a.weights.values()) for a in r.areas])
-        labels.append(f"{TEXT[lang]['tier'].get(tier, tier)}: {num(float(res.scores.total[u]), 2, lang)}")
-    c.keep(c.ax.legend(c.parts["bars"], labels, fontsize=8, frameon=False, loc="lower left", ncols=len(tiers)))
-    return Chart.snapshot(c.figure)
+    return Chart.snapshot(draw_hasil(report))
