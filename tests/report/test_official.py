@@ -60,18 +60,30 @@ def test_simpulan_says_the_predikat_its_status_and_the_deciding_margins():
 def test_the_plan_is_actions_per_area_and_says_once_when_answers_cannot_reach_the_target():
     from zi_nb.report.official import plan
 
+    planned = []
     for unit in ("kanim-sukawangi", "rsud-mekarsari", "kpp-danau-biru", "samsat-bukit-indah", "lapas-karang-asri"):
-        lhe = build(unit_id=unit, tier="unit")
+        lhe = build(unit_id=unit, tier="tpi")
         p = plan(lhe)
         text = _text(lhe.section("next_predicate"))
-        if p["already"]:
+        if p["already"] or p["pending"]:
             continue
+        planned.append(unit)
         assert p["headline"] in text
         for group in p["groups"]:
             for action in group["actions"]:
                 assert not action["text"].startswith(("Dari ", "From ")) and action["text"] in text
         if not p["reachable"]:
             assert text.count("tidak dapat dicapai hanya dengan memperbaiki jawaban LKE") == 1
+    assert len(planned) >= 3
+
+
+def test_no_plan_from_data_that_is_not_final(tmp_path):
+    from zi_nb.report.official import plan
+
+    (tmp_path / "lke.csv").write_text("unit_id,tier,code,answer\nu1,unit,PPA1A,Ya\nu1,unit,PPA1B,B\n")
+    lhe = build(str(tmp_path / "lke.csv"), unit_id="u1", tier="unit")
+    assert not lhe.status.final and plan(lhe)["groups"] == []
+    assert "disusun setelah data final (status data saat ini: belum lengkap)" in _text(lhe.section("next_predicate"))
 
 
 def test_team_and_signature_block():

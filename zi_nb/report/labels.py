@@ -55,6 +55,8 @@ LABELS: dict[str, dict[str, str]] = {
         "bergantung pada hasil survei atau capaian di luar LKE.",
         "p_partial": "Perbaikan {count} butir di bawah ini tetap diperlukan dan menaikkan nilai total menjadi "
         "{total}, tetapi belum cukup tanpa perbaikan hasil di atas.",
+        "p_pending": "Langkah menuju predikat berikutnya disusun setelah data final (status data saat ini: "
+        "{status}): perbaiki data atau selesaikan penilaian lebih dulu.",
         "action": "Tindakan", "current_answer": "Jawaban saat ini", "unanswered_short": "belum dijawab",
         "team": "Tim evaluasi", "name": "Nama", "nip": "NIP", "role": "Peran", "position": "Jabatan",
         "no_team": "Susunan tim belum diisi (berkas pengaturan evaluasi: tim).",
@@ -120,6 +122,8 @@ LABELS: dict[str, dict[str, str]] = {
         "survey results or achievements outside the LKE.",
         "p_partial": "The {count} item improvements below are still needed and raise the total to {total}, but are "
         "not enough without better results above.",
+        "p_pending": "The steps to the next predicate are worked out once the data is final (data status now: "
+        "{status}): correct the data or finish the assessment first.",
         "action": "Action", "current_answer": "Current answer", "unanswered_short": "unanswered",
         "team": "Evaluation team", "name": "Name", "nip": "NIP", "role": "Role", "position": "Position",
         "no_team": "The team is not stated (evaluation settings file: tim).",

@@ -177,6 +177,10 @@ def unit_note(report: UnitReport) -> dict[str, Any] | None:
 def plan(report: UnitReport) -> dict[str, Any]:
     """The next-predikat plan as actions per area (what must change), and, once, what LKE answers cannot reach."""
     t, lang, rubric = LABELS[report.lang], report.lang, report.data.rubric
+    if not report.status.final:  # a plan from unfinished or erroneous data would plan the evaluation, not the unit
+        return {"pending": t["p_pending"].format(status=status_label(report.status.status, lang)), "already": False,
+                "groups": [], "out_of_reach": [], "partial": None, "headline": "", "target": "",
+                "reachable": False}
     found: ImprovementPlan = plan_improvements(report.result.scores, report.unit_id)
     target = predicate_label(found.target, lang)
     groups: dict[str, dict[str, Any]] = {}
@@ -199,7 +203,7 @@ def plan(report: UnitReport) -> dict[str, Any]:
     else:
         headline = t["p_reachable"].format(target=target, count=len(found.changes),
                                            total=num(found.total_after, 2, lang))
-    return {"target": target, "already": found.already_met, "reachable": found.reachable, "headline": headline,
+    return {"pending": None, "target": target, "already": found.already_met, "reachable": found.reachable, "headline": headline,
             "groups": list(groups.values()), "out_of_reach": out_of_reach,
             "partial": (t["p_partial"].format(count=len(found.changes), total=num(found.total_after, 2, lang))
                         if found.changes and not found.reachable else None)}

@@ -77,7 +77,7 @@ def section_next_predicate(report: UnitReport) -> Html:
     p = official.plan(report)
     return render("""
 <h2>{{ t.next }}</h2>
-{% if p.already %}<p>{{ t.already }}</p>{% else %}
+{% if p.pending %}<p class="muted">{{ p.pending }}</p>{% elif p.already %}<p>{{ t.already }}</p>{% else %}
 <p><b>{{ t.target }}: {{ p.target }}.</b> {{ p.headline }}</p>
 {% if p.out_of_reach %}<table><tr><th>{{ t.criterion }}</th><th class="n">{{ t.value }}</th><th class="n">{{ t.minimum
  }}</th><th class="n">{{ t.shortfall }}</th><th class="n">{{ t.index_needed }}</th></tr>
