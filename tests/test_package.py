@@ -40,7 +40,10 @@ REQUIRED = [
     "zi_nb/notebooks/evaluator.ipynb",
     "zi_nb/templates/zi_report/index.html.j2",
     "zi_nb/templates/zi_report/conf.json",
+    "zi_nb/templates/zi_summary/index.html.j2",
     "zi_nb/rubrics/zi-2021.yaml",
+    "zi_nb/data/evaluasi-contoh.yaml",
+    "zi_nb/data/logo-contoh.png",
 ]
 SAMPLE = "zi_nb/data/sample"
 # run by the checkout's interpreter, which has zi-nb installed in editable mode (there is no zi_nb.__main__)

@@ -1,12 +1,14 @@
 """The summary of a bulk run: ``summary.json`` (machine-readable), ``summary.xlsx`` and the page ``index.html``.
 
 ``notebooks/bulk_summary.ipynb`` is thin and parameterized by ``run_dir``: it calls :func:`load` and shows
-:meth:`BulkSummary.overview`, :meth:`BulkSummary.table` (every unit: instansi, total, predikat, each area %, criteria
-still failing, link to its report, status and error; sortable by clicking a column, filterable by text, predikat and
-status, with a small inline script and no external one), the failed units, and three charts. ``zi-nb bulk`` runs it
-with papermill at the end of a run and exports it with the report template (:func:`render_index`). With
-``run_dir = ""`` it summarises the bundled sample in memory, so the notebook stored in ``notebooks/`` re-executes to
-the same outputs.
+:meth:`BulkSummary.overview` (with links to ``summary.xlsx`` and ``summary.json``), :meth:`BulkSummary.table` (every
+unit, by predikat then total: instansi, total, predikat, each area % with the areas below their minimum marked,
+criteria still failing with their shortfall, link to its report, status and error; sortable by a button in each
+column head, filterable by text, predikat and status, with a small inline script and no external one), the failed
+units, and three charts (:mod:`zi_nb.bulk.summary_page`, template ``templates/zi_summary/index.html.j2``).
+``zi-nb bulk`` runs it with papermill at the end of a run and exports it with the report template
+(:func:`render_index`). With ``run_dir = ""`` it summarises the bundled sample in memory, so the notebook stored in
+``notebooks/`` re-executes to the same outputs.
 """
 
 from __future__ import annotations
@@ -17,21 +19,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from jinja2 import Environment, select_autoescape
-
 from zi_nb.bulk.plan import plan_file
-from zi_nb.common.domain import DATA_STATUSES, STATUS_PROVISIONAL
+from zi_nb.bulk.summary_page import FILES, BulkSummary, criteria_texts, predicate_cell
+from zi_nb.common.domain import DATA_STATUSES
 from zi_nb.common.files import atomic_path
-from zi_nb.common.fmt import UNDETERMINED, num, predicate_label, predicate_with_status, status_detail, status_label
+from zi_nb.common.fmt import predicate_label, status_detail
 from zi_nb.common.resources import notebook
-from zi_nb.common.text import strip_hidden
 from zi_nb.common.version import __version__
 from zi_nb.engine.rubric import load_rubric
 from zi_nb.errors import ReportError
 from zi_nb.lke.sample import bundled_paths
 from zi_nb.lke.xlsx import safe_text
-from zi_nb.report.charts import Chart
 from zi_nb.report.kernel import fresh_kernel
 from zi_nb.report.model import PARAMETERS
 from zi_nb.report.runner import export_html
@@ -39,10 +37,8 @@ from zi_nb.report.runner import export_html
 NOTEBOOK = notebook("bulk_summary")
 # "status" is the run status of the unit's report (ok/failed); "data_status" the data status of its result
 UNIT_KEYS = ["unit_id", "unit_name", "instansi", "year", "input", "total", "predicate", "data_status", "data_errors",
-             "data_warnings", "answered", "scorable", "areas", "failed_criteria", "failed_names", "next_predicate",
-             "report", "notebook", "pdf", "status", "error", "resumed", "seconds", "worker"]
-PREDICATES = ["WBBM", "WBK", "TIDAK"]
-COLOURS = {"WBBM": "#1b7f3b", "WBK": "#2f6db5", "TIDAK": "#8a96a3", "": "#b3261e"}
+             "data_warnings", "answered", "scorable", "areas", "failed_criteria", "failed_names", "shortfalls",
+             "next_predicate", "report", "notebook", "pdf", "status", "error", "resumed", "seconds", "worker"]
 
 
 # -- summary.json / summary.xlsx ---------------------------------------------------------------------------------------
@@ -50,13 +46,13 @@ def summary_doc(rows: list[dict[str, Any]], rubric: Any, params: dict[str, Any],
                 units_file: str = "", seconds: float | None = None, created: str | None = None) -> dict[str, Any]:
     """The machine-readable summary of a run (the contract of ``summary.json``)."""
 
-    units = [{k: row.get(k) for k in UNIT_KEYS} for row in rows]
+    units = [{k: row.get(k) for k in UNIT_KEYS} | {"shortfalls": shortfalls(row)} for row in rows]
     for u in units:
         u["resumed"] = bool(u["resumed"])
     minima = {p.code: c.minimum for p in rubric.predicates for c in p.criteria if c.measure == "total"}
     return {
         "run_id": params.get("run_id", ""), "zi_nb": __version__, "created": created, "seconds": seconds,
-        "rubric": {"id": rubric.id, "hash": rubric.content_hash, "title": rubric.title},
+        "rubric": {"id": rubric.id, "hash": rubric.content_hash, "title": rubric.title, "total": rubric.total},
         "tier": params.get("tier"), "policies": rubric.policy_values(params.get("policies") or {}),
         "lang": params.get("lang", "id"), "ledger": params.get("ledger_path") or None,
         "inputs": inputs, "units_file": units_file or None,
@@ -67,6 +63,15 @@ def summary_doc(rows: list[dict[str, Any]], rubric: Any, params: dict[str, Any],
                    "data_status": {s: sum(u["data_status"] == s for u in units) for s in DATA_STATUSES}},
         "units": units,
     }
+
+
+def shortfalls(row: dict[str, Any]) -> dict[str, float]:
+    """How far short of its minimum each failing criterion of the next predikat is (criterion code -> minimum minus
+    value, in points of the total), from the unit's result record; empty without one."""
+    failed = set(row.get("failed_criteria") or [])
+    criteria = (row.get("record") or {}).get("criteria") or []
+    return {c["code"]: -float(c["margin"]) for c in criteria
+            if c["code"] in failed and c["predicate"] == row.get("next_predicate") and not c["met"]}
 
 
 def write_summary(out_dir: Path, rows: list[dict[str, Any]], options: Any, params: dict[str, Any],
@@ -90,24 +95,17 @@ def table_frame(doc: dict[str, Any]) -> Any:
     for u in doc["units"]:
         row = {"Unit": u["unit_id"] or "", "Nama unit": u["unit_name"], "Instansi": u["instansi"],
                "Berkas masukan": u["input"], "Nilai total": u["total"],
-               "Predikat": _predicate(u),
+               "Predikat": predicate_cell(u),
                "Status data": status_detail(u["data_status"], u["data_errors"], u["answered"], u["scorable"])
                if u.get("data_status") else None}
         for area in doc["areas"]:
             row[f"Area {area['code']} (%)"] = (u["areas"] or {}).get(area["code"])
         row["Predikat berikutnya"] = predicate_label(u["next_predicate"]) if u.get("next_predicate") else None
-        row["Kriteria belum terpenuhi"] = ", ".join(u.get("failed_names") or u["failed_criteria"] or [])
+        row["Kriteria belum terpenuhi"] = "; ".join(criteria_texts(u))
         row.update({"Laporan": u["report"], "Status": "ok" if u["status"] == "ok" else "gagal",
                     "Galat": u["error"]})
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _predicate(unit: dict[str, Any]) -> str | None:
-    """The predikat cell: not final unless the data status of the result is (see zi_nb.common.fmt)."""
-    if not unit["predicate"]:
-        return None
-    return predicate_with_status(unit["predicate"], unit.get("data_status") or "final")
 
 
 def write_xlsx(doc: dict[str, Any], path: Path) -> Path:
@@ -147,235 +145,6 @@ def write_xlsx(doc: dict[str, Any], path: Path) -> Path:
     return path
 
 
-# -- the page (notebooks/bulk_summary.ipynb) ---------------------------------------------------------------------------
-class Html:
-    def __init__(self, html: str) -> None:
-        self.html = html
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __repr__(self) -> str:
-        return "<Html>"
-
-
-_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True), trim_blocks=True,
-                   lstrip_blocks=True)
-_ENV.filters["num"] = num
-_ENV.filters["label"] = predicate_label
-_ENV.globals.update(predicate_cell=_predicate, status_detail=status_detail, status_label=status_label)
-_CSS = ("""<style>
-.zib{font-family:"DejaVu Sans",Arial,sans-serif;font-size:13px;color:#1f2933}
-.zib h1{font-size:22px;margin:4px 0}.zib h2{font-size:17px;margin:18px 0 6px}.zib .muted{color:#5b6776}
-.zib table{border-collapse:collapse;width:100%;table-layout:auto}
-.zib table.zt th,.zib table.zt td{border-bottom:1px solid #e4e9ef;padding:3px 6px;text-align:left;vertical-align:top}
-.zib table.zt th{background:#f3f6f9;text-align:left;cursor:pointer;white-space:nowrap}"""
-""".zib table.zt td.n,.zib table.zt th.n{text-align:right;white-space:nowrap}
-.zib th[aria-sort=ascending]:after{content:" \\25B2"}.zib th[aria-sort=descending]:after{content:" \\25BC"}
-.zib tr.failed td{background:#fdf0ef}.zib .err{color:#b3261e;font-size:12px}.zib .filters{margin:6px 0}
-.zib .filters input{width:320px}.zib .cards span{display:inline-block;margin-right:18px}
-</style>""")
-_OVERVIEW = ("""<div class="zib"><h1>Ringkasan evaluasi Zona Integritas (bulk)</h1>
-<p class="muted">Run {{ d.run_id or '-' }} · rubrik {{ d.rubric.id }} ({{ d.rubric.hash[:19] }}) · tingkat {{ d.tier }}
-{% if d.ledger %} · ledger {{ d.ledger }}{% endif %}</p>
-<p class="cards"><span><b>{{ d.counts.units }}</b> unit</span><span><b>{{ d.counts.ok }}</b> laporan</span>
-<span><b>{{ d.counts.failed }}</b> gagal</span>"""
-"""{% for p, n in preds %}<span><b>{{ n }}</b> {{ p | label }}</span>{% endfor %}
-</p><p class="cards">Status data: {% for s, n in (d.counts.data_status or {}).items() %}"""
-"""<span><b>{{ n }}</b> {{ status_label(s) }}</span>{% endfor %}</p></div>""")
-_TABLE = ("""<div class="zib"><h2>Semua unit</h2>
-<div class="filters">"""
-"""<input id="zib-q" type="search" placeholder="Saring: unit, instansi, kriteria, galat..." aria-label="Saring">
-<select id="zib-pred" aria-label="Predikat"><option value="">Semua predikat</option>
-{% for p in preds %}<option value="{{ p }}">{{ p | label }}</option>{% endfor %}</select>
-<select id="zib-status" aria-label="Status"><option value="">Semua status</option><option value="ok">ok</option>
-<option value="failed">gagal</option></select> <span id="zib-count" class="muted">{{ units | length }} unit</span></div>
-<table id="zib-units" class="zt"><thead><tr><th>Unit</th><th>Instansi</th><th class="n" data-type="num">Total</th>
-<th>Predikat</th><th>Status data</th>"""
-"""{% for a in areas %}<th class="n" data-type="num" title="{{ a.name }}">{{ a.code }} %</th>{% endfor %}
-<th title="Kriteria predikat berikutnya yang belum terpenuhi">Kriteria belum terpenuhi</th>"""
-"""<th>Status</th></tr></thead><tbody>
-{% for u in units %}<tr data-predicate="{{ u.predicate or '' }}" """
-"""data-status="{{ u.status }}"{% if u.status != 'ok' %} class="failed"{% endif %}>
-<td data-v="{{ (u.unit_name or '') | lower }}">"""
-"""{% if u.report %}<a href="{{ u.report }}">{{ u.unit_name }}</a>{% else %}{{ u.unit_name }}{% endif %}
-<br><span class="muted">{{ u.unit_id or u.input }}</span></td>"""
-"""<td data-v="{{ (u.instansi or '') | lower }}">{{ u.instansi or '-' }}</td>
-<td class="n" data-v="{{ u.total if u.total is not none else '' }}">{{ u.total | num(2) }}</td>
-<td data-v="{{ order.get(u.predicate, 9) }}">{{ predicate_cell(u) or '-' }}</td>
-<td data-v="{{ u.data_status or '' }}">{{ status_detail(u.data_status, u.data_errors, u.answered, u.scorable)
- if u.data_status else '-' }}</td>
-{% for a in areas %}{% set v = (u.areas or {}).get(a.code) %}"""
-"""<td class="n" data-v="{{ v if v is not none else '' }}">{{ v | num(1) }}</td>{% endfor %}
-<td data-v="{{ u.failed_criteria | length }}">{% if u.next_predicate %}"""
-"""<b>{{ u.next_predicate | label }}</b>: {% endif %}{{ (u.failed_names or u.failed_criteria) | join(', ') }}</td>
-<td data-v="{{ u.status }}">{% if u.status == 'ok' %}ok{% else %}gagal<br>"""
-"""<span class="err">{{ u.error }}</span>{% endif %}</td></tr>
-{% endfor %}</tbody></table></div>
-<script>
-(function () {
-  var table = document.getElementById("zib-units");
-  if (!table) { return; }
-  var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows), heads = table.tHead.rows[0].cells;
-  var q = document.getElementById("zib-q"), pred = document.getElementById("zib-pred");
-  var status = document.getElementById("zib-status"), count = document.getElementById("zib-count");
-  function apply() {
-    var text = q.value.toLowerCase(), shown = 0;
-    rows.forEach(function (r) {
-      var ok = (!text || r.textContent.toLowerCase().indexOf(text) >= 0) &&
-        (!pred.value || r.getAttribute("data-predicate") === pred.value) &&
-        (!status.value || r.getAttribute("data-status") === status.value);
-      r.style.display = ok ? "" : "none";
-      if (ok) { shown += 1; }
-    });
-    count.textContent = shown + " dari " + rows.length + " unit";
-  }
-  [q, pred, status].forEach(function (el) { el.addEventListener("input", apply); """
-"""el.addEventListener("change", apply); });
-  Array.prototype.forEach.call(heads, function (th, i) {
-    th.addEventListener("click", function () {
-      var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1, numeric = th.getAttribute("data-type") === "num";
-      Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
-      th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
-      rows.sort(function (a, b) {
-        var x = a.cells[i].getAttribute("data-v"), y = b.cells[i].getAttribute("data-v");
-        if (numeric) {
-          if (x === "" || y === "") { return (x === "") - (y === ""); }
-          return dir * (parseFloat(x) - parseFloat(y));
-        }
-        return dir * x.localeCompare(y, "id");
-      });
-      rows.forEach(function (r) { body.appendChild(r); });
-    });
-  });
-  apply();
-})();
-</script>""")
-_FAILURES = ("""<div class="zib"><h2>Unit yang gagal</h2>"""
-"""{% if not units %}<p>Tidak ada: setiap unit mendapat laporan.</p>
-{% else %}<table class="zt"><tr><th>Unit</th><th>Berkas masukan</th><th>Galat</th></tr>{% for u in units %}
-<tr class="failed"><td>{{ u.unit_id or u.unit_name }}</td><td>{{ u.input }}</td><td class="err">{{ u.error }}</td></tr>
-{% endfor %}</table>{% endif %}</div>""")
-
-
-def _plain_label(text: str) -> str:
-    """User text as a matplotlib label shown as written: ``$`` escaped (else ``"$x^{$"`` is parsed as mathtext and
-    fails the page), hidden characters removed."""
-
-    return strip_hidden(str(text)).replace("$", r"\$")
-
-
-class BulkSummary:
-    """A run's summary for the page: sections are HTML objects, charts matplotlib figures (PNG)."""
-
-    def __init__(self, doc: dict[str, Any]) -> None:
-        self.doc = doc
-        self.units = doc["units"]
-
-    def _html(self, template: str, **context: Any) -> Html:
-        return Html(_CSS + _ENV.from_string(template).render(**context))
-
-    def overview(self) -> Html:
-        # a predikat from data with errors cannot be determined: counted under its data status, not its predikat
-        shown = [u for u in self.units if u["status"] == "ok" and u.get("data_status") != STATUS_PROVISIONAL]
-        preds = [(p, sum(u["predicate"] == p for u in shown)) for p in PREDICATES]
-        return self._html(_OVERVIEW, d=self.doc, preds=preds)
-
-    def table(self) -> Html:
-        return self._html(_TABLE, units=self.units, areas=self.doc["areas"], preds=PREDICATES,
-                          order={p: i for i, p in enumerate(PREDICATES)})
-
-    def failures(self) -> Html:
-        return self._html(_FAILURES, units=[u for u in self.units if u["status"] != "ok"])
-
-    def chart(self, name: str) -> Any:
-        """``predicates`` (predikat per instansi), ``totals`` (distribution of totals) or ``areas`` (areas that
-        fail most); None when there is nothing to draw."""
-
-        scored = [u for u in self.units if u["predicate"]]
-        figure = getattr(self, f"_chart_{name}")(scored) if scored else None
-        return None if figure is None else Chart(figure)
-
-    def _chart_predicates(self, scored: list[dict[str, Any]]) -> Any:
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import MaxNLocator
-
-        # a unit whose data has errors has no predikat yet: its own bar segment, never its computed predikat's
-        kinds = [*PREDICATES, STATUS_PROVISIONAL]
-        counts: dict[str, dict[str, int]] = {}
-        for u in scored:
-            kind = STATUS_PROVISIONAL if u.get("data_status") == STATUS_PROVISIONAL else u["predicate"]
-            counts.setdefault(u["instansi"] or "(tanpa instansi)", dict.fromkeys(kinds, 0))[kind] += 1
-        names = sorted(counts, key=lambda n: (-sum(counts[n].values()), n))
-        if len(names) > 15:
-            rest = names[14:]
-            counts["Lainnya"] = {p: sum(counts[n][p] for n in rest) for p in kinds}
-            names = [*names[:14], "Lainnya"]
-        names = names[::-1]
-        fig = Figure(figsize=(8.6, 1.2 + 0.34 * len(names)), dpi=100)
-        ax = fig.add_subplot()
-        left = np.zeros(len(names))
-        labels = [_plain_label(n) for n in names]
-        for p in kinds:
-            values = np.array([counts[n][p] for n in names], dtype=float)
-            if p == STATUS_PROVISIONAL and not values.any():
-                continue
-            label = UNDETERMINED["id"] if p == STATUS_PROVISIONAL else predicate_label(p)
-            ax.barh(labels, values, left=left, color=COLOURS.get(p, "#ffffff"), label=label,
-                    edgecolor="#8a5a00" if p == STATUS_PROVISIONAL else None,
-                    hatch="//" if p == STATUS_PROVISIONAL else None)
-            left += values
-        ax.set_title("Predikat per instansi")
-        ax.set_xlabel("Jumlah unit")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
-        ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        return fig
-
-    def _chart_totals(self, scored: list[dict[str, Any]]) -> Any:
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import MaxNLocator
-
-        totals = np.array([u["total"] for u in scored], dtype=float)
-        low = min(float(np.floor(totals.min() / 2.5) * 2.5), min(self.doc["total_minimum"].values(), default=100))
-        fig = Figure(figsize=(8.6, 3.6), dpi=100)
-        ax = fig.add_subplot()
-        ax.hist(totals, bins=np.arange(low, 102.5, 2.5).tolist(), color="#2f6db5", edgecolor="white")
-        for code, minimum in self.doc["total_minimum"].items():
-            ax.axvline(minimum, color=COLOURS.get(code, "#d98c1f"), linestyle="--", linewidth=1.2)
-            ax.annotate(f"{code} {num(minimum, 0)}", (minimum, 1), xycoords=("data", "axes fraction"),
-                        xytext=(3, -12), textcoords="offset points", fontsize=8, color=COLOURS.get(code, "#333"))
-        ax.set_title("Sebaran nilai total")
-        ax.set_xlabel("Nilai total")
-        ax.set_ylabel("Jumlah unit")
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        return fig
-
-    def _chart_areas(self, scored: list[dict[str, Any]]) -> Any:
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import MaxNLocator
-
-        areas = self.doc["areas"]
-        counts = [sum(f"area_{a['code']}" in (u["failed_criteria"] or []) for u in scored) for a in areas]
-        order = sorted(range(len(areas)), key=lambda i: (counts[i], areas[i]["code"]))
-        labels = [f"{areas[i]['code']} {areas[i]['name']}" for i in order]
-        fig = Figure(figsize=(8.6, 0.9 + 0.4 * len(areas)), dpi=100)
-        ax = fig.add_subplot()
-        bars = ax.barh(labels, [counts[i] for i in order], color="#d98c1f")
-        ax.bar_label(bars, labels=[f"{counts[i]} ({num(100 * counts[i] / len(scored), 0)}%)" for i in order],
-                     fontsize=8, padding=3)
-        ax.set_title("Area yang paling sering belum memenuhi")
-        ax.set_xlabel("Jumlah unit di bawah minimum area untuk predikat berikutnya")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlim(0, max(max(counts), 1) * 1.2)
-        ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        return fig
-
-
 def sample_doc() -> dict[str, Any]:
     """A summary of the bundled sample, made in memory (no reports): what the stored notebook shows."""
 
@@ -387,10 +156,13 @@ def sample_doc() -> dict[str, Any]:
 
 
 def load(run_dir: str = "") -> BulkSummary:
-    """The summary of the run in ``run_dir`` (its ``summary.json``), or of the bundled sample when empty."""
+    """The summary of the run in ``run_dir`` (its ``summary.json``; the page links to the summary files there), or of
+    the bundled sample when empty (no files to link to)."""
     if not run_dir:
         return BulkSummary(sample_doc())
-    return BulkSummary(json.loads((Path(run_dir) / "summary.json").read_text(encoding="utf-8")))
+    folder = Path(run_dir)
+    doc = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    return BulkSummary(doc, files=[name for name in FILES if (folder / name).is_file()])
 
 
 def render_index(out_dir: Path) -> Path:

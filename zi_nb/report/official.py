@@ -203,7 +203,8 @@ def plan(report: UnitReport) -> dict[str, Any]:
     else:
         headline = t["p_reachable"].format(target=target, count=len(found.changes),
                                            total=num(found.total_after, 2, lang))
-    return {"pending": None, "target": target, "already": found.already_met, "reachable": found.reachable, "headline": headline,
+    return {"pending": None, "target": target, "already": found.already_met, "reachable": found.reachable,
+            "headline": headline,
             "groups": list(groups.values()), "out_of_reach": out_of_reach,
             "partial": (t["p_partial"].format(count=len(found.changes), total=num(found.total_after, 2, lang))
                         if found.changes and not found.reachable else None)}
