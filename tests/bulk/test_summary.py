@@ -118,7 +118,7 @@ def test_filters_hide_the_other_rows_and_the_counter_follows(page, run_dir):
     assert page.locator("#zib-count").inner_text() == f"{len(wbk)} dari {n} unit"
     page.select_option("#zib-pred", "")
     page.select_option("#zib-status", "failed")
-    assert _column(page, "Status") == ["failed"]
+    assert _column(page, "Laporan") == ["failed"]
     page.select_option("#zib-status", "")
     unit = doc["units"][0]
     page.fill("#zib-q", unit["unit_id"])
@@ -363,7 +363,7 @@ def test_print_keeps_every_column_and_leaves_out_the_filters(page, tmp_path):
     pdftotext = ensure_debian_package("pdftotext", "poppler-utils")
     last = page.evaluate("""() => Array.from(document.getElementById('zib-units').tBodies[0].rows)
                                  .map(r => r.cells[r.cells.length - 1].innerText)""")
-    assert any("rusak.xlsx" in cell for cell in last) and last.count("ok") == 12
+    assert any("rusak.xlsx" in cell for cell in last) and last.count("berhasil") == 12
     pdf = tmp_path / "index.pdf"
     page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
     text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -372,5 +372,5 @@ def test_print_keeps_every_column_and_leaves_out_the_filters(page, tmp_path):
     assert not missing, missing  # every word of the last column, whole: no column cut off or split mid-word
     table_pages = [page for page in text.split("\f") if "kurang" in page]
     assert len(table_pages) >= 2 and all("Kriteria belum terpenuhi" in page for page in table_pages)  # heads repeat
-    for screen_only in ("Saring", "Semua predikat", "Semua status", "Enter/Spasi", "Tidak ada unit yang cocok"):
+    for screen_only in ("Saring", "Semua predikat", "Semua status laporan", "Enter/Spasi", "Tidak ada unit yang cocok"):
         assert screen_only not in text
