@@ -49,6 +49,9 @@ def unit_report() -> nbformat.NotebookNode:
         new_code_cell('lhe.section("reviewer_changes")'),
         new_code_cell('lhe.section("data_problems")'),
         new_code_cell('lhe.section("provenance")'),
+        # the same LHE as a Word document when docx_path is given (zi-nb report --docx), from the report computed
+        # above; not shown in the HTML
+        new_code_cell("lhe.write_docx(docx_path);", metadata={"tags": ["hide"]}),
     ]
     return _notebook(cells, "LHE Zona Integritas")
 

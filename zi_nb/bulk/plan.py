@@ -171,11 +171,26 @@ def summary_row(unit_id: str, meta: dict[str, Any], record: dict[str, Any] | Non
 
 # -- resume ------------------------------------------------------------------------------------------------------------
 def resume_key(params: dict[str, Any], digests: dict[str, str], rubric_hash: str, ledger_digest: str | None,
-               pdf: bool, notebook_hash: str) -> str:
+               pdf: bool, notebook_hash: str, docx: bool = False, settings: dict[str, str] | None = None) -> str:
+    """The key a finished unit's state must hold to be skipped by ``--resume``: what the report was made from
+    (inputs, rubric, ledger records, parameters, notebook code), which files were asked for (PDF, DOCX) and the
+    content of the evaluation settings with its logo and Word template (:func:`settings_digests`)."""
     keyed = {k: v for k, v in params.items() if k != "ledger_seq"}  # the unit's own ledger records are keyed below
     doc = {"zi_nb": __version__, "notebook": notebook_hash, "inputs": digests, "rubric": rubric_hash,
-           "ledger": ledger_digest, "params": keyed, "pdf": pdf}
+           "ledger": ledger_digest, "params": keyed, "pdf": pdf, "docx": docx, "settings": settings or None}
     return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def settings_digests(settings_path: str) -> dict[str, str]:
+    """sha256 of the evaluation settings file and of the logo and Word template it names (empty without one)."""
+    from zi_nb.common.files import sha256_file
+    from zi_nb.report.settings import load_settings
+
+    if not settings_path:
+        return {}
+    settings = load_settings(settings_path)
+    files = {"settings": Path(settings_path), "logo": settings.logo_path(), "word": settings.word_template()}
+    return {name: sha256_file(path) for name, path in files.items() if path is not None and path.is_file()}
 
 
 def finished(out_dir: Path, name: str, key: str) -> dict[str, Any] | None:

@@ -21,8 +21,10 @@ from zi_nb.review.ledger import Ledger
 
 
 def record_bulk_run(out_dir: Path, run_id: str, rows: list[dict[str, Any]], params: dict[str, Any],
-                    files: list[Path], units_path: str, command: list[str] | None = None) -> Path:
-    """Write the run's manifest and record each finished unit's decision in the ledger (when one is in use)."""
+                    files: list[Path], units_path: str, command: list[str] | None = None,
+                    settings: Path | None = None) -> Path:
+    """Write the run's manifest and record each finished unit's decision in the ledger (when one is in use);
+    ``settings``: the evaluation settings file every report used (recorded with its sha256)."""
     import sys
 
     rubric = load_rubric(params["rubric"])
@@ -34,11 +36,12 @@ def record_bulk_run(out_dir: Path, run_id: str, rows: list[dict[str, Any]], para
         ok = row["status"] == "ok"
         units.append({"unit_id": row["unit_id"], "status": row["status"], "error": row.get("error"),
                       "params": row.get("params") or {}, "record": row.get("record") if ok else None,
-                      "outputs": [out_dir / row[k] for k in ("notebook", "report", "pdf") if ok and row.get(k)]})
+                      "outputs": [out_dir / row[k] for k in ("notebook", "report", "pdf", "docx")
+                                  if ok and row.get(k)]})
     inputs = [*files, *([Path(units_path)] if units_path else [])]
     manifest = write_manifest(out_dir, run_id, command or sys.argv, {"tier": params["tier"],
                               "policies": params["policies"]}, inputs, rubric,
-                              rubric.policy_values(params["policies"]), ledger, units)
+                              rubric.policy_values(params["policies"]), ledger, units, settings=settings)
     if ledger is not None:
         for unit in units:
             record = unit["record"]

@@ -45,6 +45,7 @@ from zi_nb.bulk.plan import (
     plan_file,
     report_name,
     resume_key,
+    settings_digests,
     split_inputs,
 )
 from zi_nb.bulk.record import record_bulk_run
@@ -56,6 +57,7 @@ from zi_nb.errors import InputError, ReportError
 from zi_nb.report.model import PARAMETERS
 from zi_nb.report.pdf import MISSING_CHROMIUM, chromium
 from zi_nb.report.runner import report_parameters
+from zi_nb.report.settings import load_settings
 
 TEMP_NAME = re.compile(r"^\..+\.tmp(\.[A-Za-z0-9]+)?$")  # what zi_nb.common.files.atomic_path creates
 Hook = Callable[[UnitOutcome, dict[str, int]], None]
@@ -74,6 +76,8 @@ class BulkOptions:
     ledger: str = ""
     units_file: str = ""
     pdf: bool = False
+    docx: bool = False  # also <unit>.docx, the LHE as a Word document (zi_nb.report.docx)
+    settings: str = ""  # evaluation settings file (kop, nomor, team...) for every unit's LHE
     executor: str = "local"  # local | dask
     scheduler: str = ""  # dask scheduler address; empty = a local cluster of `workers` processes
     resume: bool = False
@@ -128,6 +132,7 @@ class _Run:
         self.files, self.units_path, self.params = files, units_path, params
         self.ledger_digests = ledger_state(self.o.ledger)[1]
         self.nb_hash = notebook_code_hash()
+        self.settings_digests = settings_digests(params.get("settings_path") or "")
         self.bar = tqdm(total=0, unit="unit", desc="LHE", disable=not self.o.progress, dynamic_ncols=True)
         for i in range(len(files)):
             self._plan(i)
@@ -184,6 +189,7 @@ class _Run:
             rows.append(row)
             stem, why = report_name(row["unit_id"], name, self.taken)
             row.update(status="failed", error=why, report=None, notebook=None, pdf=None, resumed=False, params={})
+            row["docx"] = None
             if why:
                 self.counts["failed"] += 1
                 self.log(f"GAGAL {row['unit_id']}: {why}")
@@ -191,18 +197,19 @@ class _Run:
             params = report_parameters(plan.file, row["unit_id"], **self.params)
             row["params"] = params
             key = resume_key(params, plan.digests, plan.rubric_hash, self.ledger_digests.get(row["unit_id"]),
-                             self.o.pdf, self.nb_hash)
+                             self.o.pdf, self.nb_hash, docx=self.o.docx, settings=self.settings_digests)
             state = finished(self.out, stem, key) if self.o.resume else None
             if state is not None:
                 files = state["files"]
                 row.update(status="ok", error=None, report=files["html"], notebook=files["notebook"],
-                           pdf=files.get("pdf"), resumed=True, seconds=state.get("seconds"),
+                           pdf=files.get("pdf"), docx=files.get("docx"), resumed=True,
+                           seconds=state.get("seconds"),
                            params=state.get("params") or params)
                 self.counts["resumed"] += 1
                 continue
             self.by_name[stem] = row
             to_run.append(UnitTask(row["unit_id"], stem, params, str(self.out), self.o.pdf, key,
-                                   timeout=self.o.timeout))
+                                   timeout=self.o.timeout, docx=self.o.docx))
         self.counts["remaining"] += len(to_run)
         self.bar.total += len(to_run)
         self._postfix()
@@ -227,7 +234,7 @@ class _Run:
         row = self.by_name[outcome.name]
         row.update(status=outcome.status, error=outcome.error, seconds=outcome.seconds, worker=outcome.worker,
                    report=outcome.files.get("html"), notebook=outcome.files.get("notebook"),
-                   pdf=outcome.files.get("pdf"))
+                   pdf=outcome.files.get("pdf"), docx=outcome.files.get("docx"))
         self.counts["remaining"] -= 1
         self.counts["done" if outcome.status == "ok" else "failed"] += 1
         if outcome.status != "ok":
@@ -300,9 +307,11 @@ def check_options(options: BulkOptions) -> tuple[list[Path], str, dict[str, Any]
         raise InputError(f"Ledger '{options.ledger}' tidak ditemukan.")
     if options.pdf and chromium() is None:
         raise ReportError(MISSING_CHROMIUM)
+    settings = str(Path(options.settings).resolve()) if options.settings else ""
+    load_settings(settings)  # a malformed settings file stops the run here, with its line, before any work
     params: dict[str, Any] = {
         "units_path": units_path, "tier": options.tier, "rubric": rubric, "policies": dict(options.policies),
-        "lang": options.lang, "run_id": options.run_id, "ledger_path": options.ledger}
+        "lang": options.lang, "run_id": options.run_id, "ledger_path": options.ledger, "settings_path": settings}
     if options.ledger and "ledger_seq" in PARAMETERS:
         params["ledger_seq"] = ledger_state(options.ledger)[0]  # every report applies the same ledger records
     checked = report_parameters("", "-", **params)
@@ -349,7 +358,8 @@ def run_bulk(options: BulkOptions, hook: Hook | None = None, log: Callable[[str]
         remove_temp_files(out)
     rows = run.ordered_rows()
     summary = write_summary(out, rows, options, params, files, units_path, time.perf_counter() - started)
-    record_bulk_run(out, params["run_id"], rows, params, files, units_path)
+    record_bulk_run(out, params["run_id"], rows, params, files, units_path,
+                    settings=Path(params["settings_path"]) if params.get("settings_path") else None)
     index_error = None
     try:
         render_index(out)

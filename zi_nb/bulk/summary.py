@@ -38,7 +38,7 @@ NOTEBOOK = notebook("bulk_summary")
 # "status" is the run status of the unit's report (ok/failed); "data_status" the data status of its result
 UNIT_KEYS = ["unit_id", "unit_name", "instansi", "year", "input", "total", "predicate", "data_status", "data_errors",
              "data_warnings", "answered", "scorable", "areas", "failed_criteria", "failed_names", "shortfalls",
-             "next_predicate", "report", "notebook", "pdf", "status", "error", "resumed", "seconds", "worker"]
+             "next_predicate", "report", "notebook", "pdf", "docx", "status", "error", "resumed", "seconds", "worker"]
 
 
 # -- summary.json / summary.xlsx ---------------------------------------------------------------------------------------

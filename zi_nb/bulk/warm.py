@@ -76,6 +76,7 @@ class UnitTask:
     out_dir: str
     pdf: bool
     key: str
+    docx: bool = False  # also the Word document (<unit>.docx), written by the notebook
     timeout: float = UNIT_TIMEOUT  # seconds for the whole unit; 0 = no limit
     attempt: int = 1  # 2 when run again after its kernel or worker process died
 
@@ -86,7 +87,7 @@ class UnitOutcome:
     name: str
     status: str  # "ok" or "failed"
     error: str | None = None
-    files: dict[str, str | None] = field(default_factory=dict)  # notebook, html, pdf: names in out_dir
+    files: dict[str, str | None] = field(default_factory=dict)  # notebook, html, pdf, docx: names in out_dir
     seconds: float = 0.0
     worker: str = ""
     retry: bool = False  # failed because the kernel or the worker died, not because of the unit: worth one more try
@@ -135,9 +136,11 @@ class WarmWorker(Kernel):
             self.reset(watchdog.remaining())
             if task.pdf and self.printer is None:
                 self.printer = PdfPrinter()  # its browser starts with the first PDF
-            files = run_report(task.params, out, pdf=task.pdf, exp=self.exporter, km=self.km, printer=self.printer)
+            files = run_report(task.params, out, pdf=task.pdf, exp=self.exporter, km=self.km, printer=self.printer,
+                               docx=task.docx)
             outcome.files = {"notebook": files.notebook.name, "html": files.html.name,
                              "pdf": files.pdf.name if files.pdf else None}
+            outcome.files["docx"] = files.docx.name if files.docx else None
             outcome.status = "ok"
         except ZiError as exc:  # the notebook failed (ReportError), PDF printer missing, kernel unusable
             outcome.retry = isinstance(exc, WorkerError)

@@ -37,13 +37,17 @@ UNIT_TIMEOUT = 300.0  # zi_nb.bulk.warm.UNIT_TIMEOUT (not imported here: the CLI
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
 @click.option("--run-id", default="", help="Id proses (bawaan: dari waktu; dengan --resume: id proses sebelumnya).")
 @click.option("--pdf", is_flag=True, help="Tulis juga PDF (memerlukan Chromium).")
+@click.option("--docx", is_flag=True, help="Tulis juga LHE sebagai dokumen Word (.docx) dari templat Word.")
+@click.option("--settings", "settings_file", default="", type=click.Path(dir_okay=False),
+              help="Berkas pengaturan evaluasi (YAML: instansi, kop, logo, nomor, periode, tanggal, tempat, tim, "
+                   "templat_word) untuk LHE setiap unit.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=UNIT_TIMEOUT, show_default=True,
               help="Batas waktu per unit dalam detik (0 = tanpa batas): unit yang melewatinya dihentikan dan dicatat "
                    "gagal, kernel pekerjanya dimulai ulang, unit lain dilanjutkan.")
 @click.option("--no-progress", is_flag=True, help="Tanpa bilah kemajuan.")
 def bulk(inputs: tuple[str, ...], output: str, workers: int, tier: str, ledger: str, executor: str, scheduler: str,
          resume: bool, units_file: str, policy: tuple[str, ...], rubric: str, lang: str, run_id: str, pdf: bool,
-         timeout: float, no_progress: bool) -> None:
+         docx: bool, settings_file: str, timeout: float, no_progress: bool) -> None:
     """Buat LHE setiap unit dari banyak berkas LKE sekaligus, beserta ringkasan (index.html, summary.xlsx/json).
 
     MASUKAN: berkas CSV/XLSX atau folder berisi buku kerja LKE. Status keluar: 0 semua laporan jadi, 1 ada unit atau
@@ -57,8 +61,8 @@ def bulk(inputs: tuple[str, ...], output: str, workers: int, tier: str, ledger: 
     options = BulkOptions(inputs=list(inputs), out_dir=Path(output), workers=workers, tier=tier,
                           policies=parse_policies(policy), rubric=rubric, lang=lang,
                           ledger=str(ledger_path(ledger) or ""),  # the one ledger rule, absolute
-                          units_file=units_file, pdf=pdf, executor=executor, scheduler=scheduler, resume=resume,
-                          run_id=run_id, progress=not no_progress, timeout=timeout)
+                          units_file=units_file, pdf=pdf, docx=docx, settings=settings_file, executor=executor,
+                          scheduler=scheduler, resume=resume, run_id=run_id, progress=not no_progress, timeout=timeout)
     result = run_bulk(options)
     ok = len(result.rows) - result.failed
     resumed = sum(bool(r.get("resumed")) for r in result.rows)

@@ -126,12 +126,13 @@ def score(paths: tuple[str, ...], tier: str, policy: tuple[str, ...], fmt: str, 
 @click.option("--ledger", default="", help="Berkas ledger penilai (bawaan: $ZI_NB_LEDGER; tanpa keduanya: tanpa "
                                            "ledger).")
 @click.option("--pdf", is_flag=True, help="Tulis juga PDF (memerlukan Chromium).")
+@click.option("--docx", is_flag=True, help="Tulis juga LHE sebagai dokumen Word (.docx) dari templat Word.")
 @click.option("--settings", "settings_file", default="", type=click.Path(dir_okay=False),
               help="Berkas pengaturan evaluasi (YAML: instansi, kop, logo, nomor, periode, tanggal, tempat, tim).")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder keluaran.")
 def report(input_path: str, units: tuple[str, ...], units_file: str, tier: str, policy: tuple[str, ...], rubric: str,
-           lang: str, run_id: str | None, ledger: str, pdf: bool, settings_file: str, output: str) -> None:
-    """Buat LHE (notebook .ipynb dan .html, opsional .pdf) per unit dengan papermill."""
+           lang: str, run_id: str | None, ledger: str, pdf: bool, docx: bool, settings_file: str, output: str) -> None:
+    """Buat LHE (notebook .ipynb dan .html, opsional .pdf dan .docx) per unit dengan papermill."""
     import time
 
     from zi_nb.errors import ReportError
@@ -161,10 +162,10 @@ def report(input_path: str, units: tuple[str, ...], units_file: str, tier: str, 
                                    policies=policies, lang=lang, run_id=run_id, ledger_path=ledger,
                                    ledger_seq=seq, settings_path=settings_file)
         try:
-            files = run_report(params, Path(output), pdf=pdf)
-            click.echo(f"{unit_id}: {files.html}" + (f", {files.pdf}" if files.pdf else ""))
+            files = run_report(params, Path(output), pdf=pdf, docx=docx)
+            click.echo(f"{unit_id}: {files.html}" + "".join(f", {p}" for p in (files.pdf, files.docx) if p))
             entries.append({"unit_id": unit_id, "params": params,
-                            "outputs": [p for p in (files.notebook, files.html, files.pdf) if p]})
+                            "outputs": [p for p in (files.notebook, files.html, files.pdf, files.docx) if p]})
         except ReportError as exc:
             click.echo(f"GALAT {unit_id}: {exc}", err=True)
             entries.append({"unit_id": unit_id, "params": params, "status": "failed", "error": str(exc)})

@@ -67,7 +67,8 @@ LABELS: dict[str, dict[str, str]] = {
         "role_ketua": "Ketua", "role_wakil ketua": "Wakil Ketua", "role_anggota": "Anggota",
         "role_sekretaris": "Sekretaris", "sev_error": "galat", "sev_warning": "peringatan", "sev_info": "info",
         "appendix": "Lampiran", "policy_used": "dipakai", "unit_claim": "jawaban unit",
-        "settings": "Pengaturan evaluasi",
+        "settings": "Pengaturan evaluasi", "page": "Halaman", "page_of": "dari",
+        "made_by": "Dibuat dengan zi-nb {version} · rubrik {rubric} · id proses {run_id}",
     },
     "en": {
         "title": "Zona Integritas Evaluation Report",
@@ -134,5 +135,6 @@ LABELS: dict[str, dict[str, str]] = {
         "role_ketua": "Leader", "role_wakil ketua": "Deputy leader", "role_anggota": "Member",
         "role_sekretaris": "Secretary", "sev_error": "error", "sev_warning": "warning", "sev_info": "info",
         "appendix": "Appendix", "policy_used": "used", "unit_claim": "unit's answer", "settings": "Evaluation settings",
+        "page": "Page", "page_of": "of", "made_by": "Made with zi-nb {version} · rubric {rubric} · run id {run_id}",
     },
 }

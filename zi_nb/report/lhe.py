@@ -4,6 +4,7 @@ sections (:mod:`zi_nb.report.html`) and charts (:mod:`zi_nb.report.charts`) as m
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 from zi_nb.report import charts, html, model, official_html
@@ -25,6 +26,15 @@ class Lhe(UnitReport):
         """A chart (``radar``, ``parts``, ``hasil``, ``tiers``) displayed as SVG, see :mod:`zi_nb.report.charts`; None
         when the chart does not apply (``tiers`` with a single tier)."""
         return getattr(charts, f"chart_{name}")(self)
+
+    def write_docx(self, path: str | Path, template: str | Path | None = None) -> Path | None:
+        """The LHE as a Word document at ``path`` (:func:`zi_nb.report.docx.write_docx`: the instansi's template from
+        the settings, else the bundled one); None, and nothing written, when ``path`` is empty."""
+        if not path:
+            return None
+        from zi_nb.report.docx import write_docx
+
+        return write_docx(self, path, template)
 
 
 def build(*args: Any, **params: Any) -> Lhe:

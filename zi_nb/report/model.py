@@ -49,6 +49,7 @@ PARAMETERS: dict[str, tuple[type, Any, str]] = {
     "ledger_path": (str, "", "berkas ledger penilai (opsional)"),
     "ledger_seq": (int, 0, "nomor rekaman ledger terakhir yang dipakai (0 = semua); audit mengulang run persis"),
     "settings_path": (str, "", "berkas pengaturan evaluasi: kop, nomor, periode, tanggal, tim (opsional)"),
+    "docx_path": (str, "", "tulis juga LHE sebagai dokumen Word (.docx) ke berkas ini; kosong = tidak"),
 }
 LANGS = ("id", "en")
 
@@ -205,17 +206,19 @@ def _shown(answer: Any, number: Any, raw: Any) -> str:
 
 def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: str = "zi-2021",
           policies: dict[str, str] | None = None, lang: str = "id", run_id: str = "", units_path: str = "",
-          ledger_path: str = "", ledger_seq: int = 0, settings_path: str = "",
+          ledger_path: str = "", ledger_seq: int = 0, settings_path: str = "", docx_path: str = "",
           data: LkeData | None = None) -> UnitReport:
     """Read, validate and score the inputs, and gather what the report for ``unit_id`` shows.
 
-    ``data`` may be passed to reuse inputs already read (bulk runs); it must come from the same files.
+    ``data`` may be passed to reuse inputs already read (bulk runs); it must come from the same files. ``docx_path``
+    is where the notebook writes the Word document (:meth:`zi_nb.report.lhe.Lhe.write_docx`), kept in ``params``.
     Raises :class:`zi_nb.errors.InputError` when the unit is not in the input or the input cannot be read.
     """
     chosen_policies = dict(policies or {})
     params = {"input_path": input_path, "units_path": units_path, "unit_id": unit_id, "tier": tier,
               "rubric": rubric, "policies": chosen_policies, "lang": lang, "run_id": run_id,
-              "ledger_path": ledger_path, "ledger_seq": ledger_seq, "settings_path": settings_path}
+              "ledger_path": ledger_path, "ledger_seq": ledger_seq, "settings_path": settings_path,
+              "docx_path": docx_path}
     settings = load_settings(settings_path)
     files = input_files(input_path, units_path)
     if data is None:

@@ -37,6 +37,7 @@ class ReportFiles:
     notebook: Path
     html: Path
     pdf: Path | None = None
+    docx: Path | None = None
 
 
 def _report_exporter_class() -> type:
@@ -126,23 +127,27 @@ def report_parameters(input_path: str | Path, unit_id: str, **options: Any) -> d
 
 
 def run_report(params: dict[str, Any], out_dir: Path, pdf: bool = False, exp: Any = None,
-               km: Any = None, printer: PdfPrinter | None = None) -> ReportFiles:
+               km: Any = None, printer: PdfPrinter | None = None, docx: bool = False) -> ReportFiles:
     """Execute the notebook for ``params`` (see :data:`zi_nb.report.model.PARAMETERS`) and export it into ``out_dir``.
 
     ``exp`` reuses an exporter from :func:`exporter`; ``km`` runs the notebook in an already running kernel (its
     kernel manager): :mod:`zi_nb.bulk.warm` resets that kernel first, so the notebook is the same as with a fresh
     kernel. ``printer`` prints the PDF in a browser kept open for many reports (:class:`zi_nb.report.pdf.PdfPrinter`).
     Without ``km`` the report gets a new kernel of its own (:func:`zi_nb.report.kernel.fresh_kernel`).
+    ``docx``: the notebook also writes the LHE as a Word document, ``<unit>.docx`` (parameter ``docx_path``, from
+    the report it has computed: :mod:`zi_nb.report.docx`).
     """
     import papermill as pm
 
     params = check_parameters(params)  # whoever calls (CLI, bulk, audit replay): only declared, well-typed values
     if km is None:  # a new kernel for this report alone
         with fresh_kernel() as kernel:
-            return run_report(params, out_dir, pdf, exp or exporter(), kernel.km, printer)
+            return run_report(params, out_dir, pdf, exp or exporter(), kernel.km, printer, docx=docx)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = file_stem(params["unit_id"])
     notebook, html = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
+    word = (out_dir / f"{name}.docx").resolve() if docx else None
+    params = {**params, "docx_path": str(word) if word else ""}  # the notebook writes it (atomically) or not at all
     with atomic_path(notebook) as tmp:
         try:
             pm.execute_notebook(str(NOTEBOOK), str(tmp), parameters=params, kernel_name="python3",
@@ -153,7 +158,7 @@ def run_report(params: dict[str, Any], out_dir: Path, pdf: bool = False, exp: An
                               f"{exc.evalue}") from None
     footer = f"zi-nb · rubrik {params['rubric']} · run {params['run_id'] or '-'}"
     export_html(notebook, html, footer, exp, header=f"Laporan Hasil Evaluasi Zona Integritas · {params['unit_id']}")
-    files = ReportFiles(params["unit_id"], notebook, html)
+    files = ReportFiles(params["unit_id"], notebook, html, docx=word)
     if pdf:
         files.pdf = html_to_pdf(html, out_dir / f"{name}.pdf", printer)
     return files
