@@ -136,6 +136,7 @@ def report(input_path: str, units: tuple[str, ...], units_file: str, tier: str, 
     import time
 
     from zi_nb.errors import ReportError
+    from zi_nb.report.pdf import PdfPrinter
     from zi_nb.report.runner import report_parameters, run_report
     from zi_nb.report.settings import load_settings
 
@@ -157,18 +158,19 @@ def report(input_path: str, units: tuple[str, ...], units_file: str, tier: str, 
     ledger = str(ledger_path(ledger) or "")  # the one ledger rule, stored absolute in the parameters and manifest
     seq = last_ledger_seq(ledger)
     entries = []
-    for unit_id in chosen:
-        params = report_parameters(input_path, unit_id, units_path=units_file, tier=tier, rubric=rubric,
-                                   policies=policies, lang=lang, run_id=run_id, ledger_path=ledger,
-                                   ledger_seq=seq, settings_path=settings_file)
-        try:
-            files = run_report(params, Path(output), pdf=pdf, docx=docx)
-            click.echo(f"{unit_id}: {files.html}" + "".join(f", {p}" for p in (files.pdf, files.docx) if p))
-            entries.append({"unit_id": unit_id, "params": params,
-                            "outputs": [p for p in (files.notebook, files.html, files.pdf, files.docx) if p]})
-        except ReportError as exc:
-            click.echo(f"GALAT {unit_id}: {exc}", err=True)
-            entries.append({"unit_id": unit_id, "params": params, "status": "failed", "error": str(exc)})
+    with PdfPrinter() as printer:  # one browser for every PDF of this run, started at the first one
+        for unit_id in chosen:
+            params = report_parameters(input_path, unit_id, units_path=units_file, tier=tier, rubric=rubric,
+                                       policies=policies, lang=lang, run_id=run_id, ledger_path=ledger,
+                                       ledger_seq=seq, settings_path=settings_file)
+            try:
+                files = run_report(params, Path(output), pdf=pdf, docx=docx, printer=printer)
+                click.echo(f"{unit_id}: {files.html}" + "".join(f", {p}" for p in (files.pdf, files.docx) if p))
+                entries.append({"unit_id": unit_id, "params": params,
+                                "outputs": [p for p in (files.notebook, files.html, files.pdf, files.docx) if p]})
+            except ReportError as exc:
+                click.echo(f"GALAT {unit_id}: {exc}", err=True)
+                entries.append({"unit_id": unit_id, "params": params, "status": "failed", "error": str(exc)})
     from zi_nb.audit.run_record import record_run
 
     manifest = record_run(Path(output), run_id, data, entries, tier, policies, ledger or None,
