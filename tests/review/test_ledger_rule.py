@@ -119,7 +119,7 @@ def test_report_bulk_and_serve_receive_the_resolved_ledger(how, env, tmp_path, c
     expected = "" if how == "none" else str(led)
     seen: dict[str, Any] = {}
 
-    def fake_report(params, out, pdf=False):
+    def fake_report(params, out, pdf=False, **options):
         seen["report"] = params["ledger_path"]
         raise ReportError("tidak dijalankan dalam uji ini")
 
