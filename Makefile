@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run setup test setup-test lint bench bench-bulk notebooks clean
+.PHONY: run setup test setup-test lint bench bench-bulk bench-app notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: setup
 BULK_UNITS ?= 100
 bench-bulk: setup
 	$(BIN)/python benchmarks/bench_bulk.py --units $(BULK_UNITS)
+
+# the evaluator web app (zi-nb serve) in Chromium at 1366x768: median/p95 of first page, ?unit= link, unit from the
+# list, item select, answer -> totals, save, Buat LHE; memory after 5 and 50 page loads; kernels left (a few minutes,
+# so not part of `make bench`)
+bench-app: setup-test
+	$(BIN)/python benchmarks/bench_app.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache

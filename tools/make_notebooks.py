@@ -58,14 +58,15 @@ def unit_report() -> nbformat.NotebookNode:
 
 EVALUATOR_PARAMETERS = """\
 # Workbench penilai (TPI/TPN). Parameter yang dibiarkan bawaan diambil dari variabel lingkungan ZI_NB_INPUT,
-# ZI_NB_UNITS, ZI_NB_UNIT, ZI_NB_TIER, ZI_NB_EVALUATOR, ZI_NB_LEDGER (diisi oleh `zi-nb serve`); unit juga dapat
-# dipilih lewat alamat halaman: ?unit=<unit_id>. Berkas tidak pernah diambil dari alamat halaman.
+# ZI_NB_UNITS, ZI_NB_UNIT, ZI_NB_TIER, ZI_NB_EVALUATOR, ZI_NB_LEDGER, ZI_NB_TZ (diisi oleh `zi-nb serve`); unit
+# juga dapat dipilih lewat alamat halaman: ?unit=<unit_id>. Berkas tidak pernah diambil dari alamat halaman.
 input_path = ""  # berkas masukan (CSV/XLSX, LKE edaran, templat); kosong = data contoh bawaan
 units_path = ""  # berkas metadata unit tambahan (opsional)
 unit_id = ""  # kosong = daftar unit untuk dipilih
 tier = "tpi"  # tingkat penilai: tpi atau tpn
 evaluator = ""  # nama/NIP evaluator (wajib untuk menyimpan; bila kosong diisi di layar)
-ledger_path = ""  # berkas ledger; kosong = $ZI_NB_LEDGER atau outputs/ledger.sqlite"""
+ledger_path = ""  # berkas ledger; kosong = $ZI_NB_LEDGER atau outputs/ledger.sqlite
+zona_waktu = "WIB"  # zona waktu riwayat dan catatan: WIB, WITA atau WIT"""
 
 
 def evaluator() -> nbformat.NotebookNode:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +153,113 @@ def test_other_address_requires_a_token(tmp_path):
             opener.open(base + "?token=wrong", timeout=30)
     finally:
         srv.stop()
+
+
+# -- a review from the unit's answers, shortcuts, catatan and the LHE (issue 16), at 1366x768 -------------------------
+LAPTOP = {"width": 1366, "height": 768}
+
+
+@pytest.fixture(scope="module")
+def tpn_server(tmp_path_factory):
+    """A TPN review: the sample has no TPN answers, so every item starts unassessed, as a real review does."""
+    folder = tmp_path_factory.mktemp("serve-tpn")
+    ledger = folder / "ledger.sqlite"
+    srv = start(ledger_path=str(ledger), port=free_port(), evaluator="Penilai TPN", tier="tpn",
+                log=folder / "voila.log")
+    try:
+        srv.wait_ready(timeout=90)
+        yield srv, ledger
+    finally:
+        srv.stop()
+
+
+def _open_unit(page, srv) -> None:
+    page.goto(srv.local_url + f"?unit={UNIT}", timeout=TIMEOUT)
+    page.locator(".zi-app").wait_for(timeout=TIMEOUT)
+
+
+def _progress(page) -> str:
+    return page.locator(".zi-progress").inner_text().strip()
+
+
+def test_accept_an_indicator_then_change_one_item_with_the_keyboard(tpn_server, browser):
+    from zi_nb.app.accept import ACCEPT_NOTE
+    from zi_nb.app.session import load_data
+
+    srv, ledger_path = tpn_server
+    count = len(load_data().rubric.items)
+    page = browser.new_page(viewport=LAPTOP)
+    try:
+        _open_unit(page, srv)
+        assert _progress(page) == f"0 dari {count} dinilai"
+        assert page.locator(".zi-area-A").inner_text().strip().endswith("(0/16)")
+        page.locator(f".zi-item-{ITEM}").click()
+        page.locator(".zi-code", has_text=ITEM).wait_for()
+        page.locator(".zi-accept-indicator").click()  # PPA1: PPA1A and PPA1B
+        page.locator(".zi-message .ok", has_text="2 butir disetujui sesuai jawaban unit").wait_for()
+        assert _progress(page) == f"2 dari {count} dinilai"
+        assert page.locator(".zi-area-A").inner_text().strip().endswith("(2/16)")
+        assert _selected(page) == "A"
+
+        page.locator(".zi-card .zi-q").click()  # focus on the page, not in a text field
+        page.keyboard.press("c")  # the option letter
+        page.locator(".zi-answer .widget-toggle-button.mod-active", has_text="C").wait_for()
+        page.locator(".zi-drafts").wait_for()
+        page.locator(".zi-note textarea").fill("Anggota tim ditunjuk tanpa seleksi.")
+        page.keyboard.press("Control+s")  # saves from inside the note
+        page.locator(".zi-message .ok", has_text="Tersimpan di ledger").wait_for()
+        assert page.locator(".zi-drafts").count() == 0
+        page.screenshot(path=str(ROOT / "outputs" / "evaluator-accepted.png"))
+        page.locator(".zi-card .zi-q").click()
+        page.keyboard.press("j")  # the next item
+        page.locator(".zi-code", has_text="PPA2A").wait_for()
+        page.keyboard.press("k")
+        page.locator(".zi-code", has_text=ITEM).wait_for()
+    finally:
+        page.close()
+    records = Ledger(ledger_path).records(UNIT)
+    assert [(r.code, r.previous, r.answer, r.note) for r in records] == [
+        ("PPA1A", None, "Ya", ACCEPT_NOTE), (ITEM, None, "A", ACCEPT_NOTE),
+        (ITEM, "A", "C", "Anggota tim ditunjuk tanpa seleksi.")]
+    assert {(r.tier, r.evaluator) for r in records} == {("tpn", "Penilai TPN")}
+
+
+def test_catatan_saved_in_the_app_is_in_the_lhe_made_from_the_app(tpn_server, browser):
+    from zi_nb.app.session import load_data
+
+    srv, ledger_path = tpn_server
+    text = "Tim kerja aktif; perlu seleksi anggota yang terbuka (uji peramban)."
+    page = browser.new_page(viewport=LAPTOP, accept_downloads=True)
+    try:
+        _open_unit(page, srv)
+        page.locator(".zi-accept-all").click()  # asks first
+        page.locator(".zi-ask", has_text="yang belum dinilai").wait_for()
+        page.locator(".zi-confirm").click()
+        page.locator(".zi-message .ok", has_text="butir disetujui sesuai jawaban unit").wait_for(timeout=TIMEOUT)
+        count = len(load_data().rubric.items)
+        assert _progress(page) == f"{count} dari {count} dinilai"
+        page.locator(".zi-mode").click()
+        page.locator(".zi-cat-A .zi-draft").wait_for()  # a draft from the rubric until saved
+        page.locator(".zi-cat-catatan-A textarea").fill(text)
+        page.locator(".zi-cat-save-A").click()
+        page.locator(".zi-cat-A .zi-msg.ok", has_text="tersimpan di ledger").wait_for()
+        assert page.locator(".zi-cat-A .zi-draft").count() == 0
+        page.screenshot(path=str(ROOT / "outputs" / "evaluator-catatan.png"))
+        page.locator(".zi-make-lhe").click()
+        page.locator(".zi-lhe .zi-msg.ok, .zi-lhe .zi-msg.err").wait_for(timeout=TIMEOUT * 2)
+        assert "LHE kanim-sukawangi tingkat TPN dibuat" in page.locator(".zi-lhe").inner_text()
+        page.screenshot(path=str(ROOT / "outputs" / "evaluator-lhe.png"))
+        downloads = {}
+        for kind in ("html", "pdf", "docx"):
+            with page.expect_download() as download:
+                page.locator(f".zi-dl-{kind}").click()
+            downloads[kind] = (download.value.suggested_filename, Path(download.value.path()).read_bytes())
+    finally:
+        page.close()
+    assert [name for name, _ in downloads.values()] == [f"{UNIT}.html", f"{UNIT}.pdf", f"{UNIT}.docx"]
+    assert text in downloads["html"][1].decode("utf-8")
+    assert downloads["pdf"][1][:5] == b"%PDF-" and downloads["docx"][1][:2] == b"PK"
+    folder = ledger_path.parent / "lhe" / UNIT  # the files offered are the files made beside the ledger
+    assert downloads["html"][1] == (folder / f"{UNIT}.html").read_bytes()
+    rec = next(r for r in Ledger(ledger_path).records(UNIT) if r.kind == "catatan")
+    assert (rec.code, rec.tier, rec.evaluator, rec.details["catatan"]) == ("A", "tpn", "Penilai TPN", text)

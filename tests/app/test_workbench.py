@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.helpers import ROOT
+from zi_nb.app import view
+from zi_nb.app.accept import ACCEPT_NOTE
 from zi_nb.app.session import PARAMETERS, Session, load_data, resolve_parameters
 from zi_nb.app.view import criteria_lines
 from zi_nb.app.workbench import Root, Workbench, workbench
@@ -164,7 +167,8 @@ def test_filters(bench, data):
         index="code", columns="tier", values="v")
     expected = {c.split(".", 1)[0] for c in shown.index[shown["unit"] != shown["tpi"]]}
     assert set(s.filtered("changed")) == expected
-    assert s.filtered("unanswered") == []
+    assert s.filtered("unassessed") == []
+    assert set(s.filtered("different")) == {c for c in expected if c not in s.touched}
     weakest = s.filtered("weakest")
     losses = [s.lost(c) for c in weakest]
     assert 0 < len(weakest) <= 15 and losses == sorted(losses, reverse=True)
@@ -181,18 +185,23 @@ def test_filters(bench, data):
     assert bench.tree.layout.display == "" and bench.code == "PPA1B"
 
 
-def test_a_tier_without_answers_lists_every_item_as_unanswered(data, ledger_path):
+def test_a_tier_without_answers_lists_every_item_as_unassessed(data, ledger_path):
     s = Session(data, UNIT, "tpn", "Penilai TPN", str(ledger_path))
-    assert s.total == 0 and len(s.filtered("unanswered")) == len(s.rubric.items)
+    assert s.total == 0 and len(s.filtered("unassessed")) == len(s.rubric.items)
+    assert s.filtered("weakest") == []  # nothing answered: nothing ranked
     s.set_value("PPA1A", "Ya")
-    assert s.total > 0 and "PPA1A" not in s.filtered("unanswered")
+    assert s.total > 0 and "PPA1A" in s.filtered("unassessed")  # a draft is not yet a decision
+    assert s.filtered("weakest") == [] or s.filtered("weakest") == ["PPA1A"]
+    s.save("PPA1A", "Ada SK tim.")
+    assert "PPA1A" not in s.filtered("unassessed") and s.progress() == (1, len(s.rubric.items))
 
 
 def test_navigation_area_indicator_item(bench):
     bench.show_area("E")
-    assert bench.indicators.value == bench.s.indicators("E")[0]
-    assert bench.code == bench.s.items(bench.indicators.value)[0]
-    bench.indicators.value = bench.s.indicators("E")[1]
+    assert bench.indicator == bench.s.indicators("E")[0]
+    assert bench.code == bench.s.items(bench.indicator)[0]
+    assert list(bench.indicator_buttons) == bench.s.indicators("E")
+    bench.indicator_buttons[bench.s.indicators("E")[1]].click()
     assert bench.code == bench.s.items(bench.s.indicators("E")[1])[0]
     bench.show_area("H")
     assert set(bench.s.indicators("H")) == {"HBA", "HBB", "HPA"}
@@ -206,9 +215,11 @@ def test_navigation_area_indicator_item(bench):
 def test_user_text_is_escaped_and_evidence_links_are_clickable(data, ledger_path):
     bench = Workbench(Session(data, "rsud-mekarsari", "tpi", "x", str(ledger_path)))
     bench.goto("PPB1A")
-    assert "<script>" not in bench.tiers.value and "&lt;script&gt;" in bench.tiers.value
+    shown = bench.unit_box.value  # the unit's note and evidence, shown before the evaluator's controls
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
     assert '<a href="https://drive.example.go.id/zi/rsud-mekarsari/PPB1A.pdf" target="_blank" ' \
-           'rel="noopener noreferrer">' in bench.tiers.value
+           'rel="noopener noreferrer">' in shown
+    assert "<script>" not in bench.tiers.value
 
 
 def test_criteria_lines():
@@ -229,7 +240,8 @@ def test_unit_picker_then_open_and_back(ledger_path):
     assert sum(r.layout.display != "none" for r in rows) == 3
     rows[0].children[1].click()
     assert root.bench is not None and root.bench.s.unit_id == UNIT
-    root.bench.widget.children[1].children[1].children[-1].click()  # "Daftar unit"
+    next(b for b in root.bench.widget.children[1].children[1].children if "zi-back" in b._dom_classes
+         and "zi-mode" not in b._dom_classes).click()  # "Daftar unit"
     assert "zi-picker" in root.widget.children[1]._dom_classes
     unknown = Root({"input_path": "", "units_path": "", "unit_id": "tidak-ada", "tier": "tpi", "evaluator": "",
                     "ledger_path": str(ledger_path)})
@@ -247,7 +259,10 @@ def test_parameters_from_notebook_environment_and_query_string():
            "ZI_NB_LEDGER": "/data/ledger.sqlite", "QUERY_STRING": "unit=kua-sukamaju&x=1"}
     got = resolve_parameters({"input_path": "", "tier": "tpi", "unit_id": ""}, env)
     assert got == {"input_path": "/data/lke.xlsx", "units_path": "", "unit_id": "kua-sukamaju", "tier": "tpn",
-                   "evaluator": "Ani", "ledger_path": "/data/ledger.sqlite"}
+                   "evaluator": "Ani", "ledger_path": "/data/ledger.sqlite", "zona_waktu": "WIB"}
+    assert resolve_parameters({}, {**env, "ZI_NB_TZ": "WITA"})["zona_waktu"] == "WITA"
+    with pytest.raises(ParameterError, match="zona_waktu"):
+        resolve_parameters({"zona_waktu": "UTC"}, {})
     assert resolve_parameters({"input_path": "mine.csv", "unit_id": "u1"}, env)["input_path"] == "mine.csv"
     assert resolve_parameters({"unit_id": "u1"}, env)["unit_id"] == "u1"
     with pytest.raises(ParameterError, match="tidak dikenal"):
@@ -330,13 +345,13 @@ def test_serve_configuration(tmp_path, monkeypatch):
         def stop(self, timeout=10.0):
             lines.append("stopped")
 
-    def fake_start(*args):
+    def fake_start(*args, **kwargs):  # serve() also passes the pool and idle options by name
         host, port, token = args[3], args[4], args[7]
         return FakeServer(FakeProcess(), host, port, token or ("t0ken" if srv.needs_token(host) else ""))
 
     monkeypatch.setattr(srv, "start", fake_start)
     assert srv.serve(str(lke), host="0.0.0.0", port=9001, echo=lines.append) == 0
-    assert any("/?token=t0ken" in line and ":9001/" in line for line in lines) and lines[-1] == "stopped"
+    assert any("/?token=t0ken" in line and ":9001/" in line for line in lines) and "stopped" in lines
     lines.clear()
     srv.serve(str(lke), echo=lines.append)
     assert lines[0] == "Workbench penilai berjalan: http://127.0.0.1:8866/"
@@ -389,3 +404,205 @@ def test_picker_rows_carry_the_data_status(tmp_path, rubric, ledger_path):
                                                                 .children)}
     assert "(sementara)" in html["u1"] and "belum lengkap: 2 dari" in html["u1"]
     assert ">\nMenuju WBBM<" in html["u2"] and "belum lengkap" not in html["u2"]
+
+
+# -- starting from the unit's answers, layout details, catatan per area (issue 16) ------------------------------------
+@pytest.fixture
+def fresh(data, ledger_path) -> Workbench:
+    """A TPN review of the sample unit: nothing assessed yet at this tier, as a real review starts."""
+    return Workbench(Session(data, UNIT, "tpn", "Penilai TPN", str(ledger_path)))
+
+
+def test_accept_the_units_answer_per_item_indicator_area_and_all(fresh, data, ledger_path):
+    s, n = fresh.s, len(fresh.s.rubric.items)
+    assert s.progress() == (0, n) and f"0 dari {n} dinilai" in fresh.head_html.value
+    fresh.goto("PPA1B")
+    fresh.accept("item")
+    assert "1 butir disetujui sesuai jawaban unit" in fresh.msg.value
+    assert s.saved["PPA1B"] == s.unit_text["PPA1B"] and s.progress() == (1, n)
+    fresh.accept("indicator")
+    indicator = s.items(s.rubric.item_by_code["PPA1B"].indicator)
+    assert all(s.saved[c] == s.unit_text[c] for c in indicator)
+    assert f"{len(indicator) - 1} butir disetujui" in fresh.msg.value and "1 butir tidak diubah" in fresh.msg.value
+    fresh.accept("area")
+    area = [c for ind in s.indicators("A") for c in s.items(ind)]
+    assert s.progress(area) == (len(area), len(area)) and f"({len(area)}/{len(area)})" in \
+        fresh.area_buttons["A"].description
+    assert f"{len(area)} dari {n} dinilai" in fresh.head_html.value
+    records = Ledger(ledger_path).records(UNIT)
+    assert len(records) == sum(len(s.codes_of(c)) for c in area)  # one record per code, none twice
+    assert {(r.tier, r.evaluator, r.note) for r in records} == {("tpn", "Penilai TPN", ACCEPT_NOTE)}
+    assert all(r.answer == s.unit_text[r.code] for r in records)
+
+    fresh.accept("all")  # asks first, writes nothing
+    assert fresh.ask.layout.display == "" and f"{n - len(area)} butir yang belum dinilai" in fresh.ask_text.value
+    assert len(Ledger(ledger_path).records(UNIT)) == len(records)
+    fresh.confirm.click()
+    assert fresh.ask.layout.display == "none" and s.progress() == (n, n)
+    assert s.total == pytest.approx(full_total(data, ledger_path, tier="tpn"))
+    assert s.total == pytest.approx(s.unit_total)  # every answer is the unit's: the unit's total
+    assert s.filtered("different") == [] and s.filtered("unassessed") == []
+
+    choose(fresh, "PPA1B", "C")  # then the evaluator changes one item
+    fresh.note.value = "Tidak ada seleksi."
+    fresh._on_save()
+    assert s.filtered("different") == ["PPA1B"] and s.total < s.unit_total
+
+
+def test_accepting_skips_what_the_unit_left_unanswered_and_keeps_decisions(fresh, ledger_path):
+    s = fresh.s
+    options = list(s.rubric.answer_types[s.rubric.item_by_code["PPA2A"].answer_type].options)
+    other = next(o for o in options if o != s.unit_text["PPA2A"])
+    choose(fresh, "PPA2A", other)
+    fresh.note.value = "Bukti tidak mendukung jawaban unit."
+    fresh._on_save()
+    s.unit_text["PPA2C"] = None  # as if the unit had not answered it
+    fresh.accept("indicator")
+    assert s.saved["PPA2A"] == other and s.saved.get("PPA2C") is None and s.saved["PPA2B"] == s.unit_text["PPA2B"]
+    assert "1 butir disetujui" in fresh.msg.value
+    assert "1 butir dilewati karena tidak dijawab unit" in fresh.msg.value
+    assert "1 butir tidak diubah karena sudah diputuskan penilai" in fresh.msg.value
+    undone = s.undo()  # undo takes back the whole acceptance, not the decision before it
+    assert len(undone) == 1 and s.saved.get("PPA2B") is None and s.saved["PPA2A"] == other
+    fresh.goto("PPA2A")
+    fresh.accept("item")  # one item chosen by the evaluator: the unit's answer replaces the decision
+    assert s.saved["PPA2A"] == s.unit_text["PPA2A"]
+    assert Ledger(ledger_path).records(UNIT)[-1].note == ACCEPT_NOTE
+
+
+def test_accepting_needs_an_evaluator_and_writes_nothing_without(data, ledger_path):
+    bench = Workbench(Session(data, UNIT, "tpn", "", str(ledger_path)))
+    bench.accept("area")
+    assert "Nama evaluator wajib diisi" in bench.msg.value and not ledger_path.exists()
+
+
+def test_weakest_ranks_answered_items_only(data, ledger_path):
+    s = Session(data, UNIT, "tpn", "Penilai TPN", str(ledger_path))
+    for code in ("PPA1A", "PPA1B"):
+        s.set_value(code, "Tidak" if code == "PPA1A" else "C")
+    assert set(s.filtered("weakest")) == {"PPA1A", "PPA1B"}  # the 111 unanswered items are not ranked
+
+
+def test_messages_name_inputs_by_their_label(bench):
+    bench.goto("PRE2A")
+    code = next(c for c in bench.s.codes_of("PRE2A"))
+    bench.change(code, "banyak")
+    assert "tidak sah" in bench.msg.value and "." + code.split(".")[1] not in bench.msg.value
+    assert "(tipe" not in bench.msg.value and "butir PRE2A" in bench.msg.value
+    bench.change(code, "7")
+    bench.note.value = "Dihitung ulang dari daftar pengaduan."
+    bench._on_save()
+    field = code.split(".")[1]
+    assert "Tersimpan di ledger" in bench.msg.value and field not in bench.msg.value and field not in bench.hist.value
+    assert bench.s.input_label(code) in bench.hist.value
+
+
+def test_header_layout_and_one_rounding(bench, data, ledger_path):
+    head = bench.head_html.value
+    assert re.search(r'zi-h-sub">\s*·', head) is None and " ·  · " not in head
+    bench.goto("PRE2A")  # a % item: 90,5 % and 90 % must not both appear
+    live = re.search(r"<b>([\d,]+%)</b>", bench.live.value)
+    assert live and live.group(1) in bench.tiers.value
+    s = Session(data, UNIT, "tpi", "x", str(ledger_path))
+    s.meta["instansi"] = None
+    assert re.search(r'zi-h-sub">\s*·', Workbench(s).head_html.value) is None
+
+
+def test_item_card_shows_the_units_submission_before_the_controls(data, ledger_path):
+    bench = Workbench(Session(data, "rsud-mekarsari", "tpi", "x", str(ledger_path)))
+    bench.goto("PPB1A")
+    card = [w for w in bench.card.children]
+    assert card.index(bench.info) < card.index(bench.unit_box) < card.index(bench.control) < card.index(bench.tiers)
+    assert 'target="_blank" rel="noopener noreferrer"' in bench.unit_box.value
+    assert "jawaban unit" in bench.info.value  # the unit's answer marked on the criteria
+    bench.s.stages["unit"].loc["PPB1A", "note"] = "panjang " * 100
+    bench.render_item()
+    assert "selengkapnya" in bench.unit_box.value and "<details" in bench.unit_box.value
+    assert "Pintasan papan ketik" in "".join(getattr(w, "value", "") for w in card)
+
+
+def test_history_times_are_local(bench, data, ledger_path):
+    choose(bench, "PPA1B", "C")
+    bench.note.value = "x"
+    bench._on_save()
+    assert "Waktu (WIB)" in bench.hist.value and "UTC" not in bench.hist.value and " WIB</td>" in bench.hist.value
+    wita = Workbench(Session(data, UNIT, "tpi", "x", str(ledger_path), zone="WITA"))
+    wita.goto("PPA1B")
+    assert "Waktu (WITA)" in wita.hist.value and " WITA</td>" in wita.hist.value
+
+
+def _luminance(colour: str) -> float:
+    rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(fg: str, bg: str) -> float:
+    hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_text_colours_meet_wcag_aa():
+    css = view.CSS
+    badges = re.findall(r"\.zi-badge\.(\w+)\{background:(#[0-9a-f]{6})\}", css)
+    assert {b for b, _ in badges} == {"WBBM", "WBK", "TIDAK"}
+    pairs = [("#ffffff", bg) for _, bg in badges]
+    for rule in re.findall(r"\{([^}]*)\}", css):  # every rule with both a text colour and a solid background
+        fg, bg = re.search(r"(?<![-\w])color:(#[0-9a-f]{6})", rule), re.search(r"background:(#[0-9a-f]{6})", rule)
+        if fg and bg:
+            pairs.append((fg.group(1), bg.group(1)))
+    texts = set(re.findall(r"(?<![-\w])color:(#[0-9a-f]{6})", css)) - {"#fff", "#ffffff"}
+    pairs += [(c, bg) for c in texts for bg in ("#ffffff", "#f3f5f9") if c not in ("#ffb74d",)]
+    low = [(f, b, round(contrast(f, b), 2)) for f, b in pairs if contrast(f, b) < 4.5]
+    assert low == []
+
+
+def test_catatan_per_area_draft_edit_save_and_reload(data, ledger_path):
+    from zi_nb.app.catatan_panel import CatatanPanel
+
+    s = Session(data, UNIT, "tpi", "Penilai Uji", str(ledger_path))
+    panel = CatatanPanel(s)
+    panel.refresh()
+    assert "draf dari rubrik" in panel.heads["A"].value and panel.texts["A"][0].value.startswith("Nilai area")
+    panel.texts["A"][0].value = "Tim kerja sudah dibentuk dengan SK."
+    panel.texts["A"][1].value = "- Lakukan seleksi anggota tim secara terbuka."
+    panel.save("A")
+    assert "tersimpan di ledger" in panel.msgs["A"].value
+    rec = Ledger(ledger_path).records(UNIT)[-1]
+    assert (rec.kind, rec.code, rec.tier, rec.evaluator) == ("catatan", "A", "tpi", "Penilai Uji")
+    again = CatatanPanel(Session(data, UNIT, "tpi", "Penilai Uji", str(ledger_path)))
+    again.refresh()
+    assert again.texts["A"][0].value == "Tim kerja sudah dibentuk dengan SK."
+    assert "tersimpan oleh Penilai Uji" in again.heads["A"].value and "WIB" in again.heads["A"].value
+    assert "draf dari rubrik" in again.heads["B"].value
+    nobody = CatatanPanel(Session(data, UNIT, "tpi", "", str(ledger_path)))
+    nobody.save("B")
+    assert "Nama evaluator wajib diisi" in nobody.msgs["B"].value
+
+
+def test_catatan_panel_is_reached_from_the_header(bench):
+    bench.mode.click()
+    assert bench.body.children[1] is bench.catatan.widget and bench.mode.description == "Kembali ke butir"
+    bench.mode.click()
+    assert bench.body.children[1] is bench.card
+
+
+def test_download_links_carry_the_files(tmp_path):
+    from zi_nb.app.catatan_panel import links
+
+    page = tmp_path / "u.html"
+    page.write_text("<p>LHE</p>")
+    out = links({"html": page, "pdf": None, "docx": tmp_path / "missing.docx"})
+    assert 'download="u.html" href="data:text/html;base64,PHA+TEhFPC9wPg=="' in out and "PDF" not in out
+
+
+def test_the_lhe_kernel_does_not_inherit_the_page_kernels_voila_setup(monkeypatch):
+    import os
+
+    from zi_nb.app.catatan_panel import report_environment
+
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv("IPYTHONDIR", "/tmp/zi-nb-serve-profile")
+    with report_environment():
+        assert "VOILA_PREHEAT" not in os.environ and "IPYTHONDIR" not in os.environ
+    assert os.environ["VOILA_PREHEAT"] == "True" and os.environ["IPYTHONDIR"] == "/tmp/zi-nb-serve-profile"

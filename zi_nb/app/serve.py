@@ -19,24 +19,51 @@ checked against the units of the input.
 Access: bound to 127.0.0.1 unless told otherwise, without a token (only this computer can connect). Bound to any
 other address, the server requires a token (generated when not given; an empty or short one is refused, see
 :func:`access_token`) and the URL printed carries it (``http://HOST:PORT/?token=...``).
+
+Kernels (the server stays light): every page gets a kernel of its own (no state shared between evaluators) and
+loses it when it closes:
+
+- **closed page**: once the page's last websocket to its kernel closes and none reopens within
+  :data:`RELEASE_AFTER` seconds, the kernel is shut down (:mod:`zi_nb.app.serve_manager`; voila's own
+  ``beforeunload`` beacon is refused by voila 0.5 for want of an ``_xsrf`` cookie);
+- **abandoned page** (browser killed, network gone): a kernel with no open connection and no activity for
+  ``idle_timeout`` seconds (:data:`IDLE_TIMEOUT`, ``--idle-timeout``; 0 = never) is stopped by jupyter_server's
+  culler (``MappingKernelManager.cull_idle_timeout``, ``cull_connected=False``: an open page is never culled,
+  however long it sits idle; ``cull_busy=False``), checked every :func:`cull_interval` seconds;
+- **preheated pool**: ``pool`` kernels (:data:`POOL_SIZE`, ``--pool``; 0 = off) are started ahead, the workbench
+  imported, and wait for a page (voila ``--preheat_kernel``): a page takes one (refilled after
+  :data:`FILL_DELAY` s), so it opens without a kernel start or the imports. How ``?unit=`` still reaches such a
+  kernel: :mod:`zi_nb.app.serve_kernel`. At most ``pool`` + one kernel per open page run.
+- **stop**: SIGINT (Ctrl+C), SIGTERM and SIGHUP stop voila, which shuts its kernels down; anything of the server left
+  after that (kernels live in sessions of their own) is killed (:func:`zi_nb.app.serve_procs.kill_leftovers`) and
+  the port is checked free.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+
+from zi_nb.app import serve_procs
+from zi_nb.app.serve_kernel import write_profile
+from zi_nb.app.serve_procs import port_free
 from zi_nb.common.domain import REVIEW_TIERS
 from zi_nb.common.resources import notebook
 from zi_nb.errors import ParameterError, ZiError
@@ -47,6 +74,14 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MIN_TOKEN = 16  # characters of a token given for an address other computers can reach
 TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]+")
 READY_PATH = "/voila/static/favicon.ico"  # a static file: answers once the server listens, runs no notebook
+POOL_SIZE = 2  # preheated kernels waiting for a page (each ~110 MB)
+IDLE_TIMEOUT = 300  # seconds without connection nor activity before an abandoned page's kernel is stopped
+FILL_DELAY = 3.0  # seconds before the pool starts a kernel to replace one a page took
+RELEASE_AFTER = 15.0  # seconds a closed page's kernel waits for its page to reconnect before it is shut down
+KERNEL_MANAGER = "zi_nb.app.serve_manager.PageKernelManager"
+# the ipywidgets 7 manager: the kernels run ipywidgets 8, and the page loads one federated extension less (~0,1 s)
+UNUSED_EXTENSIONS = ["@voila-dashboards/widgets-manager7"]
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def needs_token(host: str) -> bool:
@@ -78,17 +113,6 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def port_free(host: str, port: int) -> bool:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
 def server_env(input_path: str = "", units_path: str = "", ledger_path: str = "", tier: str = "tpi",
                evaluator: str = "", base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of the voila process: the workbench parameters as absolute paths (see the module doc)."""
@@ -105,10 +129,31 @@ def server_env(input_path: str = "", units_path: str = "", ledger_path: str = ""
     return env
 
 
-def voila_command(host: str, port: int, token: str = "", notebook: Path = NOTEBOOK) -> list[str]:
-    """The voila command line: one notebook, no browser, the exact port, tracebacks hidden from the page."""
-    return [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", f"--Voila.ip={host}",
-            "--Voila.port_retries=0", f"--token={token}", "--theme=light", "--show_tracebacks=False"]
+def cull_interval(idle_timeout: int) -> int:
+    """How often (seconds) the culler looks for abandoned kernels: a fifth of the timeout, 1 to 60 s."""
+    return max(1, min(60, idle_timeout // 5))
+
+
+def voila_command(host: str, port: int, token: str = "", notebook: Path = NOTEBOOK, pool: int = POOL_SIZE,
+                  idle_timeout: int = IDLE_TIMEOUT, run_dir: Path | None = None,
+                  release_after: float = RELEASE_AFTER) -> list[str]:
+    """The voila command line: one notebook, no browser, the exact port, tracebacks hidden from the page; the kernel
+    policy of the module doc (pool of preheated kernels, culling of abandoned ones, connection files in
+    ``run_dir``)."""
+    cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", f"--Voila.ip={host}",
+           "--Voila.port_retries=0", f"--token={token}", "--theme=light", "--show_tracebacks=False",
+           f"--VoilaConfiguration.extension_denylist={UNUSED_EXTENSIONS!r}",
+           f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
+           f"--PageKernelManager.release_after={release_after}"]
+    if pool > 0:
+        cmd += ["--preheat_kernel=True", f"--pool_size={pool}", f"--VoilaKernelManager.fill_delay={FILL_DELAY}"]
+    if idle_timeout > 0:
+        cmd += [f"--MappingKernelManager.cull_idle_timeout={idle_timeout}",
+                f"--MappingKernelManager.cull_interval={cull_interval(idle_timeout)}",
+                "--MappingKernelManager.cull_connected=False", "--MappingKernelManager.cull_busy=False"]
+    if run_dir is not None:
+        cmd.append(f"--Voila.connection_dir_root={run_dir / 'kernels'}")
+    return cmd
 
 
 @dataclass
@@ -120,6 +165,7 @@ class Server:
     port: int
     token: str
     log: Path | None = None
+    run_dir: Path | None = None
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -152,24 +198,38 @@ class Server:
             time.sleep(0.2)
         raise ZiError(f"voila tidak menjawab dalam {timeout:.0f} detik di {base}.")
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop voila and the kernels it started (its own process group)."""
+    @property
+    def mark(self) -> str:
+        """What names every process of this server on its command line (its own folder; see serve_procs)."""
+        return str(self.run_dir) if self.run_dir else f"--port={self.port}"
+
+    def kernels(self) -> list[psutil.Process]:
+        """The kernels running for this server (preheated ones included)."""
+        return serve_procs.kernels(self.process.pid, self.mark)
+
+    def memory(self) -> int:
+        """Resident memory (bytes) of voila and every kernel of this server."""
+        return serve_procs.rss(serve_procs.tree(self.process.pid, self.mark))
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop voila (SIGTERM: it shuts its kernels down), then kill whatever of the server is left."""
+        seen = serve_procs.tree(self.process.pid, self.mark)
         if self.process.poll() is None:
-            self.process.terminate()  # voila shuts its kernels down on SIGTERM
+            self.process.terminate()
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout)
-        try:  # anything of ours left behind (a kernel voila did not stop)
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        serve_procs.kill_leftovers(self.process.pid, self.mark, seen)
+        if self.run_dir is not None:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
 def start(input_path: str = "", units_path: str = "", ledger_path: str = "", host: str = "127.0.0.1",
           port: int = 8866, evaluator: str = "", tier: str = "tpi", token: str | None = None,
-          log: str | Path | None = None) -> Server:
+          log: str | Path | None = None, pool: int = POOL_SIZE, idle_timeout: int = IDLE_TIMEOUT,
+          release_after: float = RELEASE_AFTER) -> Server:
     """Start voila on the workbench notebook (not waiting for it: see :meth:`Server.wait_ready`)."""
     if tier not in REVIEW_TIERS:
         raise ParameterError(f"Tingkat '{tier}' tidak sah; penilai bekerja pada tingkat tpi atau tpn.")
@@ -178,6 +238,8 @@ def start(input_path: str = "", units_path: str = "", ledger_path: str = "", hos
             raise ParameterError(f"{label} '{path}' tidak ditemukan.")
     if not 0 < int(port) < 65536:
         raise ParameterError(f"Port {port} tidak sah.")
+    if int(pool) < 0 or int(idle_timeout) < 0:
+        raise ParameterError("Jumlah kernel siap pakai (--pool) dan batas diam (--idle-timeout) tidak boleh negatif.")
     if not NOTEBOOK.is_file():
         raise ZiError(f"Notebook workbench {NOTEBOOK} tidak ditemukan.")
     try:
@@ -187,34 +249,87 @@ def start(input_path: str = "", units_path: str = "", ledger_path: str = "", hos
     token = access_token(host, token)
     if not port_free(host, int(port)):
         raise ParameterError(f"Port {port} di {host} sudah dipakai; pilih port lain dengan --port.")
+    run_dir = Path(tempfile.mkdtemp(prefix="zi-nb-serve-")).resolve()
+    (run_dir / "kernels").mkdir()
+    env = server_env(input_path, units_path, ledger_path, tier, evaluator)
+    env["IPYTHONDIR"] = str(write_profile(run_dir / "ipython"))  # the kernels' warm-up and request wait
+    connect = "127.0.0.1" if host in ("0.0.0.0", "localhost", "") else "[::1]" if host == "::" else host
+    env["VOILA_APP_IP"] = f"[{connect}]" if ":" in connect and not connect.startswith("[") else connect
     out = open(log, "ab") if log else None  # noqa: SIM115 (None: voila writes to this terminal)
     try:
-        process = subprocess.Popen(voila_command(host, int(port), token), cwd=str(NOTEBOOK.parent),
-                                   env=server_env(input_path, units_path, ledger_path, tier, evaluator),
-                                   stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
+        process = subprocess.Popen(voila_command(host, int(port), token, pool=int(pool),
+                                                 idle_timeout=int(idle_timeout), run_dir=run_dir,
+                                                 release_after=release_after),
+                                   cwd=str(NOTEBOOK.parent), env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    except BaseException:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        raise
     finally:
         if out is not None:
             out.close()
-    return Server(process, host, int(port), token, Path(log) if log else None)
+    return Server(process, host, int(port), token, Path(log) if log else None, run_dir)
+
+
+@contextlib.contextmanager
+def stop_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the server like Ctrl+C (``KeyboardInterrupt``), so that it stops voila and every
+    kernel instead of dying and leaving them holding the port. Only in the main thread (where signals arrive)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    old = {sig: signal.signal(sig, interrupt) for sig in STOP_SIGNALS if sig != signal.SIGINT}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def signals_ignored() -> Iterator[None]:
+    """While stopping: a second Ctrl+C or SIGTERM must not cut the clean-up short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 def serve(input_path: str = "", units_path: str = "", ledger_path: str = "", host: str = "127.0.0.1",
           port: int = 8866, evaluator: str = "", tier: str = "tpi", token: str | None = None,
-          echo: Callable[[str], None] = print) -> int:
-    """Serve the workbench until interrupted (Ctrl+C); returns voila's exit status (0 after Ctrl+C)."""
-    server = start(input_path, units_path, ledger_path, host, port, evaluator, tier, token)
-    try:
-        server.wait_ready()
-        ledger = server_env(ledger_path=ledger_path)["ZI_NB_LEDGER"]
-        echo(f"Workbench penilai berjalan: {server.url}")
-        if server.token:
-            echo("Bagikan alamat lengkap di atas (dengan token) hanya kepada evaluator; tanpa token akses ditolak.")
-        echo(f"Masukan: {input_path or 'data contoh bawaan'} · tingkat {tier.upper()} · ledger {ledger}")
-        echo("Tekan Ctrl+C untuk berhenti.")
-        return server.process.wait()
-    except KeyboardInterrupt:
-        echo("Dihentikan.")
-        return 0
-    finally:
-        server.stop()
+          echo: Callable[[str], None] = print, pool: int = POOL_SIZE, idle_timeout: int = IDLE_TIMEOUT) -> int:
+    """Serve the workbench until interrupted (Ctrl+C, SIGTERM, SIGHUP); returns voila's exit status (0 once
+    interrupted and stopped cleanly)."""
+    with stop_signals():
+        server = start(input_path, units_path, ledger_path, host, port, evaluator, tier, token, pool=pool,
+                       idle_timeout=idle_timeout)
+        try:
+            server.wait_ready()
+            ledger = server_env(ledger_path=ledger_path)["ZI_NB_LEDGER"]
+            echo(f"Workbench penilai berjalan: {server.url}")
+            if server.token:
+                echo("Bagikan alamat lengkap di atas (dengan token) hanya kepada evaluator; tanpa token akses ditolak.")
+            echo(f"Masukan: {input_path or 'data contoh bawaan'} · tingkat {tier.upper()} · ledger {ledger}")
+            echo(f"Kernel: {pool} siap pakai, satu per halaman terbuka; halaman yang ditinggalkan dilepas setelah "
+                 + (f"{idle_timeout} detik tanpa aktivitas." if idle_timeout else "server dihentikan."))
+            echo("Tekan Ctrl+C untuk berhenti.")
+            return server.process.wait()
+        except KeyboardInterrupt:
+            echo("Menghentikan server dan semua kernel…")
+            return 0
+        finally:
+            with signals_ignored():
+                server.stop()
+                if not serve_procs.wait_port_free(host if host not in ("", "localhost") else "127.0.0.1", port):
+                    echo(f"Peringatan: port {port} masih dipakai setelah server dihentikan.")
+                else:
+                    echo("Dihentikan.")

@@ -18,6 +18,7 @@ how ``zi-nb serve`` configures the served notebook); ``unit_id`` may also come f
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -25,8 +26,10 @@ from urllib.parse import parse_qs
 import numpy as np
 import pandas as pd
 
+from zi_nb.app.accept import progress
 from zi_nb.app.view import HASIL, TIER_LABEL, shown
 from zi_nb.common.domain import ANSWER_KINDS, REVIEW_TIERS, STAGES
+from zi_nb.common.fmt import TIME_ZONES
 from zi_nb.engine.answers import normalise_value, select_tier
 from zi_nb.engine.dataset import LkeData
 from zi_nb.engine.predicate import evaluate
@@ -47,6 +50,7 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "tier": ("tpi", "ZI_NB_TIER"),
     "evaluator": ("", "ZI_NB_EVALUATOR"),
     "ledger_path": ("", "ZI_NB_LEDGER"),
+    "zona_waktu": ("WIB", "ZI_NB_TZ"),
 }
 _IGNORED = {"In", "Out", "get_ipython", "exit", "quit", "open"}
 
@@ -67,6 +71,8 @@ def resolve_parameters(namespace: dict[str, Any], environ: dict[str, str] | None
         values[name] = (env.get(var, "") or default) if value == default else value
     if not values.get("unit_id"):
         values["unit_id"] = (parse_qs(env.get("QUERY_STRING", "")).get("unit") or [""])[0]
+    if values.get("zona_waktu") not in TIME_ZONES:
+        problems.append(f"parameter 'zona_waktu' harus {', '.join(TIME_ZONES)} (waktu setempat untuk riwayat)")
     if values.get("tier") not in REVIEW_TIERS:
         problems.append(f"parameter 'tier' harus {' atau '.join(REVIEW_TIERS)} (tingkat penilai)")
     if problems:
@@ -104,13 +110,16 @@ class Session:
     """One evaluator reviewing one unit at one tier (``tpi`` or ``tpn``)."""
 
     def __init__(self, data: LkeData, unit_id: str, tier: str = "tpi", evaluator: str = "", ledger_path: str = "",
-                 policies: dict[str, str] | None = None) -> None:
+                 policies: dict[str, str] | None = None, zone: str = "WIB", input_path: str = "",
+                 units_path: str = "") -> None:
         if tier not in REVIEW_TIERS:
             raise ParameterError(f"Tingkat '{tier}' tidak sah; penilai bekerja pada tingkat tpi atau tpn.")
         if unit_id not in data.unit_ids:
             raise ParameterError(f"Unit '{unit_id}' tidak ada dalam masukan; unit yang ada: "
                                  + (", ".join(data.unit_ids) or "tidak ada"))
         self.unit_id, self.tier, self.evaluator = unit_id, tier, evaluator.strip()
+        self.zone = zone if zone in TIME_ZONES else "WIB"
+        self.input_path, self.units_path = input_path, units_path  # what the LHE is made from
         self.rubric = data.rubric
         self.plan = plan_for(self.rubric)
         self.policies = self.rubric.policy_values(policies)
@@ -172,6 +181,18 @@ class Session:
         item = self.rubric.item_by_code[item_code]
         return [f"{item_code}.{i.name}" for i in item.inputs] if item.inputs else [item_code]
 
+    def input_label(self, code: str) -> str:
+        """The rubric's label of a Jumlah input (``PRE2A.pengaduan_harus_ditindaklanjuti``), else ``""``."""
+        item_code, _, name = code.partition(".")
+        item = self.rubric.item_by_code.get(item_code)
+        return next((i.label.lstrip("- ").strip() for i in item.inputs if i.name == name), "") if item and name else ""
+
+    def label_of(self, code: str) -> str:
+        """How people name a code: ``PRE2A.pengaduan_harus_ditindaklanjuti`` -> ``"Jumlah pengaduan yang harus
+        ditindaklanjuti" (butir PRE2A)``; an item as ``butir PPA1B``."""
+        label = self.input_label(code)
+        return f'"{label}" (butir {code.partition(".")[0]})' if label else f"butir {code.partition('.')[0]}"
+
     def value_text(self, code: str) -> str | None:
         """The reviewing tier's current answer of a code (draft, else saved), canonical text."""
         return self.drafts[code] if code in self.drafts else self.saved.get(code)
@@ -192,7 +213,11 @@ class Session:
         text = "" if text is None else str(text).strip()
         if not text:
             raise LedgerError("Jawaban tidak boleh kosong; isi jawaban atau tekan Kembalikan.")
-        canonical = check_answer(self.rubric, code, text)
+        try:
+            canonical = check_answer(self.rubric, code, text)
+        except LedgerError as exc:  # the rubric's label, not the internal code of an input
+            raise LedgerError(re.sub(rf"untuk {re.escape(code)} \(tipe [^)]*\)", f"untuk {self.label_of(code)}",
+                                     str(exc))) from None
         if canonical == self.saved.get(code):
             self.drafts.pop(code, None)
         else:
@@ -216,16 +241,26 @@ class Session:
             raise LedgerError("Catatan wajib diisi sebelum menyimpan: tuliskan alasan perubahan jawaban.")
         if not self.evaluator:
             raise LedgerError("Nama evaluator wajib diisi sebelum menyimpan.")
+        saved = [self.record_answer(code, self.drafts[code], note) for code in codes]
+        self.remember_batch(len(saved))
+        return saved
+
+    def record_answer(self, code: str, answer: str, note: str) -> Record:
+        """Write one answer of this tier to the ledger (acknowledged after commit) and apply it here."""
         book = self._ledger(create=True)
         assert book is not None
-        saved = []
-        for code in codes:
-            rec = book.adjust(self.rubric, self.unit_id, code, self.drafts[code], self.tier, self.evaluator, note,
-                              previous=self.saved.get(code))
-            self._apply(rec)
-            saved.append(rec)
-        self._batches.append(len(saved))
-        return saved
+        rec = book.adjust(self.rubric, self.unit_id, code, answer, self.tier, self.evaluator, note,
+                          previous=self.saved.get(code))
+        self._apply(rec)
+        return rec
+
+    def remember_batch(self, count: int) -> None:
+        """The records of one save (or one acceptance) are undone together."""
+        self._batches.append(count)
+
+    def ledger(self, create: bool = False) -> Ledger | None:
+        """The ledger (opened only when it exists, or ``create``)."""
+        return self._ledger(create)
 
     def undo(self, note: str = "") -> list[Record]:
         """Undo the last saved change (all records of the last save) as new ledger records."""
@@ -263,6 +298,10 @@ class Session:
         self.predicate = str(self.evaluation.predicate.iloc[0])
         self.data_status = unit_statuses(self.findings, self.tier, self.scores.unanswered(), len(self.rubric.items),
                                          self._files)[self.unit_id]
+
+    def progress(self, items: list[str] | None = None) -> tuple[int, int]:
+        """(assessed, count) over ``items`` (every item of the rubric when None): see :mod:`zi_nb.app.accept`."""
+        return progress(self, items)
 
     def item_value(self, item_code: str) -> float | None:
         value = self.values[0, self._pos[item_code]]
@@ -321,14 +360,20 @@ class Session:
         return "same"
 
     def filtered(self, kind: str, limit: int = 15) -> list[str]:
-        """Item codes for a filter: ``changed``, ``unanswered`` or ``weakest`` (largest points lost first)."""
+        """Item codes for a filter: ``unassessed`` (no saved answer at this tier), ``different`` (the tier's answer,
+        drafts included, is not the unit's), ``changed`` (changed by an evaluator or a draft) or ``weakest`` (the
+        answered items losing the most points, largest first; an unanswered item is not ranked)."""
         codes = [i.code for i in self.plan.items]
         if kind == "changed":
             return [c for c in codes if self.status(c) in ("changed", "draft")]
-        if kind == "unanswered":
-            return [c for c in codes if self.item_value(c) is None]
+        if kind == "unassessed":
+            return [c for c in codes if any(self.saved.get(k) is None for k in self.codes_of(c))]
+        if kind == "different":
+            return [c for c in codes if any(self.value_text(k) not in (None, self.unit_text.get(k))
+                                            for k in self.codes_of(c))]
         if kind == "weakest":
-            lost = sorted(((round(self.lost(c), 12), c) for c in codes), key=lambda t: (-t[0], t[1]))
+            lost = sorted(((round(self.lost(c), 12), c) for c in codes if self.item_value(c) is not None),
+                          key=lambda t: (-t[0], t[1]))
             return [c for v, c in lost[:limit] if v > 1e-12]
         return codes
 
@@ -350,7 +395,7 @@ class Session:
             note = next((self.notes[c] for c in codes if me and c in self.notes), None)
             reviewer = rec.get("reviewer") if rec is not None else None
             rows.append({
-                "label": TIER_LABEL[stage] + (" (Anda)" if me else ""), "me": me,
+                "label": TIER_LABEL[stage] + (" (Anda)" if me else ""), "me": me, "stage": stage,
                 "reviewer": reviewer if isinstance(reviewer, str) else None,
                 "answer": shown(texts[item_code]) if not item.inputs else "",
                 "inputs": [f"{labels[c]}: {shown(t)}" for c, t in texts.items()] if item.inputs else [],

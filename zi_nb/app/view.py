@@ -13,11 +13,12 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 
 from zi_nb.common.domain import STATUS_INCOMPLETE, TIERS
-from zi_nb.common.fmt import num, pct, predicate_label, predicate_with_status, status_detail, tier_label
+from zi_nb.common.fmt import local_time, num, pct, predicate_label, predicate_with_status, status_detail, tier_label
 from zi_nb.common.text import evidence_links as links
 
 TIER_LABEL = {t: tier_label(t) for t in TIERS}  # "unit": "penilaian mandiri unit (PMPZI)"
-FILTERS = {"all": "Semua", "changed": "Diubah", "unanswered": "Belum dijawab", "weakest": "Terlemah"}
+FILTERS = {"all": "Semua", "unassessed": "Belum dinilai", "different": "Berbeda dari unit", "changed": "Diubah",
+           "weakest": "Terlemah"}
 HASIL = "H"  # pseudo-area of the Hasil indicators (they belong to no area perubahan)
 
 _OPTION = re.compile(r"(?:^|(?<=[\s;]))(?=[a-e]\.\s?[A-Za-z])")
@@ -51,12 +52,12 @@ def shown(text: str | None) -> str:
 
 ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True), trim_blocks=True,
                   lstrip_blocks=True)
-ENV.filters.update(num=num, pct=pct, links=links, shown=shown, plabel=predicate_label)
+ENV.filters.update(num=num, pct=pct, links=links, shown=shown, plabel=predicate_label, local=local_time)
 ENV.globals.update(plabel_status=predicate_with_status)
 
 CSS = """<style>
 .zi-app,.zi-picker{font-family:"Inter","Segoe UI","DejaVu Sans",Arial,sans-serif;color:#1d2733;font-size:13.5px}
-.zi-app{background:#f3f5f9;border-radius:10px;padding:0 0 10px 0;min-width:1180px}
+.zi-app{background:#f3f5f9;border-radius:10px;padding:0 0 10px 0;min-width:1080px}
 .zi-app .widget-html-content,.zi-picker .widget-html-content{line-height:1.45;font-size:13.5px;min-width:0;
  flex:1 1 auto}
 .zi-head .widget-html-content{color:#fff}
@@ -70,15 +71,15 @@ CSS = """<style>
 .zi-h-self{font-size:11.5px;opacity:.85}
 .zi-badge{display:inline-block;padding:7px 14px;border-radius:20px;font-weight:700;font-size:14px;color:#fff;
  white-space:nowrap}
-.zi-badge.WBBM{background:#1b7f3b}.zi-badge.WBK{background:#2f8fe0}.zi-badge.TIDAK{background:#b86e00}
+.zi-badge.WBBM{background:#1b7f3b}.zi-badge.WBK{background:#1f6fb8}.zi-badge.TIDAK{background:#8f5500}
 .zi-badge.pending{background:#fff;color:#8a5a00;border:2px dashed #8a5a00}
 .zi-chip{display:inline-block;background:rgba(255,255,255,.16);border-radius:12px;padding:2px 9px;margin-right:6px;
  font-size:12px}.zi-chip.warn{background:#ffb74d;color:#3b2500;font-weight:700}
 .zi-body{padding:12px;gap:12px;align-items:flex-start}
 .zi-panel{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(16,40,70,.12);padding:12px 14px}
-.zi-nav{width:290px;flex:0 0 290px}.zi-card{flex:1 1 auto;min-width:420px}.zi-side{width:380px;flex:0 0 380px}
+.zi-nav{width:300px;flex:0 0 300px}.zi-card{flex:1 1 auto;min-width:400px}.zi-side{width:330px;flex:0 0 330px}
 .zi-criteria{font-size:12.5px;table-layout:fixed}.zi-criteria td,.zi-criteria th{padding:4px 5px}
-.zi-criteria td:first-child{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.zi-criteria td:first-child{overflow-wrap:anywhere}
 .zi-sec{font-size:11px;text-transform:uppercase;letter-spacing:.07em;color:#5b6776;font-weight:700;margin:10px 0 4px}
 .zi-app .jupyter-button.zi-navbtn{width:100%;height:auto;min-height:30px;text-align:left;background:transparent;
  box-shadow:none;border-radius:6px;padding:5px 8px;color:#1d2733;white-space:normal;line-height:1.3;margin:1px 0;
@@ -87,15 +88,38 @@ CSS = """<style>
 .zi-app .jupyter-button.zi-navbtn.zi-current{background:#e1ecfa;font-weight:700;color:#0f2f52}
 .zi-app .jupyter-button.zi-navbtn.zi-st-changed{border-left-color:#2f6db5}
 .zi-app .jupyter-button.zi-navbtn.zi-st-empty{border-left-color:#e0a100}
-.zi-app .jupyter-button.zi-navbtn.zi-st-draft{border-left-color:#e8590c}
-.zi-app .jupyter-button.zi-navbtn.zi-st-draft::after{content:" ● belum disimpan";color:#e8590c;font-size:11px}
+.zi-app .jupyter-button.zi-navbtn.zi-st-draft{border-left-color:#b4420a}
+.zi-app .jupyter-button.zi-navbtn.zi-st-draft::after{content:" ● belum disimpan";color:#b4420a;font-size:11px}
 .zi-app .zi-filter .widget-toggle-buttons{flex-wrap:wrap;gap:4px}
 .zi-app .zi-filter .widget-toggle-button{width:auto;padding:0 9px;border-radius:14px;font-size:12px;height:26px}
 .zi-app .widget-toggle-button.mod-active{background:#1f5fa8;color:#fff}
 .zi-app .zi-answer .widget-toggle-button{min-width:64px;width:auto;height:38px;font-size:15px;font-weight:700;
  border-radius:8px;margin-right:6px}
-.zi-app .zi-indicators select{font-size:12.5px;border-radius:6px}
-.zi-app .jupyter-button.zi-save{background:#1b7f3b;color:#fff;font-weight:700;border-radius:8px;height:34px}
+.zi-app .zi-indicators select{font-size:12.5px;border-radius:6px;white-space:normal;height:auto;min-height:64px}
+.zi-app .zi-indicators{height:auto}
+.zi-unitbox{border:1px solid #cddcf0;border-radius:8px;padding:6px 10px;background:#f7faff;margin-bottom:8px}
+.zi-unitbox summary{cursor:pointer;color:#1f5fa8;font-weight:600}
+.zi-unitbox a{color:#1f5fa8;word-break:break-all}
+.zi-tag{display:inline-block;font-size:11px;font-weight:700;border-radius:10px;padding:0 7px;margin-left:6px;
+ background:#12355b;color:#fff}.zi-tag.me{background:#1f5fa8}
+.zi-keys{font-size:12px;color:#3b4756}.zi-keys kbd{background:#eef2f7;border:1px solid #c9d3df;border-radius:4px;
+ padding:0 5px;font-family:inherit;font-size:11.5px;color:#1d2733}
+.zi-prog{font-size:12px;color:#3b4756;margin:2px 0 4px}
+.zi-app .jupyter-button.zi-accept{background:#eef3fa;color:#12355b;border:1px solid #cddcf0;border-radius:8px;
+ height:auto;min-height:30px;white-space:normal;line-height:1.25}
+.zi-accepts{flex-wrap:wrap;gap:6px;margin:2px 0 4px}
+.zi-app .jupyter-button.zi-confirm{background:#8f5500;color:#fff;font-weight:700;border-radius:8px}
+.zi-app .jupyter-button.zi-mode{border-radius:8px}
+.zi-cat textarea{min-height:84px;border-radius:8px;font-size:13px}
+.zi-app textarea{font-family:inherit}.zi-app .zi-cat[class*="zi-cat-rekomendasi"] textarea{min-height:130px}
+.zi-acc-label{padding-top:5px;font-weight:600;color:#12355b;font-size:12.5px}
+.zi-cat-box{border:1px solid #e1e7ef;border-radius:8px;padding:8px 12px;margin-bottom:10px;background:#fff}
+.zi-draft{display:inline-block;background:#fff4e0;color:#6b4200;border:1px dashed #8f5500;border-radius:10px;
+ padding:0 8px;font-size:11.5px;font-weight:700}
+.zi-dl a{display:inline-block;background:#1f5fa8;color:#fff;border-radius:8px;padding:6px 14px;margin:4px 8px 0 0;
+ font-weight:700;text-decoration:none}
+.zi-app .jupyter-button.zi-save,.zi-app .jupyter-button.zi-make-lhe{background:#1b7f3b;color:#fff;font-weight:700;
+ border-radius:8px;height:34px}
 .zi-app .jupyter-button.zi-reset,.zi-app .jupyter-button.zi-undo{border-radius:8px;height:34px}
 .zi-app .jupyter-button.zi-back{background:rgba(255,255,255,.16);color:#fff;border-radius:8px;margin-top:6px}
 .zi-app .zi-evaluator input{border-radius:8px}
@@ -113,7 +137,7 @@ CSS = """<style>
 .zi-tbl td{padding:6px 8px;border-bottom:1px solid #e8edf3;vertical-align:top}
 .zi-tbl td.n,.zi-tbl th.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 .zi-tbl td.c,.zi-tbl th.c{text-align:center}.zi-tbl tr.me td{background:#f4f8fe}
-.zi-ans{font-weight:700;font-size:14px}.zi-muted{color:#6b7785;font-size:12px}
+.zi-ans{font-weight:700;font-size:14px}.zi-muted{color:#5b6776;font-size:12px}
 .zi-tbl a{color:#1f5fa8;word-break:break-all}
 .ok{color:#1b7f3b;font-weight:700}.ko{color:#c0392b;font-weight:700}
 .zi-bar{position:relative;height:9px;background:#e6ebf1;border-radius:5px;margin:3px 0 8px}
@@ -121,14 +145,14 @@ CSS = """<style>
 .zi-bar span.lo{background:#e0a100}.zi-bar span.hi{background:#1b7f3b}
 .zi-bar i{position:absolute;top:-3px;bottom:-3px;width:2px;background:#5b6776;opacity:.55}
 .zi-arow{display:flex;justify-content:space-between;gap:8px;font-size:12.5px}
-.zi-arow span{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.zi-arow b{white-space:nowrap}
+.zi-arow span{overflow-wrap:anywhere}.zi-arow b{white-space:nowrap}
 .zi-tbl td.t{white-space:nowrap}.zi-criteria td.c{white-space:nowrap}
 .zi-msg{border-radius:8px;padding:8px 12px;margin-top:8px;font-weight:600}
 .zi-msg.err{background:#fdecea;color:#a12622;border:1px solid #f5c2bd}
 .zi-msg.ok{background:#e8f5ec;color:#1b6b34;border:1px solid #b9e0c5}
 .zi-msg.info{background:#eef3fa;color:#12355b;border:1px solid #cddcf0}
 .zi-live{font-size:13px;margin:6px 0;color:#12355b}
-.zi-foot{color:#6b7785;font-size:11.5px;padding:0 14px}
+.zi-foot{color:#5b6776;font-size:11.5px;padding:0 14px}
 .zi-picker{max-width:1100px}.zi-picker .zi-prow{background:#fff;border-radius:8px;padding:8px 12px;margin:4px 0;
  box-shadow:0 1px 2px rgba(16,40,70,.1);align-items:center}
 .zi-picker .zi-prow .zi-pname{flex:1 1 auto}.zi-picker .jupyter-button{background:#1f5fa8;color:#fff;
@@ -148,15 +172,15 @@ def render(template: str, **context: Any) -> str:
 def header(s: Any) -> str:
     """Unit name, instansi, tier and evaluator, total with predikat badge and the data status of the result (a
     predikat from data with errors or an unfinished review is never shown as final), unsaved drafts."""
-    meta, code, st = s.meta, s.predicate, s.data_status
+    meta, code, st, progress = s.meta, s.predicate, s.data_status, s.progress()
     self_total = s.unit_total
     return render("""
 <div class="zi-h-row"><div class="zi-h-left">
 <div class="zi-h-name">{{ meta.unit_name }}</div>
-<div class="zi-h-sub">{{ meta.instansi or '' }}{% if meta.year %} · {{ meta.year }}{% endif %}
- · predikat saat ini: {{ meta.current or 'belum ada' }} · {{ unit_id }}</div>
+<div class="zi-h-sub">{{ sub | join(' · ') }}</div>
 <div style="margin-top:7px"><span class="zi-chip">Penilaian {{ tier }}</span>
 <span class="zi-chip">Evaluator: {{ evaluator or 'belum diisi' }}</span>
+<span class="zi-chip zi-progress">{{ done }} dari {{ count }} dinilai</span>
 {% if drafts %}<span class="zi-chip warn zi-drafts">{{ drafts }} perubahan belum disimpan</span>{% endif %}</div>
 </div>
 <div class="zi-h-score"><div class="lbl">Nilai {{ tier }}</div><div class="zi-total">{{ total | num }}</div>
@@ -164,7 +188,9 @@ def header(s: Any) -> str:
 </div>
 <div><span class="zi-badge zi-predikat {{ code if final else 'pending' }}">{{ label }}</span>
 <div class="zi-h-self zi-status">{{ status }}</div></div></div>""",
-                  meta=meta, unit_id=s.unit_id, tier=TIER_LABEL.get(s.tier, s.tier), evaluator=s.evaluator,
+                  meta=meta, sub=[p for p in (meta.get("instansi"), meta.get("year"),
+                  f"predikat saat ini: {meta.get('current') or 'belum ada'}", s.unit_id) if p],
+                  done=progress[0], count=progress[1], tier=TIER_LABEL.get(s.tier, s.tier), evaluator=s.evaluator,
                   drafts=len(s.drafts), total=s.total, self_total=self_total, code=code, final=st.final,
                   label=predicate_with_status(code, st.status), unit_label=_first_upper(tier_label("unit")),
                   status=status_detail(st.status, st.errors, st.answered, st.scorable))
@@ -207,40 +233,67 @@ def item_crumb(s: Any, code: str) -> str:
 
 
 def item_info(s: Any, code: str) -> str:
-    """The question and the rubric's criteria (the current answer's line highlighted)."""
+    """The question and the rubric's criteria: the unit's answer and this tier's current answer marked on them."""
     item = s.rubric.item_by_code[code]
     return render("""<div class="zi-q">{{ item.question }}</div>
 {% if lines %}<div class="zi-sec">Kriteria penilaian (rubrik)</div><div class="zi-crit">
-{% for opt, line in lines %}<div class="{{ 'on' if opt and opt == current else '' }}">{{ line }}</div>{% endfor %}
-</div>{% endif %}""", item=item, lines=criteria_lines(item.criteria), current=s.value_text(code))
+{% for opt, line in lines %}<div class="{{ 'on' if opt and opt == current else '' }}{{ ' zi-unit-opt' if opt and \
+opt == unit else '' }}">{{ line }}{% if opt and opt == unit %}<span class="zi-tag">jawaban unit</span>{% endif %}
+{% if opt and opt == current %}<span class="zi-tag me">jawaban {{ tier }}</span>{% endif %}</div>{% endfor %}
+</div>{% endif %}""", item=item, lines=criteria_lines(item.criteria), current=s.value_text(code),
+                  unit=s.unit_text.get(code), tier=s.tier.upper())
+
+
+FOLD = 280  # characters of a unit note shown before "selengkapnya"
+
+
+def unit_answer(s: Any, code: str) -> str:
+    """What the unit submitted for the item: its answer, note (long notes folded) and evidence (links open in a new
+    tab)."""
+    row = next((r for r in s.tier_rows(code) if r["stage"] == "unit"), None)
+    if row is None:
+        return '<div class="zi-unitbox zi-muted">Unit tidak mengisi butir ini.</div>'
+    note = row["note"] or ""
+    return render("""<div class="zi-unitbox"><div><b>Jawaban unit:</b> <span \
+class="zi-ans">{{ r.answer }}</span>{% for i in r.inputs %}<div>{{ i }}</div>{% endfor %}{% if r.value is not none %}
+ <span class="zi-muted">(nilai {{ r.value | pct(1) }})</span>{% endif %}</div>
+<div><b>Catatan unit:</b> {% if not note %}<span class="zi-muted">tidak ada</span>{% elif note | length <= fold %}\
+{{ note }}{% else %}{{ note[:fold] }}… <details class="zi-more"><summary>selengkapnya</summary>{{ note }}</details>\
+{% endif %}</div>
+<div><b>Bukti dukung:</b> {% if not r.evidence %}<span class="zi-muted">tidak ada</span>{% endif %}
+{% for l in r.evidence | links %}<div>{% if l.url %}{{ l.text[:l.start] }}<a href="{{ l.url }}" target="_blank" \
+rel="noopener noreferrer">{{ l.url }}</a>{{ l.text[l.end:] }}{% else %}{{ l.text }}{% endif %}</div>{% endfor %}
+</div></div>""", r=row, note=note, fold=FOLD)
 
 
 def tier_answers(s: Any, code: str) -> str:
     """The answer, value, note and evidence of every tier for one item (the reviewing tier live, with drafts)."""
     return render("""
-<div class="zi-sec">Jawaban setiap tingkat</div>
+<div class="zi-sec">Jawaban tingkat penilai</div>
 <table class="zi-tbl zi-tiers"><tr><th>Tingkat</th><th>Jawaban</th><th class="n">Nilai</th>
 <th>Catatan</th><th>Bukti dukung</th></tr>
-{% for t in rows %}<tr class="{{ 'me' if t.me else '' }}"><td class="t"><b>{{ t.label }}</b>{% if t.reviewer %}
+{% for t in rows if t.stage != 'unit' %}<tr class="{{ 'me' if t.me else '' }}"><td class="t"><b>{{ t.label }}</b>\
+{% if t.reviewer %}
 <div class="zi-muted">{{ t.reviewer }}</div>{% endif %}</td>
 <td><span class="zi-ans">{{ t.answer }}</span>{% for i in t.inputs %}<div class="zi-muted">{{ i }}</div>{% endfor %}
-{% if t.draft %}<div style="color:#e8590c;font-size:11.5px">belum disimpan</div>{% endif %}</td>
-<td class="n">{{ t.value | pct(0) if t.value is not none else '—' }}</td><td>{{ t.note or '' }}</td>
+{% if t.draft %}<div style="color:#b4420a;font-size:11.5px">belum disimpan</div>{% endif %}</td>
+<td class="n">{{ t.value | pct(1) if t.value is not none else '—' }}</td><td>{{ t.note or '' }}</td>
 <td>{% for l in t.evidence | links %}<div>{% if l.url %}{{ l.text[:l.start] }}<a href="{{ l.url }}" \
 target="_blank" rel="noopener noreferrer">{{ l.url }}</a>{{ l.text[l.end:] }}{% else %}{{ l.text }}{% endif %}</div>
 {% endfor %}</td></tr>
 {% endfor %}</table>""", rows=s.tier_rows(code))
 
 
-def history(records: list[Any]) -> str:
+def history(records: list[Any], zone: str = "WIB", label: Any = None) -> str:
+    """The item's ledger records, newest first, times in the local ``zone`` (WIB, WITA, WIT)."""
     if not records:
         return '<div class="zi-muted">Belum ada perubahan tercatat di ledger untuk butir ini.</div>'
-    return render("""<table class="zi-tbl zi-history"><tr><th>#</th><th>Waktu (UTC)</th><th>Evaluator</th>
+    return render("""<table class="zi-tbl zi-history"><tr><th>#</th><th>Waktu ({{ zone }})</th><th>Evaluator</th>
 <th>Perubahan</th><th>Catatan</th></tr>{% for r in records | reverse %}<tr><td>{{ r.seq }}</td>
-<td class="zi-muted">{{ r.timestamp[:19] | replace('T', ' ') }}</td><td>{{ r.evaluator }}</td>
-<td>{{ r.code }}: {{ r.previous | shown }} → <b>{{ r.answer | shown }}</b>{% if r.kind == 'undo' %}
+<td class="zi-muted">{{ r.timestamp | local(zone) }}</td><td>{{ r.evaluator }}</td>
+<td>{{ label(r.code) }}: {{ r.previous | shown }} → <b>{{ r.answer | shown }}</b>{% if r.kind == 'undo' %}
  <span class="zi-muted">(urungkan)</span>{% endif %}</td><td>{{ r.note }}</td></tr>{% endfor %}</table>""",
-                  records=records)
+                  records=records, zone=zone, label=label or (lambda code: code))
 
 
 def live_value(s: Any, code: str) -> str:
@@ -248,6 +301,20 @@ def live_value(s: Any, code: str) -> str:
     return render('<div class="zi-live">Nilai butir pada tingkat {{ tier }}: <b>{{ v }}</b> · kehilangan nilai '
                   'total {{ lost | num }}</div>', tier=TIER_LABEL.get(s.tier, s.tier),
                   v="belum dijawab" if value is None else pct(value, 1), lost=s.lost(code))
+
+
+KEYS = [("A–E", "pilih opsi"), ("Y / T", "Ya / Tidak"), ("J / →", "butir berikutnya"), ("K / ←", "butir sebelumnya"),
+        ("S / Ctrl+S", "simpan")]
+
+
+def shortcuts() -> str:
+    """The keyboard shortcuts, shown in the page."""
+    return render('<div class="zi-keys">Pintasan papan ketik: {% for k, what in keys %}<kbd>{{ k }}</kbd> {{ what }}'
+                  '{{ " · " if not loop.last }}{% endfor %}</div>', keys=KEYS)
+
+
+def progress_line(done: int, count: int) -> str:
+    return render('<div class="zi-prog">{{ done }} dari {{ count }} butir dinilai</div>', done=done, count=count)
 
 
 def message(text: str, kind: str = "info") -> str:

@@ -202,16 +202,25 @@ def export(input_path: str, units_file: str, unit: str, ledger: str | None, rubr
 @click.option("--evaluator", default="", help="Id evaluator (bila kosong, ditanyakan di halaman).")
 @click.option("--tier", type=click.Choice(list(REVIEW_TIERS)), default="tpi", show_default=True)
 @click.option("--token", default=None, help="Token akses (bawaan: dibuat otomatis bila --host bukan lokal).")
+@click.option("--pool", type=click.IntRange(0, 16), default=2, show_default=True,
+              help="Kernel yang disiapkan lebih dulu agar halaman cepat terbuka (0 = tidak ada).")
+@click.option("--idle-timeout", type=click.IntRange(0), default=300, show_default=True,
+              help="Detik tanpa koneksi dan tanpa aktivitas sebelum kernel halaman yang ditinggalkan dihentikan "
+                   "(0 = tidak pernah).")
 def serve(input_path: str, units_path: str, ledger: str | None, host: str, port: int, evaluator: str, tier: str,
-          token: str | None) -> None:
-    """Jalankan workbench penilai sebagai aplikasi web (voila) untuk evaluator tanpa menyentuh kode."""
+          token: str | None, pool: int, idle_timeout: int) -> None:
+    """Jalankan workbench penilai sebagai aplikasi web (voila) untuk evaluator tanpa menyentuh kode.
+
+    Setiap halaman mendapat kernel sendiri, dihentikan saat halaman ditutup (atau setelah --idle-timeout detik bila
+    ditinggalkan); Ctrl+C, SIGTERM dan SIGHUP menghentikan server beserta semua kernelnya."""
     from zi_nb.app.serve import serve as run_serve
     from zi_nb.review.ledger import default_path, resolve_ledger
 
     # the same rule; the web app always records somewhere, so without one it is outputs/ledger.sqlite of the current
     # folder, made absolute here and named in the start-up line
     path = resolve_ledger(ledger) or default_path()
-    sys.exit(run_serve(input_path, units_path, str(path), host, port, evaluator, tier, token, echo=click.echo))
+    sys.exit(run_serve(input_path, units_path, str(path), host, port, evaluator, tier, token, echo=click.echo,
+                       pool=pool, idle_timeout=idle_timeout))
 
 
 COMMANDS = [adjust, catatan, history, revoke, export, serve]
