@@ -1,5 +1,5 @@
 """ipywidgets of the evaluator workbench: the unit list (:class:`Root`), which opens one unit's review
-(:class:`zi_nb.app.bench.Workbench`), and :func:`workbench`, what ``notebooks/evaluator.ipynb`` displays (with the
+(:class:`zi_nb.app.unit_review.Workbench`), and :func:`workbench`, what ``notebooks/evaluator.ipynb`` displays (with the
 keyboard shortcuts' script, :mod:`zi_nb.app.keys`). The logic lives in :class:`zi_nb.app.session.Session`.
 """
 
@@ -12,8 +12,8 @@ from typing import Any, cast
 import ipywidgets as W
 
 from zi_nb.app import keys, view
-from zi_nb.app.bench import Workbench
 from zi_nb.app.session import Session, load_data, resolve_parameters
+from zi_nb.app.unit_review import Workbench
 from zi_nb.app.widgets import cls, css_name
 from zi_nb.common.domain import ANSWER_KINDS
 from zi_nb.engine.results import compute
