@@ -28,6 +28,24 @@ def chromium_path() -> str:
     return ensure_debian_package("chromium", "chromium")
 
 
+# how the browser tests start Debian's Chromium (headless, no sandbox as root, nothing from the network)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """Headless Chromium driven by Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
 # -- the suite writes nothing into the checkout outside ignored folders ---------------------------------------------
 def _checkout_state() -> str | None:
     import subprocess

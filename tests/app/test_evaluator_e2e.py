@@ -21,17 +21,14 @@ from zi_nb.review.ledger import Ledger
 
 UNIT = "kanim-sukawangi"
 ITEM = "PPA1B"  # A/B/C item; the TPI answer of the sample is A
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 TIMEOUT = 90_000  # ms: a page load starts a kernel and runs the notebook
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("serve")
+def _serving(tmp_path_factory, name: str, evaluator: str, tier: str):
+    """A served workbench with its own ledger, stopped after the module."""
+    folder = tmp_path_factory.mktemp(name)
     ledger = folder / "ledger.sqlite"
-    srv = start(ledger_path=str(ledger), port=free_port(), evaluator="Penilai Uji", tier="tpi",
-                log=folder / "voila.log")
+    srv = start(ledger_path=str(ledger), port=free_port(), evaluator=evaluator, tier=tier, log=folder / "voila.log")
     try:
         srv.wait_ready(timeout=90)
         yield srv, ledger
@@ -40,15 +37,9 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
+def server(tmp_path_factory):
+    yield from _serving(tmp_path_factory, "serve", "Penilai Uji", "tpi")
 
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _total(page) -> str:
@@ -162,15 +153,7 @@ LAPTOP = {"width": 1366, "height": 768}
 @pytest.fixture(scope="module")
 def tpn_server(tmp_path_factory):
     """A TPN review: the sample has no TPN answers, so every item starts unassessed, as a real review does."""
-    folder = tmp_path_factory.mktemp("serve-tpn")
-    ledger = folder / "ledger.sqlite"
-    srv = start(ledger_path=str(ledger), port=free_port(), evaluator="Penilai TPN", tier="tpn",
-                log=folder / "voila.log")
-    try:
-        srv.wait_ready(timeout=90)
-        yield srv, ledger
-    finally:
-        srv.stop()
+    yield from _serving(tmp_path_factory, "serve-tpn", "Penilai TPN", "tpn")
 
 
 def _open_unit(page, srv) -> None:

@@ -22,8 +22,6 @@ import pytest
 
 from zi_nb.app.serve import Server, free_port, port_free, start
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1366, "height": 768}
 TIMEOUT = 90_000  # ms
 POOL = 1
@@ -50,17 +48,6 @@ def server(tmp_path_factory):
     finally:
         srv.stop()
 
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def settled(srv: Server, pages: int = 0, timeout: float = 60) -> None:

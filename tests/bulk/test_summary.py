@@ -21,9 +21,6 @@ import pytest
 from zi_nb.bulk.summary import render_index, sample_doc, write_xlsx
 from zi_nb.common.fmt import num
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> tuple[Path, dict]:
@@ -51,17 +48,6 @@ def test_page_has_every_unit_and_escapes_user_text(run_dir):
     assert "Unit &lt;b&gt;Rusak&lt;/b&gt;" in html and "<script>x()" not in html
     assert "<script src=" not in html  # self-contained
 
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
