@@ -25,6 +25,21 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     return exc.value.code or 0, out.out, out.err
 
 
+def cli(*args: str) -> int:
+    """Run ``zi-nb`` in-process and return its exit status (output not captured)."""
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+        raise SystemExit(0)
+    return exc.value.code or 0
+
+
+def summary_of(out: Path) -> dict:
+    """The ``summary.json`` of a ``zi-nb bulk`` run folder."""
+    import json
+
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
 def set_raw(rows: list[dict], code: str, value) -> list[dict]:
     out = [dict(r) for r in rows]
     for r in out:

@@ -12,10 +12,11 @@ import nbformat
 import pandas as pd
 import pytest
 
+from tests.helpers import cli
+from tests.helpers import summary_of as summary
 from zi_nb.bulk import run as bulk_run
 from zi_nb.bulk import summary as bulk_summary
 from zi_nb.bulk.run import BulkOptions, run_bulk
-from zi_nb.cli import main
 from zi_nb.lke.sample import bundled_paths, write_synthetic
 from zi_nb.report.runner import run_report
 from zi_nb.review.ledger import Ledger
@@ -24,15 +25,6 @@ SAMPLE_DIR = bundled_paths()[0].parent
 TEMP = re.compile(r"\.tmp")
 
 
-def cli(*args: str) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-        raise SystemExit(0)
-    return exc.value.code or 0
-
-
-def summary(out: Path) -> dict:
-    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
 
 
 def temp_files(out: Path) -> list[Path]:

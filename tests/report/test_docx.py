@@ -14,8 +14,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from tests.helpers import ROOT, run
-from zi_nb.cli import main
+from tests.helpers import ROOT, cli, run
+from tests.helpers import summary_of as summary
 from zi_nb.common.fmt import num, predicate_with_status, status_label
 from zi_nb.errors import ReportError
 from zi_nb.lke.sample import bundled_paths, write_synthetic
@@ -50,15 +50,6 @@ def paragraphs(doc) -> list[str]:
     return out
 
 
-def cli(*args: str) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-        raise SystemExit(0)
-    return exc.value.code or 0
-
-
-def summary(out: Path) -> dict:
-    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
 
 
 def text_of(doc) -> str:
