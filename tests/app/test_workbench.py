@@ -476,6 +476,33 @@ def test_accepting_needs_an_evaluator_and_writes_nothing_without(data, ledger_pa
     assert "Nama evaluator wajib diisi" in bench.msg.value and not ledger_path.exists()
 
 
+def test_a_batch_the_ledger_cannot_write_leaves_nothing_behind(data, ledger_path, monkeypatch):
+    from zi_nb.app.accept import accept, area_items, progress
+    from zi_nb.review.ledger import Ledger
+
+    s = Session(data, UNIT, "tpn", "Penilai TPN", str(ledger_path))
+    before = progress(s)
+    real = Ledger.write_many
+
+    def full_disk(self, unit_id, build):
+        def broken(records):
+            batch = build(records)
+            return [*batch[:-1], {"kind": "answer"}]  # the last record cannot be written: the insert fails part way
+        return real(self, unit_id, broken)
+
+    monkeypatch.setattr(Ledger, "write_many", full_disk)
+    try:
+        accept(s, area_items(s, "A"))
+    except TypeError:
+        pass
+    monkeypatch.undo()
+    assert Ledger(ledger_path).records() == [] and progress(s) == before  # all or nothing
+    monkeypatch.setattr(Ledger, "adjust_many", lambda *a, **k: (_ for _ in ()).throw(LedgerError("disk penuh")))
+    done = accept(s, area_items(s, "A"))
+    assert done.records == [] and done.failed == "disk penuh"
+    assert "Tidak ada yang tersimpan: disk penuh" in done.message()
+
+
 def test_weakest_ranks_answered_items_only(data, ledger_path):
     s = Session(data, UNIT, "tpn", "Penilai TPN", str(ledger_path))
     for code in ("PPA1A", "PPA1B"):

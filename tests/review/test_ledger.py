@@ -222,3 +222,26 @@ def test_a_decision_from_data_with_errors_says_so_and_awards_nothing(tmp_path, c
     final = record_decision(book, {**base, "status": "final", "errors": 0, "answered": 113}, "r2", "zi-2021")
     assert "status" not in final.details and final.note == "Hasil tpn: total 91.00, predikat WBBM"
     assert unit_story(book, "u1")[-1].label == "predikat ditetapkan"
+
+
+def test_a_batch_is_written_in_one_transaction_all_or_none(ledger, rubric):
+    ledger.adjust(rubric, "u1", "PPA1A", "Tidak", "tpi", "budi", "awal")
+    records = ledger.adjust_many(rubric, "u1", [("PPA1A", "Ya", None), ("PPA1B", "b", "C"), ("PPA1A", "Tidak", None)],
+                                 "tpi", "sari", "disetujui")
+    assert [r.seq for r in records] == [2, 3, 4] and ledger.verify() == []
+    # the previous answer of each is what the ledger held under the lock, earlier records of the batch included
+    assert [(r.code, r.previous, r.answer) for r in records] == [("PPA1A", "Tidak", "Ya"), ("PPA1B", "C", "B"),
+                                                                  ("PPA1A", "Ya", "Tidak")]
+    with pytest.raises(LedgerError, match="tidak sah untuk PPA1B"):  # one invalid answer refuses the whole batch
+        ledger.adjust_many(rubric, "u1", [("PPA1A", "Ya", None), ("PPA1B", "Z", None)], "tpi", "sari", "x")
+
+    def failing(records):
+        rows = [dict(kind="answer", unit_id="u1", code="PPA1C", tier="tpi", previous=None, answer="A",
+                     evaluator="sari", note="n", rubric_id=rubric.id, data="{}")]
+        rows.append({"kind": "answer"})  # a malformed second record: the insert of the batch fails part way
+        return rows
+
+    with pytest.raises(TypeError):
+        ledger.write_many("u1", failing)
+    assert len(ledger.records()) == 4 and ledger.verify() == []  # nothing of either batch was written
+    assert ledger.write_many("u1", lambda records: []) == []

@@ -3,10 +3,9 @@ item, an indicator, an area or every item not yet assessed (:class:`zi_nb.app.se
 
 An item is *dinilai* (assessed) at the reviewing tier when every code it consists of has a saved answer there (from
 the workbook or the ledger; an unsaved draft does not count). Accepting records the unit's answer as the evaluator's
-answer, one ledger record per code (:meth:`zi_nb.review.ledger.Ledger.adjust`), with the note
-:data:`ACCEPT_NOTE`. Every record of a batch is checked before the first is written, so a batch refused for a
-reason (no evaluator, an invalid answer) writes nothing; the ledger appends one record per transaction, so a batch
-interrupted by the ledger itself (busy, disk full) keeps the records written before and says how many.
+answer, one ledger record per code with the note :data:`ACCEPT_NOTE`, all of a batch in one ledger transaction
+(:meth:`zi_nb.review.ledger.Ledger.adjust_many`): a batch refused for a reason (no evaluator, an invalid answer) or
+stopped by the ledger itself (busy, disk full) writes nothing, and the page says why.
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ class Accepted:
             parts.append(f"{len(self.kept)} butir tidak diubah karena sudah diputuskan penilai atau ada perubahan "
                          "yang belum disimpan")
         text = "; ".join(parts) + "."
-        return text + (f" Penulisan terhenti: {self.failed}" if self.failed else "")
+        return text + (f" Tidak ada yang tersimpan: {self.failed}" if self.failed else "")
 
 
 def assessed(s: Any, item_code: str) -> bool:
@@ -85,14 +84,12 @@ def accept(s: Any, items: list[str], only_unassessed: bool = False, force: bool 
             check_answer(s.rubric, code, answer)
             new_fields(kind="answer", unit_id=s.unit_id, code=code, tier=s.tier, previous=None, answer=answer,
                        evaluator=s.evaluator, note=ACCEPT_NOTE, rubric_id=s.rubric.id)
-    for item, todo in plan:
-        try:
-            for code, answer in todo:
-                out.records.append(s.record_answer(code, answer, ACCEPT_NOTE))
-        except ZiError as exc:
-            out.failed = str(exc)
-            break
-        out.items.append(item)
+    changes = [change for _, todo in plan for change in todo]
+    try:
+        out.records = s.record_answers(changes, ACCEPT_NOTE) if changes else []
+        out.items = [item for item, _ in plan]
+    except ZiError as exc:  # nothing of the batch was written
+        out.failed = str(exc)
     if out.records:
         s.remember_batch(len(out.records))
     s.recompute()

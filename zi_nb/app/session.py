@@ -254,6 +254,16 @@ class Session:
         self._apply(rec)
         return rec
 
+    def record_answers(self, changes: list[tuple[str, str]], note: str) -> list[Record]:
+        """Write several answers of this tier in one ledger transaction (all or none) and apply them here."""
+        book = self._ledger(create=True)
+        assert book is not None
+        records = book.adjust_many(self.rubric, self.unit_id, [(c, a, self.saved.get(c)) for c, a in changes],
+                                   self.tier, self.evaluator, note)
+        for rec in records:
+            self._apply(rec)
+        return records
+
     def remember_batch(self, count: int) -> None:
         """The records of one save (or one acceptance) are undone together."""
         self._batches.append(count)

@@ -238,23 +238,44 @@ class Ledger:
         ``build`` returns the new record's fields (:func:`new_fields`), or an existing record or None when there is
         nothing to write (returned as is). The new record is returned once committed (the acknowledgement).
         """
-        def once() -> Record | None:
+        made: list[Record | None] = []
+
+        def many(records: list[Record]) -> list[dict[str, Any]]:
+            fields = build(records)
+            if fields is None or isinstance(fields, Record):
+                made.append(fields)
+                return []
+            return [fields]
+
+        written = self.write_many(unit_id, many)
+        return written[0] if written else (made[0] if made else None)
+
+    def write_many(self, unit_id: str | None,
+                   build: Callable[[list[Record]], list[dict[str, Any]]]) -> list[Record]:
+        """Append every record ``build`` makes from the unit's records (as they are under the write lock) in one
+        transaction: all of them are committed, or none (a batch such as accepting an area's answers is never left
+        half written). Returns the new records once committed, in order; an empty list writes nothing."""
+        def once() -> list[Record]:
             with closing(self._connect()) as db:
                 try:
                     db.execute("BEGIN IMMEDIATE")
-                    made = build(_select(db, unit_id) if unit_id is not None else [])
-                    if made is None or isinstance(made, Record):
+                    batch = build(_select(db, unit_id) if unit_id is not None else [])
+                    if not batch:
                         db.execute("ROLLBACK")
-                        return made
+                        return []
                     row = db.execute("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
                     seq, prev_hash = (row[0] + 1, row[1]) if row else (1, GENESIS)
-                    timestamp = datetime.now(UTC).isoformat(timespec="microseconds")
-                    payload = {"seq": seq, **made, "timestamp": timestamp, "prev_hash": prev_hash}
-                    record = Record(**payload, hash=record_hash(payload))
-                    db.execute(f"INSERT INTO records ({', '.join(_FIELDS)}) VALUES ({', '.join('?' * len(_FIELDS))})",
-                               [getattr(record, f) for f in _FIELDS])
+                    out = []
+                    for made in batch:
+                        timestamp = datetime.now(UTC).isoformat(timespec="microseconds")
+                        payload = {"seq": seq, **made, "timestamp": timestamp, "prev_hash": prev_hash}
+                        record = Record(**payload, hash=record_hash(payload))
+                        db.execute(f"INSERT INTO records ({', '.join(_FIELDS)}) VALUES "
+                                   f"({', '.join('?' * len(_FIELDS))})", [getattr(record, f) for f in _FIELDS])
+                        out.append(record)
+                        seq, prev_hash = seq + 1, record.hash
                     db.execute("COMMIT")
-                    return record
+                    return out
                 finally:
                     if db.in_transaction:
                         db.execute("ROLLBACK")
@@ -287,6 +308,27 @@ class Ledger:
                               evaluator=evaluator, note=note, rubric_id=rubric.id)
 
         return self.write_record(unit_id, build)
+
+    def adjust_many(self, rubric: Rubric, unit_id: str, changes: list[tuple[str, str, str | None]], tier: str,
+                    evaluator: str, note: str) -> list[Record]:
+        """:meth:`adjust` for several items at once, ``changes`` = (code, answer, previous answer in the workbook):
+        every answer is checked first, then all records are written in one transaction (all or none), each with the
+        previous answer read under the write lock."""
+        checked = [(code, check_answer(rubric, code, answer), previous) for code, answer, previous in changes]
+        new_fields(kind="answer", unit_id=unit_id, code="-", tier=tier, previous=None, answer=None,
+                   evaluator=evaluator, note=note, rubric_id=rubric.id)  # refuse before waiting for the lock
+
+        def build(records: list[Record]) -> list[dict[str, Any]]:
+            latest = _latest_answers(records, tier)
+            batch = []
+            for code, canonical, previous in checked:
+                batch.append(new_fields(kind="answer", unit_id=unit_id, code=code, tier=tier,
+                                        previous=latest.get(code, previous), answer=canonical,
+                                        evaluator=evaluator, note=note, rubric_id=rubric.id))
+                latest[code] = canonical
+            return batch
+
+        return self.write_many(unit_id, build)
 
     def undo(self, rubric: Rubric, unit_id: str, tier: str, evaluator: str, note: str) -> Record | None:
         """Undo the last change of a unit's tier not yet undone, as a new record restoring the previous answer
