@@ -19,7 +19,7 @@ from zi_nb.engine.rubric import Rubric
 from zi_nb.errors import LedgerError
 from zi_nb.review.ledger import Ledger, Record
 
-__all__ = ["AreaNote", "notes_in_force", "scopes", "write_catatan"]
+__all__ = ["AreaNote", "note_of", "notes_in_force", "scopes", "write_catatan"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,13 @@ class AreaNote:
     @property
     def empty(self) -> bool:
         return not (self.catatan or self.rekomendasi)
+
+
+def note_of(rec: Record) -> AreaNote:
+    """The catatan a ``catatan`` record states (``.empty`` when it withdraws the text)."""
+    details = rec.details
+    return AreaNote(rec.code, rec.tier, str(details.get("catatan", "")), str(details.get("rekomendasi", "")),
+                    rec.evaluator, rec.timestamp, rec.seq)
 
 
 def scopes(rubric: Rubric) -> list[str]:
@@ -80,10 +87,7 @@ def notes_in_force(records: list[Record], unit_id: str, tier: str) -> dict[str, 
     for rec in records:
         if rec.kind != CATATAN or rec.unit_id != unit_id or rec.tier not in ranks:
             continue
-        details = rec.details
-        latest[(rec.code, rec.tier)] = AreaNote(rec.code, rec.tier, str(details.get("catatan", "")),
-                                                str(details.get("rekomendasi", "")), rec.evaluator, rec.timestamp,
-                                                rec.seq)
+        latest[(rec.code, rec.tier)] = note_of(rec)
     out: dict[str, AreaNote] = {}
     for (scope, _), note in sorted(latest.items(), key=lambda kv: ranks.index(kv[0][1])):
         if not note.empty:

@@ -17,6 +17,7 @@ from typing import Any
 from zi_nb.common.domain import ANSWER_KINDS, CATATAN, STATUS_FINAL
 from zi_nb.common.fmt import status_detail
 from zi_nb.errors import LedgerError
+from zi_nb.review.catatan import note_of
 from zi_nb.review.ledger import Ledger, Record, new_fields
 
 AWARDING_TIERS = ("tpn",)
@@ -121,8 +122,7 @@ def unit_story(ledger: Ledger, unit_id: str) -> list[Event]:
             text = f"{rec.evaluator} ({rec.tier.upper()}) {verb} {rec.code}: {rec.previous or '-'} -> " \
                    f"{rec.answer or '-'} · {rec.note}"
         elif rec.kind == CATATAN:
-            withdrawn = not any(rec.details.get(k) for k in ("catatan", "rekomendasi"))
-            label = "catatan ditarik" if withdrawn else "catatan ditulis"
+            label = "catatan ditarik" if note_of(rec).empty else "catatan ditulis"
             text = f"{rec.evaluator} ({rec.tier.upper()}) {rec.note}"
         elif rec.kind == "revocation":
             label = "dicabut"
