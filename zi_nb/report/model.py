@@ -16,6 +16,7 @@ import sys
 import zipfile
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 from xml.etree import ElementTree
@@ -26,6 +27,7 @@ from zi_nb.common.domain import ANSWER_KINDS, REPORT_KINDS, STAGES, TIER_CHOICES
 from zi_nb.common.findings import Finding
 from zi_nb.engine.dataset import LkeData
 from zi_nb.engine.improve.drafts import AreaDraft, area_drafts
+from zi_nb.engine.improve.plan import ImprovementPlan, plan_improvements
 from zi_nb.engine.results import TierResult, compute
 from zi_nb.engine.status import DataStatus
 from zi_nb.engine.validate import validate
@@ -145,6 +147,12 @@ class UnitReport:
         """The data status of the reported result (errors, unanswered items; final, belum lengkap or sementara)."""
         return self.result.statuses[self.unit_id]
 
+    @cached_property
+    def improvement_plan(self) -> ImprovementPlan:
+        """The next-predikat plan of the reported result, solved once per report (the HTML section and the Word
+        document both show it)."""
+        return plan_improvements(self.result.scores, self.unit_id)
+
     @property
     def meta(self) -> dict[str, Any]:
         return cast("dict[str, Any]", self.result.units.loc[self.unit_id].to_dict())  # keys: column names
@@ -196,11 +204,13 @@ def _value(frame: pd.DataFrame, column: str, code: Hashable) -> Any:
 
 
 def _shown(answer: Any, number: Any, raw: Any) -> str:
+    """An answer in the ledger's canonical form (an option, or a number such as ``"3.62"``), whichever tier it came
+    from; the report writes numbers in its language (:func:`zi_nb.report.html.section_reviewer_changes`)."""
     if isinstance(answer, str):
         return answer
     if number is not None and pd.notna(number):
         value = float(number)
-        return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
+        return str(int(value)) if value.is_integer() else str(value)
     return "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw)
 
 

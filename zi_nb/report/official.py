@@ -26,7 +26,6 @@ from zi_nb.common.fmt import (
     tier_label,
 )
 from zi_nb.engine.improve.drafts import action_text
-from zi_nb.engine.improve.plan import ImprovementPlan, plan_improvements
 from zi_nb.report.labels import LABELS
 
 if TYPE_CHECKING:
@@ -181,7 +180,7 @@ def plan(report: UnitReport) -> dict[str, Any]:
         return {"pending": t["p_pending"].format(status=status_label(report.status.status, lang)), "already": False,
                 "groups": [], "out_of_reach": [], "partial": None, "headline": "", "target": "",
                 "reachable": False}
-    found: ImprovementPlan = plan_improvements(report.result.scores, report.unit_id)
+    found = report.improvement_plan
     target = predicate_label(found.target, lang)
     groups: dict[str, dict[str, Any]] = {}
     for change in found.changes:
