@@ -188,8 +188,8 @@ class _Run:
         for row in plan.rows:
             rows.append(row)
             stem, why = report_name(row["unit_id"], name, self.taken)
-            row.update(status="failed", error=why, report=None, notebook=None, pdf=None, resumed=False, params={})
-            row["docx"] = None
+            row.update(status="failed", error=why, report=None, notebook=None, pdf=None, docx=None, resumed=False,
+                       params={})
             if why:
                 self.counts["failed"] += 1
                 self.log(f"GAGAL {row['unit_id']}: {why}")
