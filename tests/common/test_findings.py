@@ -62,12 +62,18 @@ PARAMS: dict[str, dict] = {
     "limit_exceeded": {"found": "berkas ini memuat 2.000.001 baris", "limit": "2.000.000 baris data",
                        "expected": "Pecah menjadi beberapa berkas"},
     "row_fields": {"found": "u1 PPA1A Ya", "expected": ";"},
+    "evidence_rejected": {"detail": "SK Tim (tidak ada); Notulen (tidak sesuai)"},
+    "evidence_none": {"expected": "SK Tim Kerja, Notulen"},
+    "evidence_reused": {"found": "https://drive.example.go.id/zi", "expected": "butir PPB1A (indikator lain)"},
+    "evidence_unreachable": {"found": "C:\\Data\\sk.pdf", "detail": "alamat berkas lokal",
+                             "detail_en": "a local path"},
 }
 
 
 NOT_SHOWN = {("cached_mismatch", "formula"), ("duplicate_same", "normalised")}  # data for tools, not for the message
 # one language's wording of a value (the other language shows its own): checked in its language only
 BY_LANGUAGE = {("other_instrument", "found"): "id", ("other_instrument", "detail"): "id",
+               ("evidence_unreachable", "detail"): "id", ("evidence_unreachable", "detail_en"): "en",
                ("other_instrument", "found_en"): "en", ("other_instrument", "detail_en"): "en"}
 
 

@@ -27,9 +27,17 @@ ANSWER_KINDS: tuple[str, ...] = ("answer", "undo")
 # the evaluators' catatan and rekomendasi for an area (code = the area's code) or the whole unit (code UNIT_SCOPE)
 CATATAN = "catatan"
 UNIT_SCOPE = "UNIT"
-RECORD_KINDS: tuple[str, ...] = (*ANSWER_KINDS, CATATAN, "decision", "revocation")
+# bukti dukung: an evaluator's verdict on one required document of an item (code = the item, answer = the verdict),
+# and a file attached to an item, stored in the evidence store (answer = its sha256)
+BUKTI = "bukti"
+LAMPIRAN = "lampiran"
+VERDICT_PRESENT = "ada"  # the document is there and is the right, final one
+VERDICT_ABSENT = "tidak ada"  # the document is missing
+VERDICT_WRONG = "tidak sesuai"  # a document was given, but the wrong one or a draft
+VERDICTS: tuple[str, ...] = (VERDICT_PRESENT, VERDICT_ABSENT, VERDICT_WRONG)
+RECORD_KINDS: tuple[str, ...] = (*ANSWER_KINDS, CATATAN, BUKTI, LAMPIRAN, "decision", "revocation")
 # the records a report reads (an audit replays exactly these, up to the run's last record)
-REPORT_KINDS: tuple[str, ...] = (*ANSWER_KINDS, CATATAN)
+REPORT_KINDS: tuple[str, ...] = (*ANSWER_KINDS, CATATAN, BUKTI, LAMPIRAN)
 
 # the kinds of rubric item answers
 ITEM_KINDS: tuple[str, ...] = ("option", "ratio", "index", "count")

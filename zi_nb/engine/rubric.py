@@ -11,12 +11,15 @@ A rubric is a YAML file in ``zi_nb/rubrics/`` (``zi-2021.yaml``) or anywhere on 
 * ``items``: code, indicator, answer type, question, criteria, and for ``%`` items the ``rule`` and its Jumlah
   ``inputs`` (addressed as ``<item>.<input>``);
 * ``policies``: named choices where implementations differ, each with its default;
+* ``documents``: per item code, the bukti dukung an evaluator expects, in order (``PPA1A: [SK Tim Kerja ..., ...]``);
+  document *n* of an item is addressed by its 1-based position;
 * ``predicates``: WBK, WBBM... each a list of criteria on a measure (``total``, a component, an indicator, or
   ``area`` = every area as a share of its weight).
 
 A new year's edits are a new file, either complete or with ``extends: zi-2021`` plus the entries it replaces
-(matched by ``code``) and ``remove: [codes]``. The content hash is the sha256 of the canonical JSON of the resolved
-rubric, so it identifies the rules, not the file's formatting.
+(matched by ``code``) and ``remove: [codes]``; ``documents`` entries replace the list of the items they name (an
+instansi's own checklist), and a removed item loses its list. The content hash is the sha256 of the canonical JSON of
+the resolved rubric, so it identifies the rules, not the file's formatting.
 """
 
 from __future__ import annotations
@@ -162,6 +165,7 @@ class Rubric(_Model):
     items: list[Item]
     policies: dict[str, Policy] = Field(default_factory=dict)
     predicates: list[Predicate]
+    documents: dict[str, list[str]] = Field(default_factory=dict)  # item code -> required documents (bukti dukung)
     source: str = Field(default="", exclude=True)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -232,6 +236,10 @@ class Rubric(_Model):
                 )
             values[name] = value
         return values
+
+    def documents_of(self, code: str) -> list[str]:
+        """The documents required as bukti dukung for an item, in order (empty when the rubric lists none)."""
+        return self.documents.get(code, [])
 
     def predicate(self, code: str) -> Predicate:
         for p in self.predicates:
@@ -326,6 +334,13 @@ def check_rubric(r: Rubric) -> list[str]:
             problems.append(f"butir {it.code}: aturan/isian hanya untuk tipe %")
         if at.kind == "option" and (not at.options or any(not 0 <= v <= 1 for v in at.options.values())):
             problems.append(f"tipe jawaban {it.answer_type}: nilai pilihan harus 0..1")
+    for code, docs in r.documents.items():
+        if code not in r.item_by_code:
+            problems.append(f"bukti dukung: butir '{code}' tidak ada")
+        if not docs or any(not str(d).strip() for d in docs):
+            problems.append(f"bukti dukung {code}: daftar dokumen kosong atau berisi nama kosong")
+        if len(set(docs)) != len(docs):
+            problems.append(f"bukti dukung {code}: dokumen yang sama disebut lebih dari sekali")
     for name, policy in r.policies.items():
         if policy.default not in policy.choices:
             problems.append(f"kebijakan {name}: nilai bawaan '{policy.default}' bukan salah satu pilihan")
@@ -382,8 +397,9 @@ def _read_raw(ref: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict[str, An
         remove = set(raw.pop("remove", []) or [])
         for key in ("components", "areas", "indicators", "items", "predicates"):
             base[key] = _merge_by_code(base.get(key, []), raw.pop(key, []) or [], remove)
-        for key in ("answer_types", "policies"):
+        for key in ("answer_types", "policies", "documents"):
             base[key] = {**base.get(key, {}), **(raw.pop(key, {}) or {})}
+        base["documents"] = {k: v for k, v in base["documents"].items() if k not in remove}
         base.update(raw)
         raw = base
     return raw, str(path)

@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from zi_nb.common.domain import ANSWER_KINDS, CATATAN, RECORD_KINDS, REVIEW_TIERS, TIER_RANKS
+from zi_nb.common.domain import ANSWER_KINDS, BUKTI, CATATAN, LAMPIRAN, RECORD_KINDS, REVIEW_TIERS, TIER_RANKS
 from zi_nb.engine.answers import build_answers, normalise_value
 from zi_nb.engine.rubric import Rubric
 from zi_nb.errors import LedgerError
@@ -61,7 +61,8 @@ class Record:
 
     ``kind``: ``answer`` (a reviewer's change), ``undo`` (a change restoring an earlier answer), ``catatan`` (the
     catatan and rekomendasi of an area or the whole unit: ``code`` the area or ``UNIT``, ``data`` the texts, see
-    :mod:`zi_nb.review.catatan`), ``decision`` (a
+    :mod:`zi_nb.review.catatan`), ``bukti`` (a verdict on one required document of an item) and ``lampiran`` (a
+    file attached to an item, by its sha256; both :mod:`zi_nb.review.evidence`), ``decision`` (a
     produced result: ``code`` is ``PREDIKAT:<year>``, ``answer`` the predikat, ``data`` the total, criteria and run
     id) or ``revocation`` (a predikat withdrawn: ``answer`` is ``DICABUT``, ``note`` the reason).
     """
@@ -140,7 +141,8 @@ def new_fields(*, kind: str, unit_id: str, code: str, tier: str, previous: str |
                           if kind in ANSWER_KINDS else "Alasan wajib diisi.")
     if not (evaluator or "").strip():
         raise LedgerError("Id evaluator wajib diisi.")
-    allowed = REVIEW_TIERS if kind in (*ANSWER_KINDS, CATATAN) else ("unit", *REVIEW_TIERS, "final")
+    allowed = (REVIEW_TIERS if kind in (*ANSWER_KINDS, CATATAN, BUKTI)
+               else ("unit", *REVIEW_TIERS) if kind == LAMPIRAN else ("unit", *REVIEW_TIERS, "final"))
     if tier not in allowed:
         raise LedgerError(f"Tingkat '{tier}' tidak sah; penilai menulis pada tingkat {' atau '.join(allowed)}.")
     return {"kind": kind, "unit_id": unit_id, "code": code, "tier": tier, "previous": previous, "answer": answer,
