@@ -123,10 +123,10 @@ def evidence_findings(rubric: Rubric, answers: pd.DataFrame, values: pd.DataFram
                           "cell": rec.cell if isinstance(rec.cell, str) else None,
                           "line": int(rec.line) if isinstance(rec.line, (int, float)) and not pd.isna(rec.line)
                           else None}
-    attached: dict[tuple[str, str], list[str]] = defaultdict(list)
+    attached: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)  # -> (sha256, name)
     if attachments is not None:
         for a in attachments[attachments["unit_id"].isin(unit_set)].itertuples(index=False):
-            attached[(str(a.unit_id), str(a.code))].append(str(a.sha256))
+            attached[(str(a.unit_id), str(a.code))].append((str(a.sha256), str(a.name)))
     findings: list[Finding] = []
 
     def add(kind: str, unit: str, item: str, tier: str | None, **params: object) -> None:
@@ -154,7 +154,8 @@ def evidence_findings(rubric: Rubric, answers: pd.DataFrame, values: pd.DataFram
     return findings
 
 
-def _reuse_findings(rubric: Rubric, texts: dict[tuple[str, str], list[str]], attached: dict[tuple[str, str], list[str]],
+def _reuse_findings(rubric: Rubric, texts: dict[tuple[str, str], list[str]],
+                    attached: dict[tuple[str, str], list[tuple[str, str]]],
                     add: Callable[..., None]) -> None:
     by_link: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))  # link -> unit -> items
     shown: dict[str, str] = {}
@@ -169,8 +170,8 @@ def _reuse_findings(rubric: Rubric, texts: dict[tuple[str, str], list[str]], att
             shown.setdefault(key, link)
             by_link[key][unit].append(item)
     for (unit, item), hashes in attached.items():
-        for sha in dict.fromkeys(hashes):
-            shown.setdefault(f"sha256:{sha}", f"berkas {sha[:12]}…")
+        for sha, name in dict.fromkeys(hashes):
+            shown.setdefault(f"sha256:{sha}", f"{name} (sha256 {sha[:12]}…)")
             by_link[f"sha256:{sha}"][unit].append(item)
     indicator = {i.code: i.indicator for i in rubric.items}
     for key, per_unit in by_link.items():

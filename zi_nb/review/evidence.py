@@ -23,9 +23,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from zi_nb.common.domain import BUKTI, LAMPIRAN, TIER_RANKS, TIER_STAGE, VERDICT_PRESENT, VERDICTS
+from zi_nb.common.findings import Finding
 from zi_nb.common.limits import MAX_CATATAN_CHARS
 from zi_nb.common.text import strip_hidden
+from zi_nb.engine.dataset import LkeData
+from zi_nb.engine.evidence import evidence_findings
 from zi_nb.engine.rubric import Rubric
+from zi_nb.engine.scoring import score_answers
 from zi_nb.errors import LedgerError
 from zi_nb.review.evidence_store import EvidenceStore, StoredFile
 from zi_nb.review.ledger import Ledger, Record, new_fields
@@ -39,6 +43,7 @@ __all__ = [
     "attachment_frame",
     "attachments_in_force",
     "detach",
+    "evidence_check",
     "evidence_hashes",
     "mark_all_present",
     "verdict_frame",
@@ -219,3 +224,14 @@ def attachment_frame(records: Iterable[Record]) -> pd.DataFrame:
 def evidence_hashes(records: Iterable[Record]) -> list[str]:
     """Every file hash the records refer to (attachments in force or taken back), in order: what an audit checks."""
     return list(dict.fromkeys(rec.answer for rec in records if rec.kind == LAMPIRAN and rec.answer))
+
+
+def evidence_check(data: LkeData, records: Iterable[Record], tier: str = "final",
+                   policies: dict[str, str] | None = None) -> list[Finding]:
+    """The evidence findings (:mod:`zi_nb.engine.evidence`) of every unit of ``data`` (with the ledger's answers
+    already applied, :func:`zi_nb.review.ledger.apply_ledger`), with the verdicts and attachments of ``records``
+    seen from the view ``tier``. The one entry point of ``validate``, the report, bulk and the app."""
+    records = [r for r in records if r.kind in (BUKTI, LAMPIRAN)]
+    values = score_answers(data.answers, data.rubric, tier, policies, unit_ids=data.unit_ids).items
+    return evidence_findings(data.rubric, data.answers, values, verdict_frame(records, tier),
+                             attachment_frame(records))
