@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from zi_nb.common.domain import ANSWER_KINDS, CATATAN, STATUS_FINAL
+from zi_nb.common.domain import ANSWER_KINDS, BUKTI, CATATAN, LAMPIRAN, STATUS_FINAL
 from zi_nb.common.fmt import status_detail
 from zi_nb.errors import LedgerError
 from zi_nb.review.catatan import note_of
@@ -124,6 +124,13 @@ def unit_story(ledger: Ledger, unit_id: str) -> list[Event]:
         elif rec.kind == CATATAN:
             label = "catatan ditarik" if note_of(rec).empty else "catatan ditulis"
             text = f"{rec.evaluator} ({rec.tier.upper()}) {rec.note}"
+        elif rec.kind == BUKTI:
+            label = "bukti dukung dinilai" if rec.answer else "penilaian bukti dukung ditarik"
+            said = f" · {rec.details['catatan']}" if rec.details.get("catatan") else ""
+            text = f"{rec.evaluator} ({rec.tier.upper()}) {rec.note}{said}"
+        elif rec.kind == LAMPIRAN:
+            label = "lampiran dilepas" if rec.details.get("removed") else "berkas dilampirkan"
+            text = f"{rec.evaluator} ({rec.tier.upper()}) {rec.note} (sha256 {(rec.answer or '')[:12]}…)"
         elif rec.kind == "revocation":
             label = "dicabut"
             text = f"Predikat {rec.previous} tahun {year} dicabut oleh {rec.evaluator}: {rec.note}"
