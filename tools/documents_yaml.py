@@ -26,7 +26,8 @@ def documents(path: str) -> dict[str, list[str]]:
 if __name__ == "__main__":
     found = documents(sys.argv[1])
     order = {code: i for i, code in enumerate(found)}
-    sys.stdout.write("# Bukti dukung: the documents an evaluator expects for each item (ZI-RULES.md section 9; source:\n"
-                     "# the BPS e-ZI application, table dokumenlke). Replace per item in a rubric that extends this one.\n")
+    sys.stdout.write("# Bukti dukung: the documents an evaluator expects for each item (ZI-RULES.md section 9;\n"
+                     "# source: the BPS e-ZI application, table dokumenlke). Replace per item in a rubric that\n"
+                     "# extends this one.\n")
     yaml.safe_dump({"documents": dict(sorted(found.items(), key=lambda kv: order[kv[0]]))}, sys.stdout,
                    allow_unicode=True, sort_keys=False, width=110)

@@ -11,6 +11,8 @@ wrapped and surface as ordinary exceptions (the CLI reports them as "Kesalahan i
     ├── InputError         an input could not be used at all (``findings`` say why)    (zi_nb.lke)
     │   └── InputLimitError   an input exceeds a size limit                           (zi_nb.common.limits)
     ├── LedgerError        a reviewer change was refused or the ledger is unusable     (zi_nb.review)
+    ├── EvidenceError      an evidence file or link was refused, or its store unusable (zi_nb.common.filetypes,
+    │                      zi_nb.review.evidence_store)
     ├── ReportError        a report notebook failed or could not be exported           (zi_nb.report.runner)
     └── WorkerError        a report kernel could not be started, reset or reached      (zi_nb.report.kernel)
 """
@@ -22,8 +24,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from zi_nb.common.findings import Finding
 
-__all__ = ["InputError", "InputLimitError", "LedgerError", "ParameterError", "PolicyError", "ReportError",
-           "RubricError", "WorkerError", "ZiError"]
+__all__ = ["EvidenceError", "InputError", "InputLimitError", "LedgerError", "ParameterError", "PolicyError",
+           "ReportError", "RubricError", "WorkerError", "ZiError"]
 
 
 class ZiError(Exception):
@@ -57,6 +59,12 @@ class InputLimitError(InputError):
 
 class LedgerError(ZiError):
     """A ledger action was refused (missing note, invalid answer, unknown code...) or the ledger is unusable."""
+
+
+class EvidenceError(ZiError):
+    """An evidence file (bukti dukung) or link was refused (its kind, size or content; the link's scheme, host or
+    answer), or the evidence store cannot be used: the message, in Bahasa Indonesia, names the file and says what is
+    accepted."""
 
 
 class ReportError(ZiError):

@@ -13,6 +13,9 @@ MAX_ROWS = 1_000_000  # rows of a CSV file or of one sheet
 MAX_CELLS = 10_000_000  # rows x columns of the table a sheet or CSV file spans
 MAX_CATATAN_CHARS = 20_000  # one catatan or rekomendasi text of an area (a long page of an LHE)
 MAX_COUNT = 1_000_000  # a Jumlah input above this is not a count of people, reports or complaints of one unit
+# one evidence file (bukti dukung: a scanned SK, a photo, a report); a 100-page scan at 150 dpi is about 10 MB,
+# and the store keeps every version for good, so a larger file is refused with the advice to compress or split it
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
 
 def number(value: int) -> str:
