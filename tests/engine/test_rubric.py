@@ -189,3 +189,40 @@ def test_any_valid_reweighting_sums_as_declared(tmp_path_factory, factors):
     for a in r.areas:
         for comp, w in a.weights.items():
             assert sum(i.weight for i in r.indicators if i.area == a.code and i.component == comp) == pytest.approx(w)
+
+
+def test_required_documents_are_rubric_data_from_the_reference_list():
+    """zi-2021 carries the 244 documents of bukti-dukung-2021.csv (ZI-RULES.md section 9), in their order."""
+    import csv
+
+    from tests.helpers import SHARED
+
+    r = load_rubric()
+    with open(SHARED / "reference" / "bukti-dukung-2021.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    expected: dict[str, list[str]] = {}
+    for row in sorted(rows, key=lambda x: int(x["doc_no"])):
+        expected.setdefault(row["code"], []).append(" ".join(row["dokumen"].split()))
+    assert r.documents == expected
+    assert sum(map(len, r.documents.values())) == 244 and len(r.documents) == 110
+    assert r.documents_of("HBA") == [] and r.documents_of("PPA1A")[0].startswith("SK Tim Kerja")
+
+
+def test_an_instansi_replaces_the_documents_of_an_item_through_extends(tmp_path):
+    r = load_rubric(write(tmp_path, {"extends": "zi-2021", "id": "zi-2021-kemenx", "title": "ZI 2021 Kemen X",
+                                     "documents": {"PPA1A": ["SK Tim ZI", "Berita acara pembentukan"]},
+                                     "remove": []}))
+    base = load_rubric()
+    assert r.documents_of("PPA1A") == ["SK Tim ZI", "Berita acara pembentukan"]
+    assert r.documents_of("PPA1B") == base.documents_of("PPA1B")
+    assert r.content_hash != base.content_hash  # the checklist is part of the rubric's identity
+
+
+@pytest.mark.parametrize(("documents", "message"), [
+    ({"XYZ9": ["SK"]}, "butir 'XYZ9' tidak ada"),
+    ({"PPA1A": []}, "daftar dokumen kosong"),
+    ({"PPA1A": ["SK", "SK"]}, "lebih dari sekali"),
+])
+def test_a_bad_documents_list_is_refused(tmp_path, documents, message):
+    with pytest.raises(RubricError, match=message):
+        load_rubric(write(tmp_path, {"extends": "zi-2021", "id": "x", "title": "x", "documents": documents}))
