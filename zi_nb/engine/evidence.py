@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
 
 from zi_nb.common.domain import VERDICT_ABSENT, VERDICT_WRONG
@@ -36,6 +37,9 @@ __all__ = ["EVIDENCE_KINDS", "LINK_PROBLEMS", "evidence_counts", "evidence_findi
 EVIDENCE_KINDS: tuple[str, ...] = ("evidence_rejected", "evidence_none", "evidence_reused", "evidence_unreachable")
 _URL = re.compile(r"(?:https?|file)://[^\s<>\"']*", re.IGNORECASE)
 _LOCAL_PATH = re.compile(r"(?<![\w/])(?:[A-Za-z]:\\|\\\\[\w.$-]+\\)[^\s<>\"']*")
+_LINK = re.compile(f"(?i:{_URL.pattern})|{_LOCAL_PATH.pattern}")  # either, in the order they appear
+# a URL's parts, to compare and check many links at once (scheme, authority, path, query; the fragment is dropped)
+_PARTS = r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<netloc>[^/?#]*)(?P<path>[^?#]*)(?P<query>\?[^#]*)?"
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 _SHOWN = 3  # items or units named in one message; the rest are counted
 
@@ -44,9 +48,7 @@ def links_of(text: object) -> list[str]:
     """The links and local paths in an evidence field, in order (``https://...``, ``file://...``, ``C:\\...``)."""
     if not isinstance(text, str):
         return []
-    found = [(m.start(), m.group(0).rstrip(".,;)")) for m in _URL.finditer(text)]
-    found += [(m.start(), m.group(0).rstrip(".,;)")) for m in _LOCAL_PATH.finditer(text)]
-    return [link for _, link in sorted(found)]
+    return [link.rstrip(".,;)") for link in _LINK.findall(text)]
 
 
 # why a link cannot be opened: key -> (Bahasa Indonesia, English)
@@ -86,17 +88,17 @@ def link_problem(link: str) -> str | None:
     return None
 
 
-def _key(link: str) -> str:
-    """Links compared for reuse: case of scheme and host, a trailing slash and a fragment do not matter."""
-    parts = urlsplit(link)
-    if not parts.scheme:
-        return link.lower()
-    return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}{parts.path.rstrip('/')}" + (
-        f"?{parts.query}" if parts.query else "")
-
-
-def _item_of(code: str) -> str:
-    return code.split(".", 1)[0]
+def _checked(links: pd.Series) -> pd.DataFrame:
+    """For many links at once: ``problem`` (:func:`link_problem`, decided once per distinct scheme and host) and
+    ``key``, what is compared for reuse (the case of scheme and host, a trailing slash and a fragment do not
+    matter; a local path is compared as written, ignoring case)."""
+    parts = links.str.extract(_PARTS)
+    scheme, netloc = parts["scheme"].str.lower(), parts["netloc"].str.lower()
+    origin = (scheme + "://" + netloc + "/").fillna("")
+    problem = {o: link_problem(o) if o else "local_path" for o in origin.unique()}
+    key = scheme + "://" + netloc + parts["path"].str.rstrip("/") + parts["query"].fillna("")
+    key = key.fillna(links.str.lower())
+    return pd.DataFrame({"problem": origin.map(problem), "key": key}, index=links.index)
 
 
 def _names(values: list[str]) -> str:
@@ -106,86 +108,95 @@ def _names(values: list[str]) -> str:
 
 def evidence_findings(rubric: Rubric, answers: pd.DataFrame, values: pd.DataFrame,
                       verdicts: pd.DataFrame | None = None, attachments: pd.DataFrame | None = None) -> list[Finding]:
-    """Every evidence finding of the units in ``values`` (index unit_id, one column per item, 0..1 or NaN)."""
+    """Every evidence finding of the units in ``values`` (index unit_id, one column per item, 0..1 or NaN).
+
+    Work is done on whole frames: each distinct evidence text is searched for links once, and only the (unit, item)
+    pairs with a finding are visited one by one."""
     units = [str(u) for u in values.index]
-    unit_set = set(units)
-    rows = answers[answers["unit_id"].isin(unit_set)]
-    where: dict[tuple[str, str], dict] = {}  # (unit, item) -> where its unit-tier answer is, for the finding
-    texts: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for rec in rows[["unit_id", "tier", "code", "evidence", "file", "sheet", "cell", "line"]].itertuples(index=False):
-        item = _item_of(str(rec.code))
-        key = (str(rec.unit_id), item)
-        if isinstance(rec.evidence, str) and rec.evidence.strip():
-            texts[key].append(rec.evidence)
-        if rec.tier == "unit" and key not in where:
-            where[key] = {"file": rec.file if isinstance(rec.file, str) else None,
-                          "sheet": rec.sheet if isinstance(rec.sheet, str) else None,
-                          "cell": rec.cell if isinstance(rec.cell, str) else None,
-                          "line": int(rec.line) if isinstance(rec.line, (int, float)) and not pd.isna(rec.line)
-                          else None}
-    attached: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)  # -> (sha256, name)
-    if attachments is not None:
-        for a in attachments[attachments["unit_id"].isin(unit_set)].itertuples(index=False):
-            attached[(str(a.unit_id), str(a.code))].append((str(a.sha256), str(a.name)))
+    rows = answers.loc[answers["unit_id"].isin(units), ["unit_id", "tier", "code", "evidence", "file", "sheet",
+                                                         "cell", "line"]]
+    rows = rows.assign(unit_id=rows["unit_id"].astype(str), item=rows["code"].astype(str).str.partition(".")[0])
+    text = rows["evidence"].where(rows["evidence"].map(lambda x: isinstance(x, str)))
+    given = rows.loc[text.fillna("").str.strip().str.len().gt(0), ["unit_id", "item", "evidence"]]
+    att = (attachments if attachments is not None else pd.DataFrame(columns=["unit_id", "code", "sha256", "name"]))
+    att = att[att["unit_id"].isin(units)].astype({"unit_id": str, "code": str})
     findings: list[Finding] = []
+    places: dict[tuple[str, str], dict] = {}
 
     def add(kind: str, unit: str, item: str, tier: str | None, **params: object) -> None:
-        findings.append(Finding(kind, "warning", **where.get((unit, item), {}), code=item, unit_id=unit, tier=tier,
+        if not places and not rows.empty:  # where each item's unit-tier answer is, built once when first needed
+            first = rows[rows["tier"].eq("unit")].drop_duplicates(["unit_id", "item"])
+            for rec in first.itertuples(index=False):
+                places[(str(rec.unit_id), str(rec.item))] = {
+                    "file": rec.file if isinstance(rec.file, str) else None,
+                    "sheet": rec.sheet if isinstance(rec.sheet, str) else None,
+                    "cell": rec.cell if isinstance(rec.cell, str) else None,
+                    "line": int(rec.line) if isinstance(rec.line, (int, float)) and not pd.isna(rec.line) else None}
+        findings.append(Finding(kind, "warning", **places.get((unit, item), {}), code=item, unit_id=unit, tier=tier,
                                 params=params))
 
     claimed = values.fillna(0.0).gt(0.0)
-    for unit, row in zip(units, claimed.to_numpy()):
-        for item in map(str, values.columns[row]):
-            if not texts.get((unit, item)) and not attached.get((unit, item)):
-                docs = rubric.documents_of(str(item))
-                add("evidence_none", unit, item, "unit",
-                    expected=_names(docs) if docs else "bukti dukung sesuai kriteria butir ini")
+    claimed.index = claimed.index.astype(str)
+    stacked = claimed.stack()
+    claimed_keys = stacked.index[stacked.to_numpy(dtype=bool)]
+    covered = pd.MultiIndex.from_arrays([pd.concat([given["unit_id"], att["unit_id"]]),
+                                         pd.concat([given["item"], att["code"]])])
+    for unit, item in claimed_keys[~claimed_keys.isin(covered)]:
+        docs = rubric.documents_of(str(item))
+        add("evidence_none", str(unit), str(item), "unit",
+            expected=_names(docs) if docs else "bukti dukung sesuai kriteria butir ini")
     if verdicts is not None and not verdicts.empty:
-        bad = verdicts[verdicts["verdict"].isin((VERDICT_ABSENT, VERDICT_WRONG)) & verdicts["unit_id"].isin(unit_set)]
+        bad = verdicts[verdicts["verdict"].isin((VERDICT_ABSENT, VERDICT_WRONG)) & verdicts["unit_id"].isin(units)]
         for group_key, group in bad.groupby(["unit_id", "code"], sort=False):
             unit, code = str(group_key[0]), str(group_key[1])
-            if code in values.columns and bool(claimed.at[unit, code]):
+            if code in claimed.columns and bool(claimed.at[unit, code]):
                 docs = rubric.documents_of(code)
                 listed = [f"{docs[d - 1] if 0 < d <= len(docs) else d} ({v})"
                           for d, v in sorted(zip(group["doc"].astype(int), group["verdict"]))]
-                add("evidence_rejected", unit, code, str(group["tier"].iloc[-1]),
-                    detail="; ".join(listed))
-    _reuse_findings(rubric, texts, attached, add)
+                add("evidence_rejected", unit, code, str(group["tier"].iloc[-1]), detail="; ".join(listed))
+    _link_findings(rubric, given, att, add)
     return findings
 
 
-def _reuse_findings(rubric: Rubric, texts: dict[tuple[str, str], list[str]],
-                    attached: dict[tuple[str, str], list[tuple[str, str]]],
-                    add: Callable[..., None]) -> None:
-    by_link: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))  # link -> unit -> items
-    shown: dict[str, str] = {}
-    for (unit, item), fields in texts.items():
-        for link in dict.fromkeys(link for text in fields for link in links_of(text)):
-            problem = link_problem(link)
-            if problem:
-                add("evidence_unreachable", unit, item, "unit", found=link, detail=LINK_PROBLEMS[problem][0],
-                    detail_en=LINK_PROBLEMS[problem][1])
-                continue
-            key = _key(link)
-            shown.setdefault(key, link)
-            by_link[key][unit].append(item)
-    for (unit, item), hashes in attached.items():
-        for sha, name in dict.fromkeys(hashes):
-            shown.setdefault(f"sha256:{sha}", f"{name} (sha256 {sha[:12]}…)")
-            by_link[f"sha256:{sha}"][unit].append(item)
+def _link_findings(rubric: Rubric, given: pd.DataFrame, att: pd.DataFrame, add: Callable[..., None]) -> None:
+    """Unreachable links, and the same link or file used for items of different indicators or by several units."""
+    codes, texts = pd.factorize(given["evidence"])
+    found = [links_of(t) for t in texts]
+    counts = np.array([len(x) for x in found], dtype=int)[codes] if len(texts) else np.zeros(0, dtype=int)
+    flat = [link for per_row in (found[c] for c in codes) for link in per_row]
+    links = pd.DataFrame({"unit": np.repeat(given["unit_id"].to_numpy(), counts),
+                          "item": np.repeat(given["item"].to_numpy(), counts), "link": flat},
+                         columns=["unit", "item", "link"]).drop_duplicates()
+    checked = _checked(links["link"].astype(str))
+    bad = checked["problem"].notna()
+    for rec, reason in zip(links[bad].itertuples(index=False), checked.loc[bad, "problem"]):
+        why = LINK_PROBLEMS[str(reason)]
+        add("evidence_unreachable", rec.unit, rec.item, "unit", found=rec.link, detail=why[0], detail_en=why[1])
+    ok = links[~bad]
+    used = pd.concat([pd.DataFrame({"unit": ok["unit"], "item": ok["item"], "key": checked.loc[~bad, "key"],
+                                    "shown": ok["link"]}),
+                      pd.DataFrame({"unit": att["unit_id"], "item": att["code"], "key": "sha256:" + att["sha256"],
+                                    "shown": att["name"] + " (sha256 " + att["sha256"].str[:12] + "…)"})],
+                     ignore_index=True).drop_duplicates(["unit", "item", "key"])
+    if used.empty:
+        return
     indicator = {i.code: i.indicator for i in rubric.items}
-    for key, per_unit in by_link.items():
-        for unit, items in per_unit.items():
-            items = list(dict.fromkeys(items))
-            if len({indicator.get(i, i) for i in items}) > 1:
-                for item in items:
-                    others = [i for i in items if indicator.get(i, i) != indicator.get(item, item)]
-                    add("evidence_reused", unit, item, "unit", found=shown[key],
+    used["indicator"] = used["item"].map(indicator).fillna(used["item"])
+    spread = used.groupby(["key", "unit"])["indicator"].transform("nunique").gt(1)
+    shared = used.groupby("key")["unit"].transform("nunique").gt(1)
+    for _, group in used[spread | shared].groupby("key", sort=False):
+        shown = str(group["shown"].iloc[0])
+        by_unit = {str(u): g for u, g in group.groupby("unit", sort=False)}
+        for unit, g in by_unit.items():
+            pairs = list(zip(g["item"], g["indicator"]))
+            if len({ind for _, ind in pairs}) > 1:
+                for item, ind in pairs:
+                    others = [i for i, other in pairs if other != ind]
+                    add("evidence_reused", unit, str(item), "unit", found=shown,
                         expected=f"butir {_names(others)} (indikator lain)")
-            if len(per_unit) > 1:
-                other_units = [u for u in per_unit if u != unit]
-                add("evidence_reused", unit, items[0], "unit", found=shown[key],
-                    expected=f"unit lain: {_names(other_units)}")
+            if len(by_unit) > 1:
+                add("evidence_reused", unit, str(pairs[0][0]), "unit", found=shown,
+                    expected=f"unit lain: {_names([u for u in by_unit if u != unit])}")
 
 
 def evidence_counts(findings: list[Finding]) -> dict[str, int]:
