@@ -116,6 +116,21 @@ def result(doc: Any) -> None:
     para(doc, "{{ grafik.radar }}", align=WD_ALIGN_PARAGRAPH.CENTER, before=4)
 
 
+def evidence(cell: Any) -> None:
+    """An area's bukti dukung: one line, then the items lacking evidence (code, question, what is lacking)."""
+    p = para(cell, after=1, before=3)
+    runs(p, ("{{ t.evidence_block }}: ", {"bold": True, "colour": NAVY, "size": 9}), ("{{ a.bukti.ringkas }}",
+                                                                                        {"size": 9}))
+    tag(cell, "{%p for b in a.bukti.butir %}")
+    p = para(cell, style="List Bullet")
+    runs(p, ("{{ b.kode }} ", {"bold": True, "size": 8.5}), ("{{ b.tanya }}", {"size": 8.5, "colour": GREY}),
+         (" — {{ b.kurang }}", {"size": 8.5, "colour": RED}))
+    tag(cell, "{%p endfor %}")
+    tag(cell, "{%p if a.bukti.lainnya %}")
+    para(cell, "{{ a.bukti.lainnya }}", size=8, colour=GREY, after=2)
+    tag(cell, "{%p endif %}")
+
+
 def areas(doc: Any) -> None:
     para(doc, "{{ t.areas_notes }}", style="Heading 2")
     widths = [78.0, 30.0, 30.0, 26.0, 16.0]
@@ -153,6 +168,7 @@ def areas(doc: Any) -> None:
     tag(cell, "{%p if a.penilai %}")
     para(cell, "{{ t.by }} {{ a.penilai }}", size=8, colour=GREY, after=2)
     tag(cell, "{%p endif %}")
+    evidence(cell)
     tag_row(t, "{%tr endfor %}", widths)
     tag(doc, "{%p if catatan_unit %}")
     para(doc, "{{ t.unit_notes }}", style="Heading 3")

@@ -17,7 +17,8 @@ the same), every number already written in the report's format (``95,71``), ever
     simpulan           sentences
     komponen, area     part names; per area ``a.judul``, ``a.belum``, ``a.bagian[i]``, ``a.total``, ``a.persen``,
                        ``a.catatan``, ``a.rekomendasi`` (lines), ``a.draf`` (no evaluator's catatan yet),
-                       ``a.penilai``
+                       ``a.penilai``, ``a.bukti`` (bukti dukung: ``ringkas`` one line, ``butir`` items with
+                       ``b.kode``, ``b.tanya``, ``b.kurang``, ``lainnya`` how many more)
     catatan_unit       None, or ``catatan``, ``rekomendasi``, ``penilai`` for the unit as a whole
     grafik             images ``radar``, ``parts``, ``hasil``, ``tiers`` ("" without more than one tier)
     rencana            ``tertunda`` (why there is no plan yet), ``sudah``, ``sasaran``, ``kalimat``,
@@ -120,8 +121,16 @@ def _area_context(report: UnitReport) -> tuple[list[str], list[dict[str, Any]]]:
                     "bagian": [f"{num(v, 2, lang)} / {num(w, 2, lang)}" for _, v, w in a["parts"]],
                     "total": f"{num(a['total'], 2, lang)} / {num(a['weight'], 2, lang)}",
                     "persen": pct(a["share"], 1, lang), "catatan": a["catatan"] or "—",
-                    "rekomendasi": a["rekomendasi"], "draf": a["draft"], "penilai": a["evaluator"] or ""})
+                    "rekomendasi": a["rekomendasi"], "draf": a["draft"], "penilai": a["evaluator"] or "",
+                    "bukti": _evidence_context(a["evidence"])})
     return names, out
+
+
+def _evidence_context(block: dict[str, Any]) -> dict[str, Any]:
+    """An area's bukti dukung block (:func:`zi_nb.report.evidence.area_block`) as the template reads it."""
+    return {"ringkas": block["summary"], "lainnya": block["more"],
+            "butir": [{"kode": b["code"], "tanya": b["question"], "kurang": "; ".join(b["lacks"])}
+                      for b in block["items"]]}
 
 
 def _plan_context(report: UnitReport) -> dict[str, Any]:

@@ -21,12 +21,14 @@ from zi_nb.common.fmt import local_time, num, pct, predicate_with_status, status
 from zi_nb.common.text import evidence_links
 from zi_nb.common.version import package_versions
 from zi_nb.engine.answers import select_tier
+from zi_nb.report.evidence import attachment_rows, is_evidence
 from zi_nb.report.labels import LABELS
 from zi_nb.report.official import text_or_none, unit_criteria
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from zi_nb.common.findings import Finding
     from zi_nb.report.model import UnitReport
 
 _OPTION = re.compile(r"\s(?=[a-e]\.\s?[A-Z])")  # criteria text "a. Jika ... b. Jika ...": one option per line
@@ -79,6 +81,9 @@ margin:2px 0 4px}
 .zi td.code,.zi th.code{white-space:nowrap}.zi td .muted{font-size:inherit}
 .zi .sign-space{height:64px}.zi .sign-block{break-inside:avoid}
 .zi table.problems td.sev{white-space:nowrap}.zi table.problems td.where{width:32%;overflow-wrap:anywhere}
+.zi .bukti{margin-top:6px;border-top:1px dotted #c9d3df;padding-top:4px}
+.zi .bukti ul{margin:2px 0 0 0;padding-left:18px}.zi .bukti .q{color:#5b6776}.zi .bukti .lack{color:#8a2a1e}
+.zi table.problems td.msg,.zi table.files td{overflow-wrap:anywhere}
 </style>
 """
 
@@ -267,20 +272,31 @@ def section_reviewer_changes(report: UnitReport) -> Html:
 
 
 def section_data_problems(report: UnitReport) -> Html:
-    # file names only: a report must not depend on where its inputs were stored (reruns elsewhere match)
-    rows = [{"severity": f.severity, "where": replace(f, file=Path(f.file).name if f.file else None).location(),
-             "code": f.code or "", "message": f.message(report.lang)} for f in report.findings]
+    """The validation's findings, then the evidence findings (warnings that change neither the score nor the data
+    status: :mod:`zi_nb.report.evidence`) in a table of their own, every one with its message."""
+    def row(f: Finding) -> dict[str, Any]:
+        # file names only: a report must not depend on where its inputs were stored (reruns elsewhere match)
+        return {"severity": f.severity, "where": replace(f, file=Path(f.file).name if f.file else None).location(),
+                "code": f.code or "", "message": f.message(report.lang)}
+
+    rows = [row(f) for f in report.findings if not is_evidence(f)]
+    order = {item.code: n for n, item in enumerate(report.data.rubric.items)}
+    evidence = [row(f) for f in sorted((f for f in report.findings if is_evidence(f)),
+                                       key=lambda f: order.get(f.code or "", len(order)))]
     unanswered = report.result.scores.unanswered()[report.unit_id]
     return render("""
 <h2>{{ t.problems }}</h2>
-{% if rows %}<table class="problems"><tr><th>{{ t.severity }}</th><th>{{ t.where }}</th>
+{% macro table(rows) %}<table class="problems"><tr><th>{{ t.severity }}</th><th>{{ t.where }}</th>
 <th class="code">{{ t.item }}</th>
 <th>{{ t.message }}</th></tr>
 {% for f in rows %}<tr><td class="sev {{ 'ko' if f.severity == 'error' else '' }}">{{ t['sev_' ~ f.severity] }}</td>
-<td class="small where">{{ f.where }}</td><td class="code">{{ f.code }}</td><td>{{ f.message }}</td></tr>
-{% endfor %}</table>
-{% else %}<p>{{ t.no_problems }}</p>{% endif %}
-{% if unanswered %}<p>{{ t.unanswered }}: {{ unanswered | join(', ') }}</p>{% endif %}""", report, rows=rows,
+<td class="small where">{{ f.where }}</td><td class="code">{{ f.code }}</td><td class="msg">{{ f.message }}</td></tr>
+{% endfor %}</table>{% endmacro %}
+{% if rows %}{{ table(rows) }}{% else %}<p>{{ t.no_problems }}</p>{% endif %}
+{% if unanswered %}<p>{{ t.unanswered }}: {{ unanswered | join(', ') }}</p>{% endif %}
+<h3>{{ t.ev_findings }}</h3>
+{% if evidence %}<p class="muted small">{{ t.ev_findings_note }}</p>{{ table(evidence) }}
+{% else %}<p>{{ t.ev_no_findings }}</p>{% endif %}""", report, rows=rows, evidence=evidence,
                    unanswered=unanswered)
 
 
@@ -303,5 +319,14 @@ def section_provenance(report: UnitReport) -> Html:
  <b>{{ chosen }}</b></li>{% endfor %}</ul></dd>
 <dt>{{ t.versions }}</dt><dd class="small">{% for k, v in versions.items() %}{{ k }} {{ v }}{{ ', ' if not loop.last
  }}{% endfor %}</dd>
-<dt>{{ t.run_id }}</dt><dd>{{ run_id or '—' }}</dd></dl>""", report, files=files, rid=r.id, rhash=r.content_hash,
-                   policies=policies, versions=package_versions(), run_id=report.params["run_id"])
+<dt>{{ t.run_id }}</dt><dd>{{ run_id or '—' }}</dd></dl>
+<h3>{{ t.ev_files }}</h3>
+{% if attached %}<table class="files"><tr><th class="code">{{ t.item }}</th><th>{{ t.ev_name }}</th><th>sha256</th>
+<th>{{ t.ev_attached_by }}</th></tr>
+{% for a in attached %}<tr><td class="code">{{ a.code }}</td><td>{{ a.name }}{% if a.source %}
+<div class="muted small">{{ a.source }}</div>{% endif %}</td>
+<td class="small"><code title="{{ a.full }}">{{ a.sha256 }}</code></td>
+<td>{{ a.who }} ({{ a.tier }})</td></tr>{% endfor %}</table>
+{% else %}<p class="muted">{{ t.ev_no_files }}</p>{% endif %}""", report, files=files, rid=r.id,
+                   rhash=r.content_hash, policies=policies, versions=package_versions(),
+                   run_id=report.params["run_id"], attached=attachment_rows(report))

@@ -34,8 +34,10 @@ from zi_nb.engine.validate import validate
 from zi_nb.errors import InputError, ParameterError
 from zi_nb.lke.inputs import read_inputs_cached
 from zi_nb.lke.sample import bundled_paths
+from zi_nb.report.evidence import lacking_documents
 from zi_nb.report.settings import Settings, load_settings
 from zi_nb.review.catatan import AreaNote, notes_in_force
+from zi_nb.review.evidence import Attachment, Verdict, attachments_in_force, evidence_check, verdicts_in_force
 from zi_nb.review.ledger import Ledger, apply_ledger
 
 # name -> (type, default, description). The notebook's parameters cell declares exactly these.
@@ -137,6 +139,11 @@ class UnitReport:
     settings: Settings = field(default_factory=Settings)  # kop, nomor, period, date, team (zi_nb.report.settings)
     notes: dict[str, AreaNote] = field(default_factory=dict)  # the evaluators' catatan in force, per area / UNIT
     drafts: dict[str, AreaDraft] = field(default_factory=dict)  # drafts from the rubric, per area
+    # bukti dukung (zi_nb.report.evidence): the unit's evidence findings (warnings, also in ``findings``; they never
+    # change the data status), and the verdicts and attachments in force in the ledger records the report chose
+    evidence: list[Finding] = field(default_factory=list)
+    verdicts: dict[tuple[str, str, int], Verdict] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
 
     @property
     def lang(self) -> str:
@@ -233,7 +240,7 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
     files = input_files(input_path, units_path)
     if data is None:
         data = read_inputs_cached([*files], rubric)  # a warm kernel (zi-nb bulk) reads each input once
-    records, notes = [], {}
+    records, notes, chosen = [], {}, []
     if ledger_path:
         if not Path(ledger_path).is_file():
             raise InputError(f"Ledger '{ledger_path}' tidak ditemukan.")
@@ -243,7 +250,7 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
         answers = [r for r in chosen if r.kind in ANSWER_KINDS]
         data = apply_ledger(data, records=answers)
         records = answers
-        notes = notes_in_force(chosen, unit_id, tier)
+        notes = notes_in_force(chosen, unit_id, tier)  # chosen: also the verdicts and attachments, below
     data.rubric.policy_values(chosen_policies)
     if unit_id not in data.unit_ids:
         fatal = [f for f in data.findings if f.severity == "error" and f.unit_id is None]
@@ -258,6 +265,13 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
     result = compute(unit_data, tier, chosen_policies, findings) if tier not in tiers else tiers[tier]
     if unit_id not in result.scores.unit_ids:
         raise InputError(f"Unit '{unit_id}' tidak memiliki jawaban pada tingkat '{tier}'.")
-    return UnitReport(params, unit_data, unit_id, result, tiers, findings, files,
+    # after the statuses are computed: evidence findings are warnings for the evaluator, never a data problem that
+    # changes the status or the predikat (the unit's own links and files: reuse across units is bulk's business)
+    evidence = [f for f in evidence_check(unit_data, chosen, tier, chosen_policies) if f.unit_id == unit_id]
+    verdicts = verdicts_in_force(chosen, unit_id, tier)
+    lacking = lacking_documents(data.rubric, evidence, verdicts)
+    shown = [*findings, *(f for f in evidence if f not in findings)]  # the data problems appendix lists both
+    return UnitReport(params, unit_data, unit_id, result, tiers, shown, files,
                       reviewer_changes(unit_data, unit_id, records), settings=settings, notes=notes,
-                      drafts=area_drafts(data.rubric, result.scores, unit_id, lang))
+                      drafts=area_drafts(data.rubric, result.scores, unit_id, lang, lacking),
+                      evidence=evidence, verdicts=verdicts, attachments=attachments_in_force(chosen, unit_id))

@@ -26,6 +26,7 @@ from zi_nb.common.fmt import (
     tier_label,
 )
 from zi_nb.engine.improve.drafts import action_text
+from zi_nb.report.evidence import area_block
 from zi_nb.report.labels import LABELS
 
 if TYPE_CHECKING:
@@ -142,8 +143,9 @@ def _lines(text: str) -> list[str]:
 
 
 def area_rows(report: UnitReport) -> list[dict[str, Any]]:
-    """Each area: weight, Pemenuhan and Reform, total, share of the weight, whether the area criteria are met, and
-    the catatan and rekomendasi in force (the evaluator's, else the draft, marked ``draft``)."""
+    """Each area: weight, Pemenuhan and Reform, total, share of the weight, whether the area criteria are met, the
+    catatan and rekomendasi in force (the evaluator's, else the draft, marked ``draft``), and its bukti dukung block
+    (``evidence``, :func:`zi_nb.report.evidence.area_block`)."""
     s, r, u = report.result.scores, report.data.rubric, report.unit_id
     crit = unit_criteria(report)
     rows = []
@@ -161,7 +163,8 @@ def area_rows(report: UnitReport) -> list[dict[str, Any]]:
             "failing": failing,
             "catatan": note.catatan if note else (draft.catatan if draft else ""),
             "rekomendasi": _lines(note.rekomendasi if note else (draft.rekomendasi if draft else "")),
-            "draft": note is None, "evaluator": note.evaluator if note else None})
+            "draft": note is None, "evaluator": note.evaluator if note else None,
+            "evidence": area_block(report, area.code)})
     return rows
 
 

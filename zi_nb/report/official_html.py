@@ -46,8 +46,8 @@ def section_simpulan(report: UnitReport) -> Html:
 
 
 def section_areas(report: UnitReport) -> Html:
-    """Each area's numbers with its catatan and rekomendasi beside it (as the circulated workbook's Utama sheet),
-    then the catatan for the unit as a whole."""
+    """Each area's numbers with its catatan and rekomendasi beside it (as the circulated workbook's Utama sheet) and
+    its bukti dukung (what the items lack, :mod:`zi_nb.report.evidence`), then the catatan for the unit as a whole."""
     rows = official.area_rows(report)
     parts = [p for p, _, _ in rows[0]["parts"]] if rows else []
     return render("""
@@ -63,7 +63,10 @@ def section_areas(report: UnitReport) -> Html:
 {% endif %}<div class="notes"><div><div class="lbl">{{ t.catatan }}</div>{{ a.catatan or '—' }}</div>
 <div><div class="lbl">{{ t.rekomendasi }}</div>{% if a.rekomendasi %}<ul>{% for line in a.rekomendasi %}<li>{{ line
  }}</li>{% endfor %}</ul>{% else %}—{% endif %}</div></div>{% if a.evaluator %}<div class="muted small">{{ t.by }} {{
- a.evaluator }}</div>{% endif %}</td></tr></tbody>{% endfor %}
+ a.evaluator }}</div>{% endif %}{% set e = a.evidence %}<div class="bukti"><span class="lbl">{{ t.evidence_block
+ }}:</span> {{ e.summary }}{% if e['items'] %}<ul>{% for b in e['items'] %}<li><b>{{ b.code }}</b> <span class="q">{{
+ b.question }}</span> — <span class="lack">{{ b.lacks | join('; ') }}</span></li>{% endfor %}</ul>{% endif %}
+{% if e.more %}<div class="muted small">{{ e.more }}</div>{% endif %}</div></td></tr></tbody>{% endfor %}
 </table>
 {% if unit %}<h3>{{ t.unit_notes }}</h3><div class="notes"><div><div class="lbl">{{ t.catatan }}</div>{{ unit.catatan
  or '—' }}</div><div><div class="lbl">{{ t.rekomendasi }}</div>{% if unit.rekomendasi %}<ul>{% for line in

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -43,19 +44,28 @@ WORDS = {
            "weak": " {count} butir belum pada jawaban terbaik; kekurangan terbesar pada indikator {indicators}.",
            "full": " Semua butir area ini sudah pada jawaban terbaik.", "and": " dan ",
            "none": " Belum ada butir area ini yang dinilai.", "open": " {count} butir belum dinilai.",
-           "more": "Perbaiki pula {count} butir lain di area ini (lihat Butir terlemah)."},
+           "more": "Perbaiki pula {count} butir lain di area ini (lihat Butir terlemah).",
+           "lacking": " Bukti dukung belum lengkap: {count} dokumen pada butir {items}.",
+           "complete": "Lengkapi bukti dukung: {documents}", "doc": "{document} ({code})",
+           "more_docs": "; dan {count} dokumen lainnya", "items_more": "{items} dan {count} butir lainnya"},
     "en": {"ensure": "Ensure that {text}.", "raise": "Raise the result: {question} (now {value}).",
            "area": "Area {name} scores {score} of {weight} ({share}).",
            "weak": " {count} items are below their best answer; most points are lost in the indicators {indicators}.",
            "full": " Every item of this area is at its best answer.", "and": " and ",
            "none": " No item of this area is assessed yet.", "open": " {count} items are not assessed yet.",
-           "more": "Improve {count} more items of this area as well (see Weakest items)."},
+           "more": "Improve {count} more items of this area as well (see Weakest items).",
+           "lacking": " Supporting evidence is incomplete: {count} documents in items {items}.",
+           "complete": "Complete the supporting evidence: {documents}", "doc": "{document} ({code})",
+           "more_docs": "; and {count} more documents", "items_more": "{items} and {count} more items"},
 }
 
 
 # a draft names at most this many actions per area (the largest gains): a rekomendasi the evaluator can still read
 # and edit; the remaining items are counted in the draft and listed in the LHE's appendix (weakest items)
 DRAFT_ACTIONS = 6
+# the lacking documents named in a draft's first rekomendasi, and the items named in its catatan; the rest counted
+DRAFT_DOCUMENTS = 5
+DRAFT_ITEMS = 4
 
 
 @dataclass(frozen=True)
@@ -84,14 +94,24 @@ class AreaDraft:
     catatan: str
     actions: list[Action] = field(default_factory=list)
     lang: str = "id"
+    lacking: dict[str, list[str]] = field(default_factory=dict)  # item code -> documents lacking (bukti dukung)
 
     @property
     def rekomendasi(self) -> str:
-        """The first actions as text, one per line (what an evaluator edits), and how many more items there are."""
-        lines = [f"- {a.text}" for a in self.actions[:DRAFT_ACTIONS]]
+        """The lacking evidence first (``Lengkapi bukti dukung: <document> (<item>); ...``), then the first actions
+        as text, one per line (what an evaluator edits), and how many more items there are."""
+        words = WORDS["en" if self.lang == "en" else "id"]
+        lines = []
+        documents = [words["doc"].format(document=d, code=c) for c, docs in self.lacking.items() for d in docs]
+        if documents:
+            text = "; ".join(documents[:DRAFT_DOCUMENTS])
+            if len(documents) > DRAFT_DOCUMENTS:
+                text += words["more_docs"].format(count=len(documents) - DRAFT_DOCUMENTS)
+            lines.append("- " + words["complete"].format(documents=text) + ".")
+        lines += [f"- {a.text}" for a in self.actions[:DRAFT_ACTIONS]]
         rest = len(self.actions) - DRAFT_ACTIONS
         if rest > 0:
-            lines.append("- " + WORDS["en" if self.lang == "en" else "id"]["more"].format(count=rest))
+            lines.append("- " + words["more"].format(count=rest))
         return "\n".join(lines)
 
 
@@ -156,8 +176,21 @@ def _current(rubric: Rubric, item: Item, value: float, lang: str) -> str:
     return num(value, 2, lang)
 
 
-def area_drafts(rubric: Rubric, scores: Scores, unit_id: str, lang: str = "id") -> dict[str, AreaDraft]:
-    """The draft of every area of the rubric for ``unit_id`` in ``scores`` (one tier), keyed by area code."""
+def _lacking_sentence(lacking: dict[str, list[str]], words: dict[str, str]) -> str:
+    codes = list(lacking)
+    items = ", ".join(codes[:DRAFT_ITEMS])
+    if len(codes) > DRAFT_ITEMS:
+        items = words["items_more"].format(items=items, count=len(codes) - DRAFT_ITEMS)
+    return words["lacking"].format(count=sum(len(d) for d in lacking.values()), items=items)
+
+
+def area_drafts(rubric: Rubric, scores: Scores, unit_id: str, lang: str = "id",
+                lacking: Mapping[str, Sequence[str]] | None = None) -> dict[str, AreaDraft]:
+    """The draft of every area of the rubric for ``unit_id`` in ``scores`` (one tier), keyed by area code.
+
+    ``lacking``: item code -> the documents of its bukti dukung that are lacking (missing, rejected by the
+    evaluator, or every required document of an item without any evidence), as plain data; an area with any names
+    them in its catatan and asks for them first in its rekomendasi."""
     words = WORDS["en" if lang == "en" else "id"]
     per_indicator: dict[str, int] = {}
     for item in rubric.items:
@@ -202,5 +235,10 @@ def area_drafts(rubric: Rubric, scores: Scores, unit_id: str, lang: str = "id") 
             catatan += words["full"]
         if answered.get(area.code) and unanswered.get(area.code):
             catatan += words["open"].format(count=unanswered[area.code])
-        drafts[area.code] = AreaDraft(area.code, area.name, score, weight, catatan, found, lang)
+        missing = {code: list(dict.fromkeys(docs)) for code, docs in (lacking or {}).items()
+                   if docs and code in rubric.item_by_code
+                   and rubric.indicator_by_code[rubric.item_by_code[code].indicator].area == area.code}
+        if missing:
+            catatan += _lacking_sentence(missing, words)
+        drafts[area.code] = AreaDraft(area.code, area.name, score, weight, catatan, found, lang, missing)
     return drafts
