@@ -62,9 +62,11 @@ PARAMS: dict[str, dict] = {
     "limit_exceeded": {"found": "berkas ini memuat 2.000.001 baris", "limit": "2.000.000 baris data",
                        "expected": "Pecah menjadi beberapa berkas"},
     "row_fields": {"found": "u1 PPA1A Ya", "expected": ";"},
-    "evidence_rejected": {"detail": "SK Tim (tidak ada); Notulen (tidak sesuai)"},
-    "evidence_none": {"expected": "SK Tim Kerja, Notulen"},
-    "evidence_reused": {"found": "https://drive.example.go.id/zi", "expected": "butir PPB1A (indikator lain)"},
+    "evidence_rejected": {"detail": "SK Tim (tidak ada); Notulen (tidak sesuai)",
+                          "detail_en": "SK Tim (missing); Notulen (wrong or draft)"},
+    "evidence_none": {"expected": "SK Tim Kerja; Notulen (semua)", "expected_en": "SK Tim Kerja; Notulen (all)"},
+    "evidence_reused": {"found": "https://drive.example.go.id/zi", "expected": "butir PPB1A (indikator lain)",
+                        "expected_en": "item PPB1A (another indicator)"},
     "evidence_unreachable": {"found": "C:\\Data\\sk.pdf", "detail": "alamat berkas lokal",
                              "detail_en": "a local path"},
 }
@@ -74,6 +76,9 @@ NOT_SHOWN = {("cached_mismatch", "formula"), ("duplicate_same", "normalised")}  
 # one language's wording of a value (the other language shows its own): checked in its language only
 BY_LANGUAGE = {("other_instrument", "found"): "id", ("other_instrument", "detail"): "id",
                ("evidence_unreachable", "detail"): "id", ("evidence_unreachable", "detail_en"): "en",
+               ("evidence_rejected", "detail"): "id", ("evidence_rejected", "detail_en"): "en",
+               ("evidence_none", "expected"): "id", ("evidence_none", "expected_en"): "en",
+               ("evidence_reused", "expected"): "id", ("evidence_reused", "expected_en"): "en",
                ("other_instrument", "found_en"): "en", ("other_instrument", "detail_en"): "en"}
 
 
@@ -180,7 +185,7 @@ def test_validate_json_carries_every_location_field(capsys, tmp_path, rubric):
     assert doc["rubric"] == {"id": "zi-2021", "hash": rubric.content_hash}
     assert doc["units"] == ["u1"] and list(doc["files"]) == [str(bad)]
     top = [(f["kind"], f["severity"], f["file"], f["sheet"], f["cell"], f["line"], f["code"], f["unit_id"])
-           for f in doc["findings"] if f["kind"] != "blank"]
+           for f in doc["findings"] if f["kind"] != "blank" and not f["kind"].startswith("evidence_")]
     assert top == [
         ("invalid_option", "error", str(bad), None, None, 2, "PPA1A", "u1"),
         ("unknown_code", "error", str(bad), None, None, 3, None, "u1"),
@@ -192,7 +197,10 @@ def test_validate_json_carries_every_location_field(capsys, tmp_path, rubric):
     assert messages["index_range"] == "Indeks survei 5 di luar rentang 0..4; dipotong ke 4."
     blanks = [f for f in doc["findings"] if f["kind"] == "blank"]
     assert len(blanks) == 110 and all(f["severity"] == "warning" and f["file"] == str(bad) for f in blanks)
-    assert doc["summary"] == {"errors": 3, "warnings": 111}
+    # answered above the lowest value without a bukti dukung column at all: PPA1B (a = A) and HBA (5, clamped to 4)
+    evidence = {(f["kind"], f["code"], f["severity"]) for f in doc["findings"] if f["kind"].startswith("evidence_")}
+    assert evidence == {("evidence_none", "PPA1B", "warning"), ("evidence_none", "HBA", "warning")}
+    assert doc["summary"] == {"errors": 3, "warnings": 111 + 2}
     for f in doc["findings"]:
         assert {"file", "sheet", "cell", "line", "code", "severity", "message", "kind", "unit_id"} <= set(f)
 
@@ -206,13 +214,16 @@ def test_validate_json_in_english_and_exit_zero_when_only_warnings(capsys, tmp_p
     assert code == 0 and doc["summary"]["errors"] == 0 and doc["summary"]["warnings"] > 0
     normalised = [f for f in doc["findings"] if f["kind"] == "normalised"]
     assert len(normalised) == 17 and normalised[0]["message"] == "Answer 'ya' was read as 'Ya'."
-    assert {f["kind"] for f in doc["findings"]} == {"normalised", "blank"}
+    assert {f["kind"] for f in doc["findings"]} == {"normalised", "blank", "evidence_none"}
+    (none,) = [f for f in doc["findings"] if f["kind"] == "evidence_none" and f["code"] == "PPA1A"]
+    assert none["message"].startswith("Item PPA1A is answered above its lowest value without any evidence")
 
 
 def test_validate_clean_input_exits_zero(capsys, tmp_path, rubric):
     from tests.helpers import best_raw
 
-    rows = ["unit_id;code;answer"] + [f"{r['unit_id']};{r['code']};{r['raw']}" for r in best_raw(rubric)]
+    rows = ["unit_id;code;answer;evidence"] + [f"{r['unit_id']};{r['code']};{r['raw']};https://zi.example.go.id/{r['code']}"
+                                               for r in best_raw(rubric)]
     clean = write(tmp_path / "bersih.csv", "\n".join(rows) + "\n")
     code, out, _ = run(capsys, "validate", str(clean))
     assert code == 0
@@ -249,7 +260,12 @@ def test_validate_real_workbook_json(capsys, real_lke):
     code, out, _ = run(capsys, "validate", str(real_lke), "--format", "json")
     assert code == 1
     doc = json.loads(out)
-    got = [(f["kind"], f["severity"], f["sheet"], f["cell"], f["code"]) for f in doc["findings"]]
+    got = [(f["kind"], f["severity"], f["sheet"], f["cell"], f["code"]) for f in doc["findings"]
+           if not f["kind"].startswith("evidence_")]
+    # 27 items answered above their lowest value have nothing in their bukti dukung columns
+    evidence = [f for f in doc["findings"] if f["kind"].startswith("evidence_")]
+    assert {(f["kind"], f["severity"], f["sheet"]) for f in evidence} == {("evidence_none", "warning", "LKE ZI")}
+    assert len(evidence) == 27
     assert got == [
         ("cached_mismatch", "error", "Ctt Eval", "I68", None),  # the hidden summaries' grand totals, by their label
         ("unit_from_file_name", "warning", "LKE ZI", None, None),
@@ -263,5 +279,5 @@ def test_validate_real_workbook_json(capsys, real_lke):
         ("cached_mismatch", "error", "LKE ZI", "L208", None),
         ("cached_mismatch", "error", "Utama", "I28", None),
     ]
-    assert doc["summary"] == {"errors": 8, "warnings": 3}
+    assert doc["summary"] == {"errors": 8, "warnings": 3 + 27}
     assert all(f["line"] is None and f["file"] == str(real_lke) for f in doc["findings"])

@@ -121,3 +121,11 @@ def test_an_address_is_refused_exactly_when_it_is_not_reachable_from_outside(add
 @given(st.from_regex(r"[a-z][a-z0-9-]{0,20}\.(go\.id|com|org|net)", fullmatch=True))
 def test_a_public_host_name_is_reachable(host):
     assert link_problem(f"https://{host}/zi/sk.pdf") is None
+
+
+def test_units_without_answer_rows_give_no_finding(rubric):
+    answers = answers_of(rubric, best_raw(rubric))
+    values = score_answers(answers, rubric, "final", unit_ids=["u1"]).items
+    alone = evidence_findings(rubric, answers.iloc[0:0], values)  # values without their answer rows: no evidence
+    assert alone and {f.kind for f in alone} == {"evidence_none"} and all(f.file is None for f in alone)
+    assert evidence_findings(rubric, answers, values.iloc[0:0]) == []

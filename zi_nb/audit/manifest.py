@@ -4,7 +4,9 @@
 its sha256; the rubric (id, content hash, and a copy of the resolved rubric in ``rubric.json`` so the run stays
 verifiable whatever happens to the package later); policies; the ledger (path, head hash, and per unit the records
 used, each with its hash); the environment (zi-nb, Python and key package versions, git commit when run from a
-checkout); and per unit the parameters, the scores and predikat it states, and each output file with its sha256.
+checkout); and per unit the parameters, the scores and predikat it states, each output file with its sha256, and the
+bukti dukung files its ledger records refer to (``evidence``: sha256, name and item of each, with the root of the
+evidence store in ``evidence_store``; :mod:`zi_nb.audit.evidence`).
 :mod:`zi_nb.audit.verify` checks a run directory against it.
 """
 
@@ -17,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from zi_nb.audit.evidence import evidence_entries, store_root
 from zi_nb.common.domain import REPORT_KINDS
 from zi_nb.common.files import atomic_path, sha256_file
 from zi_nb.common.resources import package_path
@@ -47,12 +50,14 @@ def environment() -> dict[str, Any]:
     return {"versions": package_versions(), "git_commit": git_commit(), "platform": sys.platform}
 
 
-def ledger_state(ledger: Ledger | None, unit_ids: list[str]) -> dict[str, Any] | None:
-    """Head hash and, per unit, the answer records a run applied (seq and hash, in order)."""
+def ledger_state(ledger: Ledger | None, unit_ids: list[str],
+                 records: list[Record] | None = None) -> dict[str, Any] | None:
+    """Head hash and, per unit, the answer records a run applied (seq and hash, in order); ``records``: the ledger's
+    records when already read."""
     if ledger is None:
         return None
     per_unit: dict[str, list[dict[str, Any]]] = {u: [] for u in unit_ids}
-    for rec in ledger.records():
+    for rec in ledger.records() if records is None else records:
         if rec.unit_id in per_unit and rec.kind in REPORT_KINDS:
             per_unit[rec.unit_id].append({"seq": rec.seq, "hash": rec.hash})
     return {"path": str(Path(ledger.path).resolve()), "head": ledger.head(), "records": per_unit}
@@ -84,9 +89,13 @@ def write_manifest(run_dir: Path, run_id: str, command: list[str], parameters: d
 
     ``units``: one entry per unit with ``unit_id``, ``params`` (the notebook parameters), ``record`` (the unit's
     contract record from :func:`zi_nb.engine.results.unit_records`), ``outputs`` (paths) and optionally
-    ``status``/``error``.
+    ``status``/``error``. Each unit's entry lists the evidence files of its ledger records (``evidence``), and the
+    manifest records the evidence store of the ledger (``evidence_store``), for the audit.
     """
     run_dir.mkdir(parents=True, exist_ok=True)
+    unit_ids = [u["unit_id"] for u in units]
+    records = ledger.records() if ledger is not None else []
+    evidence = evidence_entries(records, unit_ids)
     rubric_copy = run_dir / RUBRIC_COPY
     with atomic_path(rubric_copy) as tmp:
         tmp.write_text(json.dumps(rubric.model_dump(by_alias=True, mode="json"), ensure_ascii=False, indent=1),
@@ -102,7 +111,8 @@ def write_manifest(run_dir: Path, run_id: str, command: list[str], parameters: d
         "settings": ({"path": str(settings.resolve()), "name": settings.name, "sha256": sha256_file(settings)}
                      if settings else None),
         "policies": policies,
-        "ledger": ledger_state(ledger, [u["unit_id"] for u in units]),
+        "ledger": ledger_state(ledger, unit_ids, records),
+        "evidence_store": store_root(ledger.path) if ledger is not None else None,
         "environment": environment(),
         "units": [{
             "unit_id": u["unit_id"],
@@ -111,6 +121,7 @@ def write_manifest(run_dir: Path, run_id: str, command: list[str], parameters: d
             "params": u.get("params", {}),
             "stated": stated(u["record"]) if u.get("record") else None,
             "outputs": [output_entry(Path(p), run_dir) for p in u.get("outputs", []) if Path(p).is_file()],
+            "evidence": evidence.get(u["unit_id"], []),
         } for u in units],
     }
     path = run_dir / MANIFEST

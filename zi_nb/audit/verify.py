@@ -10,7 +10,10 @@
   reordered record), and that each unit's decision of this run is recorded once (not again by a resumed run);
 * every unit's scores, recomputed from the recorded inputs, rubric and ledger records, against the scores and
   predikat the manifest states (a different score);
-* every output file against its recorded sha256 (a changed report).
+* every output file against its recorded sha256 (a changed report);
+* every bukti dukung file the run's reports saw (listed per unit in the manifest) against its sha256 in the evidence
+  store the manifest records, or the one given (a changed or missing file: kind ``bukti``, naming the unit, the
+  file's name and its item; :mod:`zi_nb.audit.evidence`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zi_nb.audit.evidence import evidence_problems
 from zi_nb.audit.manifest import read_manifest, stated
 from zi_nb.common.domain import REPORT_KINDS
 from zi_nb.common.files import sha256_file
@@ -36,7 +40,7 @@ TOLERANCE = 1e-9
 
 @dataclass(frozen=True)
 class Difference:
-    kind: str  # input, rubric, ledger, score, output
+    kind: str  # input, rubric, ledger, score, output, bukti
     subject: str
     detail: str
 
@@ -134,8 +138,9 @@ def _compare(unit_id: str, before: dict[str, Any], now: dict[str, Any], out: lis
         out.append(Difference("score", unit_id, "kriteria predikat berbeda"))
 
 
-def verify(run_dir: Path, ledger_path: str | None = None) -> list[Difference]:
-    """Every difference between a run directory and what its recorded inputs and decisions produce."""
+def verify(run_dir: Path, ledger_path: str | None = None, evidence_store: str | None = None) -> list[Difference]:
+    """Every difference between a run directory and what its recorded inputs and decisions produce.
+    ``evidence_store``: the evidence store to check the listed bukti dukung files in (default: the recorded one)."""
     manifest = read_manifest(run_dir)
     out: list[Difference] = []
     rubric = _rubric(run_dir, manifest, out)
@@ -164,6 +169,7 @@ def verify(run_dir: Path, ledger_path: str | None = None) -> list[Difference]:
                 out.append(Difference("output", entry["path"], "berkas laporan hilang"))
             elif sha256_file(path) != entry["sha256"]:
                 out.append(Difference("output", entry["path"], "berkas laporan berubah sejak run"))
+    out.extend(Difference("bukti", unit_id, detail) for unit_id, detail in evidence_problems(manifest, evidence_store))
     return out
 
 

@@ -2,9 +2,11 @@
 
 :func:`plan_file` reads one input file (with the unit metadata file, exactly as the report notebook reads them) and
 returns, for every unit in it, the row of the bulk summary (identity, total, predikat and the data status of its
-result, each area as % of its weight, criteria still failing for the next predikat). It runs on the executor's workers,
-so many files are read in parallel. A file that cannot be used becomes a plan with an error: one failed row in the
-summary, not a crash.
+result, each area as % of its weight, criteria still failing for the next predikat, and ``evidence_lacking``: the
+number of its items with a bukti dukung finding, computed once for all units of the file with
+:func:`zi_nb.review.evidence.evidence_check`, so a link reused by units of different input files is not counted).
+It runs on the executor's workers, so many files are read in parallel. A file that cannot be used becomes a plan with
+an error: one failed row in the summary, not a crash.
 
 Resume (``--resume``): a unit whose report is complete has ``DIR/.state/<name>.json`` holding the key it was made
 with. The key is the sha256 of: the zi-nb version, the report notebook's code, every input file's sha256, the
@@ -27,12 +29,14 @@ from zi_nb.bulk.warm import STATE_DIR
 from zi_nb.common.domain import REPORT_KINDS
 from zi_nb.common.text import file_stem
 from zi_nb.common.version import __version__
+from zi_nb.engine.evidence import evidence_counts
 from zi_nb.engine.results import compute, json_value, missed_criteria, next_target, unit_records
 from zi_nb.errors import InputError, ZiError
 from zi_nb.lke.inputs import read_inputs
 from zi_nb.lke.long_csv import decode_text, sniff_delimiter
 from zi_nb.lke.long_format import map_header
 from zi_nb.report.runner import NOTEBOOK
+from zi_nb.review.evidence import evidence_check
 from zi_nb.review.ledger import Ledger, apply_ledger
 
 INPUT_SUFFIXES = (".xlsx", ".csv")
@@ -131,13 +135,19 @@ def plan_file(file: str, units_path: str, tier: str, rubric: str, policies: dict
             errors = [f"{f.location()}: {f.message()}" for f in data.findings if f.severity == "error"]
             plan.error = "Berkas tidak dapat dipakai: " + ("; ".join(errors[:5]) or "tidak ada unit di dalamnya")
             return plan
-        if ledger_path:
-            data = apply_ledger(data, Ledger(ledger_path))
+        ledger_records = Ledger(ledger_path).records() if ledger_path else []
+        if ledger_records:
+            data = apply_ledger(data, records=ledger_records)
         records = {r["unit_id"]: r for r in unit_records(compute(data, tier, policies))}
+        lacking = evidence_counts(evidence_check(data, ledger_records, tier, policies or None)
+                                  if not data.answers.empty else [])
         meta = data.units.set_index("unit_id", drop=False)
         for unit_id in data.unit_ids:
             unit_meta = cast("dict[str, Any]", meta.loc[unit_id].to_dict())  # column name -> value
-            plan.rows.append(summary_row(unit_id, unit_meta, records.get(unit_id), data.rubric, Path(file).name))
+            row = summary_row(unit_id, unit_meta, records.get(unit_id), data.rubric, Path(file).name)
+            if row.get("record") is not None:
+                row["evidence_lacking"] = lacking.get(unit_id, 0)
+            plan.rows.append(row)
     except ZiError as exc:
         plan.error = str(exc)
     return plan
@@ -151,7 +161,7 @@ def summary_row(unit_id: str, meta: dict[str, Any], record: dict[str, Any] | Non
                            "instansi": json_value(meta.get("instansi")), "input": input_name, "total": None,
                            "predicate": None, "areas": {}, "failed_criteria": [], "failed_names": [],
                            "next_predicate": None, "data_status": None, "data_errors": None, "data_warnings": None,
-                           "answered": None, "scorable": None}
+                           "answered": None, "scorable": None, "evidence_lacking": None}
     if record is None:
         return row
     weights = {a.code: sum(a.weights.values()) for a in rubric.areas}

@@ -16,13 +16,16 @@ def audit() -> None:
 @audit.command("verify")
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
 @click.option("--ledger", default=None, help="Ledger yang diperiksa (bawaan: yang tercatat di manifest).")
-def verify_cmd(run_dir: str, ledger: str | None) -> None:
-    """Hitung ulang setiap unit dari masukan, rubrik dan rekaman ledger yang tercatat; sebutkan setiap perbedaan."""
+@click.option("--bukti", "evidence", default=None, type=click.Path(file_okay=False),
+              help="Folder penyimpanan bukti dukung yang diperiksa (bawaan: yang tercatat di manifest).")
+def verify_cmd(run_dir: str, ledger: str | None, evidence: str | None) -> None:
+    """Hitung ulang setiap unit dari masukan, rubrik dan rekaman ledger yang tercatat, periksa berkas bukti dukung
+    yang dilihat laporan; sebutkan setiap perbedaan."""
     from zi_nb.audit.manifest import read_manifest
     from zi_nb.audit.verify import verify
 
     manifest = read_manifest(Path(run_dir))
-    differences = verify(Path(run_dir), ledger)
+    differences = verify(Path(run_dir), ledger, evidence)
     for d in differences:
         click.echo(d.render())
     units = len(manifest["units"])
@@ -30,7 +33,7 @@ def verify_cmd(run_dir: str, ledger: str | None) -> None:
         click.echo(f"TIDAK LOLOS: {len(differences)} perbedaan pada run {manifest['run_id']} ({units} unit).")
         sys.exit(1)
     click.echo(f"LOLOS: run {manifest['run_id']} ({units} unit, rubrik {manifest['rubric']['id']}) sesuai dengan "
-               "masukan, rubrik, ledger dan laporan yang tercatat.")
+               "masukan, rubrik, ledger, bukti dukung dan laporan yang tercatat.")
 
 
 @audit.command("replay")

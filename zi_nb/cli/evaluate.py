@@ -5,7 +5,11 @@ error); 1 when any unit's result is ``sementara`` (data errors concerning that u
 written in full, its predikat shown as "belum dapat ditetapkan"), or with ``--strict`` when the data holds any error
 at all (also in tiers the chosen view does not read); 2 when nothing usable was read or no unit has answers in the tier.
 ``validate``: 0 clean (warnings allowed), 1 errors, 2 a file that cannot be read at all or no unit answered anything
-(an empty template: nothing to score, as ``score`` says).
+(an empty template: nothing to score, as ``score`` says). Besides the structural findings of the files, ``validate``
+gives the bukti dukung findings (warnings, :func:`zi_nb.review.evidence.evidence_check`: items answered above their
+lowest value without evidence, links the evaluator cannot open, evidence reused, documents an evaluator rejected),
+with the ledger's answers, verdicts and attachments applied when a ledger is in use (``--ledger``, else
+``ZI_NB_LEDGER``); the structural validation reads the files alone.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -29,7 +34,7 @@ from zi_nb.cli.common import (
     with_ledger,
 )
 from zi_nb.common.domain import STATUS_PROVISIONAL
-from zi_nb.common.findings import has_errors
+from zi_nb.common.findings import Finding, has_errors
 
 
 @click.command()
@@ -38,8 +43,12 @@ from zi_nb.common.findings import has_errors
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
 @click.option("--policy", "policy", multiple=True, help="Kebijakan nama=nilai (boleh berulang).")
-def validate(paths: tuple[str, ...], rubric: str, fmt: str, lang: str, policy: tuple[str, ...]) -> None:
-    """Periksa berkas LKE: setiap temuan dengan berkas, lembar, sel/baris, kode butir dan pesan.
+@click.option("--ledger", default=None, help="Ledger penilai: jawaban, penilaian bukti dukung dan lampirannya ikut "
+                                             "diperiksa (bawaan: $ZI_NB_LEDGER; tanpa keduanya: tanpa ledger).")
+def validate(paths: tuple[str, ...], rubric: str, fmt: str, lang: str, policy: tuple[str, ...],
+             ledger: str | None) -> None:
+    """Periksa berkas LKE: setiap temuan dengan berkas, lembar, sel/baris, kode butir dan pesan, termasuk bukti
+    dukung (peringatan).
 
     Status keluar: 0 bersih (boleh ada peringatan), 1 ada galat, 2 ada berkas yang sama sekali tidak dapat dibaca
     atau tidak ada unit yang menjawab satu butir pun (templat kosong: sama seperti `score`).
@@ -47,8 +56,10 @@ def validate(paths: tuple[str, ...], rubric: str, fmt: str, lang: str, policy: t
     from zi_nb.engine.answers import is_blank
     from zi_nb.engine.validate import validate as run_validate
 
+    policies = parse_policies(policy)
+    chosen_ledger = ledger_path(ledger)  # a ledger given but not found stops here, before any work
     data = read_data(paths, rubric)
-    findings = run_validate(data, parse_policies(policy))
+    findings = [*run_validate(data, policies), *evidence_findings(data, chosen_ledger, policies)]
     # units that answered at least one item in some tier: none (an empty template) means nothing to score, as `score`
     with_answers = set(data.answers.loc[~data.answers["raw"].map(is_blank).astype(bool), "unit_id"])
     answered = [u for u in data.unit_ids if u in with_answers]
@@ -68,6 +79,19 @@ def validate(paths: tuple[str, ...], rubric: str, fmt: str, lang: str, policy: t
                     " belum menjawab satu butir pun (templat kosong?); tidak ada yang dapat dinilai.")
                    if data.unit_ids else "Tidak ada unit yang dapat dinilai.", err=True)
     sys.exit(2 if data.fatal_files or not answered else 1 if has_errors(findings) else 0)
+
+
+def evidence_findings(data: Any, ledger: Path | None, policies: dict[str, str]) -> list[Finding]:
+    """The bukti dukung findings of ``validate``: of the data with the ledger's answers applied (the structural
+    findings stay those of the files), with the ledger's verdicts and attachments; none without answers."""
+    from zi_nb.review.evidence import evidence_check
+    from zi_nb.review.ledger import Ledger, apply_ledger
+
+    if data.answers.empty or not data.unit_ids:
+        return []
+    records = Ledger(ledger).records() if ledger is not None else []
+    checked = apply_ledger(data, records=records) if records else data
+    return evidence_check(checked, records, "final", policies or None)
 
 
 @click.command()

@@ -201,18 +201,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "evidence_rejected": (  # detail: the documents and their verdicts
         ("Butir {code} dijawab di atas nilai terendah, tetapi penilai menyatakan bukti dukungnya kurang: {detail}. "
          "Lengkapi dokumen itu atau sesuaikan jawabannya."),
-        ("Item {code} is answered above its lowest value, but the evaluator found its evidence lacking: {detail}. "
+        ("Item {code} is answered above its lowest value, but the evaluator found its evidence lacking: {detail_en}. "
          "Provide those documents or adjust the answer."),
     ),
     "evidence_none": (  # expected: the documents the rubric requires
         ("Butir {code} dijawab di atas nilai terendah tanpa bukti dukung sama sekali (tidak ada tautan, nama dokumen, "
          "maupun lampiran); yang diharapkan: {expected}."),
         ("Item {code} is answered above its lowest value without any evidence (no link, document name or attached "
-         "file); expected: {expected}."),
+         "file); expected: {expected_en}."),
     ),
     "evidence_reused": (  # found: the link or file; expected: where else it is used
         "Bukti dukung '{found}' juga dipakai untuk {expected}; pastikan dokumen itu memang mendukung butir ini.",
-        "The evidence '{found}' is also used for {expected}; check that it really supports this item.",
+        "The evidence '{found}' is also used for {expected_en}; check that it really supports this item.",
     ),
     "evidence_unreachable": (  # detail / detail_en: why it cannot be opened
         ("Tautan bukti dukung '{found}' tidak dapat dibuka penilai: {detail}. Unggah dokumennya atau cantumkan tautan "

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
-from zi_nb.common.domain import VERDICT_ABSENT, VERDICT_WRONG
+from zi_nb.common.domain import VERDICT_ABSENT, VERDICT_PRESENT, VERDICT_WRONG
 from zi_nb.common.findings import Finding
 from zi_nb.engine.rubric import Rubric
 
@@ -41,6 +41,7 @@ _LINK = re.compile(f"(?i:{_URL.pattern})|{_LOCAL_PATH.pattern}")  # either, in t
 # a URL's parts, to compare and check many links at once (scheme, authority, path, query; the fragment is dropped)
 _PARTS = r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<netloc>[^/?#]*)(?P<path>[^?#]*)(?P<query>\?[^#]*)?"
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+VERDICT_EN = {VERDICT_PRESENT: "present", VERDICT_ABSENT: "missing", VERDICT_WRONG: "wrong or draft"}
 _SHOWN = 3  # items or units named in one message; the rest are counted
 
 
@@ -115,9 +116,9 @@ def evidence_findings(rubric: Rubric, answers: pd.DataFrame, values: pd.DataFram
     units = [str(u) for u in values.index]
     rows = answers.loc[answers["unit_id"].isin(units), ["unit_id", "tier", "code", "evidence", "file", "sheet",
                                                          "cell", "line"]]
-    rows = rows.assign(unit_id=rows["unit_id"].astype(str), item=rows["code"].astype(str).str.partition(".")[0])
-    text = rows["evidence"].where(rows["evidence"].map(lambda x: isinstance(x, str)))
-    given = rows.loc[text.fillna("").str.strip().str.len().gt(0), ["unit_id", "item", "evidence"]]
+    rows = rows.assign(unit_id=rows["unit_id"].astype(str), item=rows["code"].astype(str).str.split(".", n=1).str[0])
+    text = rows["evidence"].astype(object).where(rows["evidence"].map(lambda x: isinstance(x, str)), "")
+    given = rows.loc[text.astype(str).str.strip().str.len().gt(0), ["unit_id", "item", "evidence"]]
     att = (attachments if attachments is not None else pd.DataFrame(columns=["unit_id", "code", "sha256", "name"]))
     att = att[att["unit_id"].isin(units)].astype({"unit_id": str, "code": str})
     findings: list[Finding] = []
@@ -144,16 +145,19 @@ def evidence_findings(rubric: Rubric, answers: pd.DataFrame, values: pd.DataFram
     for unit, item in claimed_keys[~claimed_keys.isin(covered)]:
         docs = rubric.documents_of(str(item))
         add("evidence_none", str(unit), str(item), "unit",
-            expected=_names(docs) if docs else "bukti dukung sesuai kriteria butir ini")
+            expected=_names(docs) if docs else "bukti dukung sesuai kriteria butir ini",
+            expected_en=_names(docs) if docs else "evidence matching the item's criteria")
     if verdicts is not None and not verdicts.empty:
         bad = verdicts[verdicts["verdict"].isin((VERDICT_ABSENT, VERDICT_WRONG)) & verdicts["unit_id"].isin(units)]
         for group_key, group in bad.groupby(["unit_id", "code"], sort=False):
             unit, code = str(group_key[0]), str(group_key[1])
             if code in claimed.columns and bool(claimed.at[unit, code]):
                 docs = rubric.documents_of(code)
-                listed = [f"{docs[d - 1] if 0 < d <= len(docs) else d} ({v})"
-                          for d, v in sorted(zip(group["doc"].astype(int), group["verdict"]))]
-                add("evidence_rejected", unit, code, str(group["tier"].iloc[-1]), detail="; ".join(listed))
+                pairs = sorted(zip(group["doc"].astype(int), group["verdict"]))
+                named = [(docs[d - 1] if 0 < d <= len(docs) else str(d), str(v)) for d, v in pairs]
+                add("evidence_rejected", unit, code, str(group["tier"].iloc[-1]),
+                    detail="; ".join(f"{name} ({v})" for name, v in named),
+                    detail_en="; ".join(f"{name} ({VERDICT_EN.get(v, v)})" for name, v in named))
     _link_findings(rubric, given, att, add)
     return findings
 
@@ -193,10 +197,12 @@ def _link_findings(rubric: Rubric, given: pd.DataFrame, att: pd.DataFrame, add: 
                 for item, ind in pairs:
                     others = [i for i, other in pairs if other != ind]
                     add("evidence_reused", unit, str(item), "unit", found=shown,
-                        expected=f"butir {_names(others)} (indikator lain)")
+                        expected=f"butir {_names(others)} (indikator lain)",
+                        expected_en=f"item {_names(others)} (another indicator)")
             if len(by_unit) > 1:
                 add("evidence_reused", unit, str(pairs[0][0]), "unit", found=shown,
-                    expected=f"unit lain: {_names([u for u in by_unit if u != unit])}")
+                    expected=f"unit lain: {_names([u for u in by_unit if u != unit])}",
+                    expected_en=f"other units: {_names([u for u in by_unit if u != unit])}")
 
 
 def evidence_counts(findings: list[Finding]) -> dict[str, int]:
