@@ -65,6 +65,7 @@ from zi_nb.app import serve_procs
 from zi_nb.app.serve_kernel import write_profile
 from zi_nb.app.serve_procs import port_free
 from zi_nb.common.domain import REVIEW_TIERS
+from zi_nb.common.limits import MAX_EVIDENCE_BYTES
 from zi_nb.common.resources import notebook
 from zi_nb.errors import ParameterError, ZiError
 from zi_nb.review.ledger import default_path
@@ -78,6 +79,9 @@ POOL_SIZE = 2  # preheated kernels waiting for a page (each ~110 MB)
 IDLE_TIMEOUT = 300  # seconds without connection nor activity before an abandoned page's kernel is stopped
 FILL_DELAY = 3.0  # seconds before the pool starts a kernel to replace one a page took
 RELEASE_AFTER = 15.0  # seconds a closed page's kernel waits for its page to reconnect before it is shut down
+# an uploaded evidence file comes in one websocket message: tornado's default (10 MiB) drops the page's connection
+# without a word; up to this size a file too large is refused by zi-nb with a message (MAX_EVIDENCE_BYTES)
+WEBSOCKET_MAX_BYTES = max(64 << 20, MAX_EVIDENCE_BYTES + (4 << 20))
 KERNEL_MANAGER = "zi_nb.app.serve_manager.PageKernelManager"
 # the ipywidgets 7 manager: the kernels run ipywidgets 8, and the page loads one federated extension less (~0,1 s)
 UNUSED_EXTENSIONS = ["@voila-dashboards/widgets-manager7"]
@@ -144,7 +148,8 @@ def voila_command(host: str, port: int, token: str = "", notebook: Path = NOTEBO
            "--Voila.port_retries=0", f"--token={token}", "--theme=light", "--show_tracebacks=False",
            f"--VoilaConfiguration.extension_denylist={UNUSED_EXTENSIONS!r}",
            f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
-           f"--PageKernelManager.release_after={release_after}"]
+           f"--PageKernelManager.release_after={release_after}",
+           f"--Voila.tornado_settings={{'websocket_max_message_size': {WEBSOCKET_MAX_BYTES}}}"]
     if pool > 0:
         cmd += ["--preheat_kernel=True", f"--pool_size={pool}", f"--VoilaKernelManager.fill_delay={FILL_DELAY}"]
     if idle_timeout > 0:

@@ -125,7 +125,7 @@ class Session:
         self.policies = self.rubric.policy_values(policies)
         self.ledger_path = Path(ledger_path) if ledger_path else default_path()
         self._book: Ledger | None = None
-        unit_data = data.for_units([unit_id])
+        unit_data = self.unit_input = data.for_units([unit_id])  # the workbook alone (bukti dukung findings)
         book = self._ledger()
         if book is not None:
             unit_data = apply_ledger(unit_data, book)

@@ -2,7 +2,8 @@
 
 Layout: header (unit, tier, evaluator, progress "n dari 113 dinilai", total, predikat badge, "Catatan & LHE"), left
 navigation (filter; area with its progress -> indicator -> item), the item card in the order an evaluator decides
-(question and criteria with the unit's answer marked, the unit's note and evidence, "Setujui jawaban unit", the
+(question and criteria with the unit's answer marked, the unit's note and evidence with the bukti dukung checklist
+(:mod:`zi_nb.app.evidence_panel`; the filter "Bukti dukung kurang" lists its findings), "Setujui jawaban unit", the
 evaluator's control and note, Simpan / Kembalikan / Urungkan, every tier's answer, the item's ledger history) and a
 summary panel (area bars, components, predikat criteria). The catatan per area and "Buat LHE" are in
 :mod:`zi_nb.app.catatan_panel`; the accepting in :mod:`zi_nb.app.accept`. Widgets carry ``zi-*`` CSS classes, the
@@ -22,6 +23,7 @@ import ipywidgets as W
 from zi_nb.app import view
 from zi_nb.app.accept import accept, area_items
 from zi_nb.app.catatan_panel import CatatanPanel
+from zi_nb.app.evidence_panel import EvidencePanel
 from zi_nb.app.session import Session
 from zi_nb.app.widgets import cls, css_name, mark, sec
 from zi_nb.common.fmt import num
@@ -117,8 +119,10 @@ class Workbench:
         self.crumb = cls(W.HTML(layout=W.Layout(flex="1 1 auto")), "zi-crumb")
         accept_row = cls(W.HBox([W.HTML('<div class="zi-acc-label">Setujui jawaban unit:</div>'),
                                  *self.accepts.values()]), "zi-accepts")
+        self.evidence = EvidencePanel(s, on_change=self._refresh_filter)
         self.card = cls(W.VBox([W.HBox([self.crumb, *steps]), self.info, sec("Yang diserahkan unit"), self.unit_box,
-                                accept_row, self.ask, self.answer_title, self.control, self.live, self.note,
+                                self.evidence.widget, accept_row, self.ask, self.answer_title, self.control,
+                                self.live, self.note,
                                 W.HBox([save, reset, undo]), self.msg, W.HTML(view.shortcuts()), self.tiers,
                                 sec("Riwayat ledger butir ini"), self.hist]), "zi-panel", "zi-card")
         self.catatan = CatatanPanel(s)
@@ -223,8 +227,9 @@ class Workbench:
         kind = self.filter.value
         if kind == "all":
             return self._mark_items()
-        codes = self.s.filtered(kind)
-        what = {"changed": "butir diubah penilai", "unassessed": "butir belum dinilai pada tingkat ini",
+        codes = self.evidence.lacking() if kind == "evidence" else self.s.filtered(kind)
+        what = {"evidence": "butir dengan bukti dukung kurang (lihat peringatan pada butir)",
+                "changed": "butir diubah penilai", "unassessed": "butir belum dinilai pada tingkat ini",
                 "different": "butir berbeda dari jawaban unit",
                 "weakest": "butir terlemah yang sudah dijawab (nilai hilang terbesar)"}[kind]
         self._list(codes, f'<div class="zi-sec zi-filter-count">{len(codes)} {what}</div>'
@@ -243,6 +248,7 @@ class Workbench:
         self._build_control()
         self.render_item()
         self.hist.value = view.history(self.s.records(code), self.s.zone, self.s.label_of)
+        self.evidence.show(code)
         self._mark_items()
 
     def _build_control(self) -> None:
@@ -385,6 +391,8 @@ class Workbench:
     def _after_ledger(self, text: str, kind: str = "ok") -> None:
         self.render_item()
         self.hist.value = view.history(self.s.records(self.code), self.s.zone, self.s.label_of)
+        self.evidence.refresh_findings()  # an answer above or at its lowest value changes the evidence findings
+        self.evidence.render()
         self._refresh_filter()
         self.render_scores()
         self.msg.value = view.message(text, kind)

@@ -18,7 +18,7 @@ from zi_nb.common.text import evidence_links as links
 
 TIER_LABEL = {t: tier_label(t) for t in TIERS}  # "unit": "penilaian mandiri unit (PMPZI)"
 FILTERS = {"all": "Semua", "unassessed": "Belum dinilai", "different": "Berbeda dari unit", "changed": "Diubah",
-           "weakest": "Terlemah"}
+           "weakest": "Terlemah", "evidence": "Bukti dukung kurang"}
 HASIL = "H"  # pseudo-area of the Hasil indicators (they belong to no area perubahan)
 
 _OPTION = re.compile(r"(?:^|(?<=[\s;]))(?=[a-e]\.\s?[A-Za-z])")
@@ -155,6 +155,7 @@ CSS = """<style>
 .zi-foot{color:#5b6776;font-size:11.5px;padding:0 14px}
 .zi-picker{max-width:1100px}.zi-picker .zi-prow{background:#fff;border-radius:8px;padding:8px 12px;margin:4px 0;
  box-shadow:0 1px 2px rgba(16,40,70,.1);align-items:center}
+.zi-ev-count{color:#8a5a00;font-weight:700}
 .zi-picker .zi-prow .zi-pname{flex:1 1 auto}.zi-picker .jupyter-button{background:#1f5fa8;color:#fff;
  border-radius:8px;font-weight:700}
 </style>"""
@@ -327,7 +328,9 @@ def picker_row(row: dict[str, Any]) -> str:
  {{ r.unit_total | num }} · {{ r.tier_label }} {{ r.tier_total | num }}
  <span class="zi-badge {{ r.predicate if r.status == 'final' else 'pending' }}" style="font-size:11px;padding:2px 8px">
 {{ plabel_status(r.predicate, r.status) }}</span>{% if r.status_text %} · {{ r.status_text }}{% endif %}
- {% if r.changes %}· {{ r.changes }} perubahan di ledger{% endif %}</div>""", r=row)
+ {% if r.changes %}· {{ r.changes }} perubahan di ledger{% endif %}
+ {% if r.lacking %}· <span class="zi-ev-count">{{ r.lacking }} butir bukti dukung kurang</span>{% endif %}</div>""",
+                  r=row)
 
 
 def picker_head(title: str, count: int, tier: str) -> str:

@@ -16,9 +16,11 @@ from zi_nb.app.session import Session, load_data, resolve_parameters
 from zi_nb.app.unit_review import Workbench
 from zi_nb.app.widgets import cls, css_name
 from zi_nb.common.domain import ANSWER_KINDS
+from zi_nb.engine.evidence import evidence_counts
 from zi_nb.engine.results import compute
 from zi_nb.engine.validate import validate
 from zi_nb.errors import ZiError
+from zi_nb.review.evidence import evidence_check
 from zi_nb.review.ledger import Ledger, apply_ledger, default_path
 
 
@@ -59,16 +61,18 @@ class Root:
         path = Path(p["ledger_path"]) if p["ledger_path"] else default_path()
         book = Ledger(path) if path.is_file() else None
         applied = apply_ledger(self.data, book) if book else self.data
-        changes = Counter(r.unit_id for r in book.records() if r.tier == p["tier"] and r.kind in ANSWER_KINDS
-                          ) if book else Counter()
+        records = book.records() if book else []
+        changes = Counter(r.unit_id for r in records if r.tier == p["tier"] and r.kind in ANSWER_KINDS)
         findings = validate(applied)  # once for both views (the ledger changes only reviewer tiers)
         unit_res, tier_res = compute(applied, "unit", findings=findings), compute(applied, p["tier"], findings=findings)
+        lacking = evidence_counts(evidence_check(applied, records, p["tier"]))  # every unit: ~30 ms
         rows, names = [], []
         for meta in cast("list[dict[str, Any]]", self.data.units.to_dict("records")):  # keys: column names
             u = meta["unit_id"]
             tier_ok = u in tier_res.scores.unit_ids
             row = {**meta, "unit_total": unit_res.scores.total.get(u), "tier_label": view.TIER_LABEL[p["tier"]],
                    "tier_total": tier_res.scores.total.get(u) if tier_ok else None, "changes": changes.get(u, 0),
+                   "lacking": lacking.get(u, 0),
                    "predicate": tier_res.evaluation.predicate.get(u, "TIDAK") if tier_ok else "TIDAK",
                    **view.status_fields(tier_res.statuses.get(u))}
             button = cls(W.Button(description="Nilai unit ini", icon="arrow-right"), "zi-open",
