@@ -36,7 +36,9 @@ __all__ = ["EVIDENCE_KINDS", "LINK_PROBLEMS", "evidence_counts", "evidence_findi
 
 EVIDENCE_KINDS: tuple[str, ...] = ("evidence_rejected", "evidence_none", "evidence_reused", "evidence_unreachable")
 _URL = re.compile(r"(?:https?|file)://[^\s<>\"']*", re.IGNORECASE)
-_LOCAL_PATH = re.compile(r"(?<![\w/])(?:[A-Za-z]:\\|\\\\[\w.$-]+\\)[^\s<>\"']*")
+# a Windows drive path or network share; folders may contain spaces, and the path ends at its file's extension
+_LOCAL_PATH = re.compile(r"(?<![\w/])(?:[A-Za-z]:\\|\\\\[\w.$-]+\\)(?:[^\\\n\r<>\"'|?*]*\\)*"
+                         r"(?:[^\\\n\r<>\"'|?*]*?\.[A-Za-z0-9]{1,5}(?!\w)|[^\s<>\"'|\\]*)")
 _LINK = re.compile(f"(?i:{_URL.pattern})|{_LOCAL_PATH.pattern}")  # either, in the order they appear
 # a URL's parts, to compare and check many links at once (scheme, authority, path, query; the fragment is dropped)
 _PARTS = r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<netloc>[^/?#]*)(?P<path>[^?#]*)(?P<query>\?[^#]*)?"

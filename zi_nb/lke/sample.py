@@ -205,7 +205,7 @@ def _with_everyday_mistakes(raw: pd.DataFrame) -> pd.DataFrame:
     """What real files contain: lower-case options, stray spaces, decimal commas, a blank, markup in a note."""
     raw = raw.copy()
 
-    def put(unit: str, tier: str, code: str, column: str, value: str) -> None:
+    def put(unit: str, tier: str, code: str, column: str, value: str | None) -> None:
         mask = (raw["unit_id"] == unit) & (raw["tier"] == tier) & (raw["code"] == code)
         raw.loc[mask, column] = value
 
@@ -215,6 +215,15 @@ def _with_everyday_mistakes(raw: pd.DataFrame) -> pd.DataFrame:
     put("rsud-mekarsari", "unit", "PPC1C", "raw", "")
     put("rsud-mekarsari", "unit", "PPB1A", "note", "Catatan dengan <script>alert('x')</script> & tanda <b>tebal</b>")
     put("kua-sukamaju", "unit", "PPD1A", "raw", "B.")
+    # bukti dukung as real files have it: a path on the filler's own computer, an item without any evidence, one
+    # shared folder link for unrelated items, and one link used by two units
+    put("rsud-mekarsari", "unit", "PPA1A", "evidence", "Scan SK Tim ZI\nC:\\Users\\Admin\\Documents\\ZI\\SK Tim.pdf")
+    put("rsud-mekarsari", "unit", "PPA3A", "evidence", None)
+    folder = "Semua dokumen ada di folder ini\nhttps://drive.google.com/drive/folders/zi-kua-sukamaju-2024"
+    for code in ("PPB1A", "PPC1A", "PRF2A"):
+        put("kua-sukamaju", "unit", code, "evidence", folder)
+    for unit in ("kpp-danau-biru", "samsat-bukit-indah"):
+        put(unit, "unit", "PPD2A", "evidence", "Contoh dokumen dari instansi\nhttps://bit.ly/contoh-bukti-zi")
     return raw
 
 
