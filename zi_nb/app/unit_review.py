@@ -228,7 +228,7 @@ class Workbench:
         if kind == "all":
             return self._mark_items()
         codes = self.evidence.lacking() if kind == "evidence" else self.s.filtered(kind)
-        what = {"evidence": "butir dengan bukti dukung kurang (lihat peringatan pada butir)",
+        what = {"evidence": "butir dengan bukti dukung kurang",
                 "changed": "butir diubah penilai", "unassessed": "butir belum dinilai pada tingkat ini",
                 "different": "butir berbeda dari jawaban unit",
                 "weakest": "butir terlemah yang sudah dijawab (nilai hilang terbesar)"}[kind]
