@@ -97,3 +97,22 @@ def ensure_debian_package(command: str, package: str) -> str:
     if path is None:
         pytest.fail(f"{command} (Debian package {package}) is required and could not be installed")
     return path
+
+
+def ensure_npm_package(command: str, package: str) -> str:
+    """The path of ``command``, installing the npm ``package`` globally when missing (``npm install -g``).
+
+    Fails (never skips) when it cannot be installed: a test that needs it cannot be counted as passed without it.
+    """
+    import shutil
+    import subprocess
+
+    path = shutil.which(command)
+    if path is None and shutil.which("npm"):
+        subprocess.run(["npm", "install", "-g", "--no-fund", "--no-audit", package], capture_output=True,
+                       timeout=600)
+        path = shutil.which(command)
+    if path is None:
+        pytest.fail(f"{command} (npm package {package}) is required and could not be installed"
+                    + ("" if shutil.which("npm") else ": npm not found"))
+    return path

@@ -13,7 +13,7 @@ from tests.helpers import ROOT
 
 PACKAGE = ROOT / "zi_nb"
 # each room may import the rooms before it (and itself), never one after it
-LAYERS = ["common", "engine", "lke", "review", "report", "audit", "bulk", "app", "cli"]
+LAYERS = ["common", "engine", "lke", "review", "team", "report", "audit", "bulk", "app", "cli"]
 MAX_LINES = 450  # the aim is ~400; a module past this is split before it grows further
 
 PUBLIC_API = [

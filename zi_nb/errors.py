@@ -8,8 +8,11 @@ wrapped and surface as ordinary exceptions (the CLI reports them as "Kesalahan i
     ├── RubricError        a rubric file is missing, malformed or inconsistent          (zi_nb.engine.rubric)
     ├── PolicyError        an unknown policy or policy value was requested             (zi_nb.engine.rubric)
     ├── ParameterError     a notebook/CLI parameter is unknown or of the wrong type    (zi_nb.report.model, zi_nb.app)
+    │   └── TeamError         a team file is missing or malformed (line, expected)    (zi_nb.team.teamfile)
     ├── InputError         an input could not be used at all (``findings`` say why)    (zi_nb.lke)
     │   └── InputLimitError   an input exceeds a size limit                           (zi_nb.common.limits)
+    ├── PermissionDenied   a write refused by the team's rules (role, unit, status,     (zi_nb.team)
+    │                      deadline, quota); the refusal is recorded in the ledger
     ├── LedgerError        a reviewer change was refused or the ledger is unusable     (zi_nb.review)
     ├── EvidenceError      an evidence file or link was refused, or its store unusable (zi_nb.common.filetypes,
     │                      zi_nb.review.evidence_store)
@@ -24,8 +27,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from zi_nb.common.findings import Finding
 
-__all__ = ["EvidenceError", "InputError", "InputLimitError", "LedgerError", "ParameterError", "PolicyError",
-           "ReportError", "RubricError", "WorkerError", "ZiError"]
+__all__ = ["EvidenceError", "InputError", "InputLimitError", "LedgerError", "ParameterError", "PermissionDenied",
+           "PolicyError", "ReportError", "RubricError", "TeamError", "WorkerError", "ZiError"]
 
 
 class ZiError(Exception):
@@ -42,6 +45,17 @@ class PolicyError(ZiError):
 
 class ParameterError(ZiError):
     """A parameter that is unknown or of the wrong type."""
+
+
+class TeamError(ParameterError):
+    """A team file (users, roles, period, deadlines) cannot be used: the message names the file, the line and what
+    was expected."""
+
+
+class PermissionDenied(ZiError):
+    """A write the team's rules do not allow (role, assigned unit, unit status, stage deadline, quota, revocation
+    waiting period): the message, in Bahasa Indonesia, says who, what, which unit and why. The attempt is recorded in
+    the ledger (kind ``penolakan``) before this is raised."""
 
 
 class InputError(ZiError):

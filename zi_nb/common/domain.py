@@ -35,7 +35,11 @@ VERDICT_PRESENT = "ada"  # the document is there and is the right, final one
 VERDICT_ABSENT = "tidak ada"  # the document is missing
 VERDICT_WRONG = "tidak sesuai"  # a document was given, but the wrong one or a draft
 VERDICTS: tuple[str, ...] = (VERDICT_PRESENT, VERDICT_ABSENT, VERDICT_WRONG)
-RECORD_KINDS: tuple[str, ...] = (*ANSWER_KINDS, CATATAN, BUKTI, LAMPIRAN, "decision", "revocation")
+# the workflow of a unit in an evaluation period (zi_nb.team.status): a status change or a stage reopened by an admin,
+# and a write refused by the team's rules (who tried what, and why)
+STATUS = "status"
+PENOLAKAN = "penolakan"
+RECORD_KINDS: tuple[str, ...] = (*ANSWER_KINDS, CATATAN, BUKTI, LAMPIRAN, "decision", "revocation", STATUS, PENOLAKAN)
 # the records a report reads (an audit replays exactly these, up to the run's last record)
 REPORT_KINDS: tuple[str, ...] = (*ANSWER_KINDS, CATATAN, BUKTI, LAMPIRAN)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from zi_nb.common.domain import ANSWER_KINDS, BUKTI, CATATAN, LAMPIRAN, STATUS_FINAL
+from zi_nb.common.domain import ANSWER_KINDS, BUKTI, CATATAN, LAMPIRAN, PENOLAKAN, STATUS, STATUS_FINAL
 from zi_nb.common.fmt import status_detail
 from zi_nb.errors import LedgerError
 from zi_nb.review.catatan import note_of
@@ -131,6 +131,15 @@ def unit_story(ledger: Ledger, unit_id: str) -> list[Event]:
         elif rec.kind == LAMPIRAN:
             label = "lampiran dilepas" if rec.details.get("removed") else "berkas dilampirkan"
             text = f"{rec.evaluator} ({rec.tier.upper()}) {rec.note} (sha256 {(rec.answer or '')[:12]}…)"
+        elif rec.kind == STATUS:  # zi_nb.team.status: a status change, or a stage reopened by an admin
+            reopened = rec.code.startswith("BUKA:")
+            label = f"tahap {rec.answer} dibuka kembali" if reopened else f"status: {rec.answer}"
+            text = f"{rec.evaluator} ({rec.tier.upper()}) " + (f"{rec.note} (sampai {rec.details.get('sampai')})"
+                                                               if reopened else f"{rec.previous} -> {rec.answer} · "
+                                                               f"{rec.note}")
+        elif rec.kind == PENOLAKAN:
+            label = "ditolak"
+            text = f"{rec.evaluator}: {rec.note}"
         elif rec.kind == "revocation":
             label = "dicabut"
             text = f"Predikat {rec.previous} tahun {year} dicabut oleh {rec.evaluator}: {rec.note}"

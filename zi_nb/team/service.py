@@ -1,0 +1,341 @@
+"""The ledger service of the multi-user server: the one component that writes ledger records for hub users.
+
+JupyterHub starts it as a hub-managed service named ``zi-ledger`` (see :mod:`zi_nb.team.hub`)::
+
+    python -m zi_nb.team.service --team TEAM.yaml --ledger LEDGER.sqlite --port P
+
+and the proxy routes ``/services/zi-ledger/`` to it. Why identities cannot be forged: every request carries a hub
+token (``Authorization: token ...``, the ``JUPYTERHUB_API_TOKEN`` of the user's own server, or a token the user made
+on the hub); the service asks the hub who owns it (:meth:`jupyterhub.services.auth.HubAuth.user_for_token`, which
+calls ``GET /hub/api/user`` *with that token*, cached :data:`CACHE_SECONDS` s), requires it to be a user token holding
+the scope ``access:services!service=zi-ledger``, and takes the name from the hub's answer. No name, NIP or role in
+the request is ever trusted: body fields ``evaluator``, ``username``, ``nama``, ``nip`` are ignored (the reply
+lists them under ``diabaikan``). Nama, NIP and roles come from the team file.
+
+Endpoints (JSON in, JSON out; errors are ``{"error": "..."}`` in Bahasa Indonesia, never a traceback)::
+
+    GET  /services/zi-ledger/api/whoami     -> {"username", "nama", "nip", "peran", "admin", "evaluator"}
+    POST /services/zi-ledger/api/answer     {"unit_id", "code", "answer", "tier", "note"}          -> {"record"}
+    POST /services/zi-ledger/api/verdicts   {"unit_id", "code", "tier", "verdicts": {"1": "ada"}, "note"}
+                                                                                                     -> {"records"}
+    POST /services/zi-ledger/api/catatan    {"unit_id", "scope", "tier", "catatan", "rekomendasi"} -> {"record"}
+
+    401 no token, or a token the hub does not know    403 not allowed (see :func:`authorize`)
+    400 bad request or refused by the ledger (LedgerError, with its message)
+
+Who wrote a record, and through which path: ``evaluator`` is :func:`evaluator_id`,
+``hub:<username> (<nama>, NIP <nip>)``: the ``hub:`` prefix says it was written through this service for the hub
+user ``<username>`` (the part in brackets is the team file's data at the time of writing, for the reader).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from tornado import web
+from tornado.ioloop import IOLoop
+
+from zi_nb.engine.rubric import Rubric, load_rubric
+from zi_nb.errors import PermissionDenied, ZiError
+from zi_nb.review.catatan import write_catatan
+from zi_nb.review.evidence import write_verdicts
+from zi_nb.review.ledger import Ledger, Record
+from zi_nb.team import permissions, teamfile
+from zi_nb.team import status as team_status
+
+SERVICE_NAME = "zi-ledger"
+PREFIX = f"/services/{SERVICE_NAME}/"
+ACCESS_SCOPE = f"access:services!service={SERVICE_NAME}"
+CACHE_SECONDS = 60  # how long the hub's answer for a token is kept (a revoked token works at most this long)
+HUB_PATH = "hub"  # the path named in the evaluator id of a record written through this service
+MAX_BODY = 1 << 20  # bytes of a request body
+FORGED_FIELDS = ("evaluator", "username", "user", "nama", "nip")  # never accepted from the client
+
+
+# -- the team, through one seam (zi_nb.team.teamfile replaces the fallback reader) --------------------------------
+@dataclass(frozen=True)
+class TeamUser:
+    username: str
+    nama: str
+    nip: str
+    peran: tuple[str, ...]  # the roles' jenis: unit, tpi, ketua-tpi, tpn, koordinator, admin
+
+    @property
+    def admin(self) -> bool:
+        return "admin" in self.peran
+
+
+def _jenis(role: Any) -> str:
+    if isinstance(role, str):
+        return role
+    if isinstance(role, dict):
+        return str(role.get("jenis", ""))
+    return str(getattr(role, "jenis", ""))
+
+
+def _field(obj: Any, name: str) -> str:
+    value = obj.get(name, "") if isinstance(obj, dict) else getattr(obj, name, "")
+    return "" if value is None else str(value)
+
+
+def load_team(path: str | Path) -> Any:
+    """The team file (:func:`zi_nb.team.teamfile.load_team`)."""
+    return teamfile.load_team(path)
+
+
+def team_users(team: Any) -> dict[str, TeamUser]:
+    """username -> :class:`TeamUser`, from a Team object (``.pengguna``) or a dict read from YAML (``pengguna``)."""
+    people = team.get("pengguna", team.get("users", [])) if isinstance(team, dict) else team.pengguna
+    out = {}
+    for person in people or []:
+        roles = person.get("peran", []) if isinstance(person, dict) else getattr(person, "peran", [])
+        user = TeamUser(_field(person, "username"), _field(person, "nama"), _field(person, "nip"),
+                        tuple(_jenis(r) for r in roles or []))
+        if user.username:
+            out[user.username] = user
+    return out
+
+
+def evaluator_id(user: TeamUser) -> str:
+    """The ``evaluator`` written in a record: ``hub:budi (Budi Santoso, NIP 198001012005011001)``."""
+    who = ", ".join(p for p in (user.nama, f"NIP {user.nip}" if user.nip else "") if p)
+    return f"{HUB_PATH}:{user.username}" + (f" ({who})" if who else "")
+
+
+# -- permissions: the team's rules, checked where the record is written ----------------------------------------
+TIER_ACTION = {"unit": permissions.ISI, "tpi": permissions.REVIU, "tpn": permissions.TPN_REVIU}
+
+
+def authorize(state: ServiceState, username: str, unit_id: str, tier: str) -> None:
+    """Refuse unless ``username`` may write ``tier`` of ``unit_id`` now: the team's roles, the unit's status and the
+    stage's deadline (:func:`zi_nb.team.status.guard`, which records a refusal in the ledger as a ``penolakan``
+    record and raises :class:`PermissionDenied`, answered 403)."""
+    if tier not in TIER_ACTION:
+        raise refused(400, f"Tingkat '{tier}' tidak sah; yang diharapkan: {', '.join(TIER_ACTION)}.")
+    team_status.guard(state.ledger, state.team, username, TIER_ACTION[tier], unit_id, via=HUB_PATH)
+
+
+# -- the HTTP side -------------------------------------------------------------------------------------------------
+class TokenResolver(Protocol):
+    def user_for_token(self, token: str, use_cache: bool = True, session_id: str = "", *, sync: bool = True) -> Any:
+        ...
+
+
+@dataclass
+class ServiceState:
+    team: Any
+    ledger: Ledger
+    auth: TokenResolver
+    rubric: Rubric
+
+
+def refused(status: int, message: str) -> web.HTTPError:
+    """A refusal: tornado's HTTPError carrying the Indonesian message, replied as ``{"error": message}``."""
+    return web.HTTPError(status, log_message=message.replace("%", "%%"))
+
+
+def _message(exc: web.HTTPError) -> str:
+    return (exc.log_message or "Permintaan ditolak.").replace("%%", "%")
+
+
+class BaseHandler(web.RequestHandler):
+    def initialize(self, state: ServiceState) -> None:
+        self.state = state
+
+    def check_xsrf_cookie(self) -> None:  # token-authenticated API: no cookies, no XSRF
+        return
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.finish({"error": "Kesalahan pada layanan ledger." if status_code >= 500 else "Permintaan ditolak."})
+
+    def reply(self, status: int, body: dict[str, Any]) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(json.dumps(body, ensure_ascii=False))
+
+    async def hub_user(self) -> TeamUser:
+        header = self.request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() not in ("token", "bearer") or not token.strip():
+            raise refused(401, "Token hub tidak ada: kirim header 'Authorization: token <JUPYTERHUB_API_TOKEN>'.")
+        try:
+            model = await self.state.auth.user_for_token(token.strip(), sync=False)
+        except (web.HTTPError, OSError):  # HubAuth: the hub unreachable or refusing the service
+            raise refused(502, "Hub tidak dapat dihubungi untuk memeriksa token; coba lagi.") from None
+        if not model:
+            raise refused(401, "Token tidak dikenal oleh hub (kedaluwarsa atau dicabut); masuk ulang.")
+        if model.get("kind", "user") != "user":
+            raise refused(403, "Hanya pengguna hub yang dapat menulis ke ledger.")
+        if not _has_access(model.get("scopes")):
+            raise refused(403, f"Token ini tidak memiliki izin {ACCESS_SCOPE}.")
+        user = team_users(self.state.team).get(str(model.get("name", "")))
+        if user is None:
+            raise refused(403, f"Pengguna '{model.get('name')}' tidak terdaftar dalam berkas tim.")
+        return user
+
+    def body(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise refused(400, "Isi permintaan bukan JSON yang sah.") from None
+        if not isinstance(data, dict):
+            raise refused(400, "Isi permintaan harus berupa objek JSON.")
+        self.ignored = [f for f in FORGED_FIELDS if f in data]  # who writes comes from the token, never the body
+        return {k: v for k, v in data.items() if k not in FORGED_FIELDS}
+
+    async def handle(self, work: Callable[[TeamUser], Any]) -> None:
+        try:
+            user = await self.hub_user()
+            result = await IOLoop.current().run_in_executor(None, work, user)
+        except web.HTTPError as exc:
+            self.reply(exc.status_code, {"error": _message(exc)})
+        except PermissionDenied as exc:  # raised by zi_nb.team.status.guard once wired in as the hook
+            self.reply(403, {"error": str(exc)})
+        except ZiError as exc:  # LedgerError (refused by the ledger), a bad value
+            self.reply(400, {"error": str(exc)})
+        else:
+            ignored = getattr(self, "ignored", [])
+            self.reply(200, {**result, "diabaikan": ignored} if ignored else result)
+
+
+def _has_access(scopes: Any) -> bool:
+    from jupyterhub.services.auth import check_scopes
+
+    return bool(check_scopes({ACCESS_SCOPE}, set(scopes or [])))
+
+
+def _text(data: dict[str, Any], name: str, required: bool = True) -> str:
+    value = data.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str | int) or isinstance(value, bool) or (required and not str(value).strip()):
+        raise refused(400, f"Kolom '{name}' wajib diisi (teks).")
+    return str(value)
+
+
+def _record(rec: Record) -> dict[str, Any]:
+    return {"seq": rec.seq, "kind": rec.kind, "unit_id": rec.unit_id, "code": rec.code, "tier": rec.tier,
+            "answer": rec.answer, "evaluator": rec.evaluator, "note": rec.note, "timestamp": rec.timestamp,
+            "hash": rec.hash}
+
+
+class WhoamiHandler(BaseHandler):
+    async def get(self) -> None:
+        def work(user: TeamUser) -> dict[str, Any]:
+            return {"username": user.username, "nama": user.nama, "nip": user.nip, "peran": list(user.peran),
+                    "admin": user.admin, "evaluator": evaluator_id(user)}
+        await self.handle(work)
+
+
+class WriteHandler(BaseHandler):
+    action = ""
+
+    def check(self, user: TeamUser, unit_id: str, tier: str) -> None:
+        authorize(self.state, user.username, unit_id, tier)
+
+    async def post(self) -> None:
+        await self.handle(lambda user: self.store(user, self.body()))  # the token first, then the body
+
+    def store(self, user: TeamUser, data: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class AnswerHandler(WriteHandler):
+    action = "answer"
+
+    def store(self, user: TeamUser, data: dict[str, Any]) -> dict[str, Any]:
+        unit_id, tier = _text(data, "unit_id"), _text(data, "tier")
+        self.check(user, unit_id, tier)
+        rec = self.state.ledger.adjust(self.state.rubric, unit_id, _text(data, "code"), _text(data, "answer"), tier,
+                                       evaluator_id(user), _text(data, "note", required=False))
+        return {"record": _record(rec)}
+
+
+class VerdictsHandler(WriteHandler):
+    action = "verdicts"
+
+    def store(self, user: TeamUser, data: dict[str, Any]) -> dict[str, Any]:
+        unit_id, tier = _text(data, "unit_id"), _text(data, "tier")
+        self.check(user, unit_id, tier)
+        raw = data.get("verdicts")
+        if not isinstance(raw, dict) or not raw:
+            raise refused(400, "Kolom 'verdicts' wajib berupa objek {nomor dokumen: penilaian}.")
+        try:
+            verdicts = {int(k): (None if v is None else str(v)) for k, v in raw.items()}
+        except (TypeError, ValueError):
+            raise refused(400, "Nomor dokumen pada 'verdicts' harus bilangan bulat.") from None
+        note = data.get("note")
+        recs = write_verdicts(self.state.ledger, self.state.rubric, unit_id, _text(data, "code"), tier,
+                              evaluator_id(user), verdicts, note=None if note is None else str(note))
+        return {"records": [_record(r) for r in recs]}
+
+
+class CatatanHandler(WriteHandler):
+    action = "catatan"
+
+    def store(self, user: TeamUser, data: dict[str, Any]) -> dict[str, Any]:
+        unit_id, tier = _text(data, "unit_id"), _text(data, "tier")
+        self.check(user, unit_id, tier)
+        texts = {k: data.get(k) for k in ("catatan", "rekomendasi")}
+        if any(v is not None and not isinstance(v, str) for v in texts.values()):
+            raise refused(400, "Kolom 'catatan' dan 'rekomendasi' harus berupa teks.")
+        rec = write_catatan(self.state.ledger, self.state.rubric, unit_id, _text(data, "scope"), tier,
+                            evaluator_id(user), texts["catatan"], texts["rekomendasi"])
+        return {"record": _record(rec)}
+
+
+class RootHandler(BaseHandler):
+    def get(self) -> None:  # the hub checks that its service answers here; no data, no token needed
+        self.reply(200, {"layanan": SERVICE_NAME, "api": ["whoami", "answer", "verdicts", "catatan"]})
+
+
+class NotFoundHandler(BaseHandler):
+    def prepare(self) -> None:
+        self.reply(404, {"error": "Alamat tidak dikenal pada layanan ledger."})
+
+
+def make_app(state: ServiceState, prefix: str = PREFIX) -> web.Application:
+    api = prefix.rstrip("/") + "/api/"
+    routes: list[Any] = [(prefix.rstrip("/") + "/?", RootHandler, {"state": state}),
+                         (api + "whoami", WhoamiHandler, {"state": state}),
+                         (api + "answer", AnswerHandler, {"state": state}),
+                         (api + "verdicts", VerdictsHandler, {"state": state}),
+                         (api + "catatan", CatatanHandler, {"state": state})]
+    return web.Application(routes, default_handler_class=NotFoundHandler, default_handler_args={"state": state},
+                           max_body_size=MAX_BODY)
+
+
+def hub_auth() -> TokenResolver:
+    """HubAuth from the environment the hub gives its managed service (JUPYTERHUB_API_URL, JUPYTERHUB_API_TOKEN)."""
+    from jupyterhub.services.auth import HubAuth
+
+    return HubAuth(cache_max_age=CACHE_SECONDS)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m zi_nb.team.service", description="Layanan ledger zi-nb (hub).")
+    parser.add_argument("--team", required=True)
+    parser.add_argument("--ledger", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--ip", default="127.0.0.1")
+    parser.add_argument("--rubric", default="", help="rubrik (bawaan: 'rubrik' berkas tim, atau zi-2021)")
+    args = parser.parse_args(argv)
+    team = load_team(args.team)
+    rubric = load_rubric(args.rubric or _field(team, "rubrik") or "zi-2021")
+    state = ServiceState(team, Ledger(args.ledger), hub_auth(), rubric)
+    make_app(state, os.environ.get("JUPYTERHUB_SERVICE_PREFIX", PREFIX)).listen(args.port, args.ip, xheaders=True)
+    print(f"zi-ledger: mendengarkan di http://{args.ip}:{args.port}{PREFIX}", flush=True)
+    try:
+        IOLoop.current().start()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
