@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run setup test setup-test lint bench bench-bulk bench-app notebooks clean
+.PHONY: run setup test setup-test lint bench bench-bulk bench-app bench-hub notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ bench-bulk: setup
 # so not part of `make bench`)
 bench-app: setup-test
 	$(BIN)/python benchmarks/bench_app.py
+
+# the team server (zi-nb hub: JupyterHub + configurable-http-proxy + the ledger service) with a generated team: N
+# evaluators saving answers at once through the service (N = 1, 5, 10, 20) against the same saves in-process, and
+# the memory of a few users' voila servers (a few minutes, so not part of `make bench`)
+bench-hub: setup-test
+	$(BIN)/python benchmarks/bench_hub.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache

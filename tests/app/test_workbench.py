@@ -633,3 +633,13 @@ def test_the_lhe_kernel_does_not_inherit_the_page_kernels_voila_setup(monkeypatc
     with report_environment():
         assert "VOILA_PREHEAT" not in os.environ and "IPYTHONDIR" not in os.environ
     assert os.environ["VOILA_PREHEAT"] == "True" and os.environ["IPYTHONDIR"] == "/tmp/zi-nb-serve-profile"
+
+
+def test_on_the_team_server_the_app_never_writes_a_ledger_of_its_own(bench, ledger_path, monkeypatch):
+    """Under the hub only the ledger service writes: the app refuses to save instead of writing a local file."""
+    monkeypatch.setenv("ZI_NB_SERVICE_URL", "http://127.0.0.1:9/services/zi-ledger/")
+    choose(bench, "PPA1B", "B")
+    bench.note.value = "dokumen belum lengkap"
+    bench._on_save()
+    assert "server tim" in bench.msg.value and "BELUM tersimpan" in bench.msg.value
+    assert not ledger_path.exists() and bench.s.drafts == {"PPA1B": "B"}

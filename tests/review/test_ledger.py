@@ -36,7 +36,7 @@ def test_records_are_chained_and_verify(ledger, rubric):
     ({"note": "  "}, "Catatan wajib"),
     ({"answer": "Mungkin"}, "tidak sah"),
     ({"code": "XYZ1"}, "tidak ada dalam rubrik"),
-    ({"tier": "unit"}, "Tingkat"),
+    ({"tier": "final"}, "Tingkat"),
     ({"evaluator": ""}, "evaluator"),
 ])
 def test_refusals(ledger, rubric, kwargs, message):

@@ -32,6 +32,10 @@ FIGURES: dict[str, str] = {
     "concurrent_writers": "Penilai menulis bersamaan pada unit yang sama (proses x penyesuaian)",
     "concurrent_records_lost": "Penyesuaian hilang dari penulisan bersamaan",
     "security_checks": "Pemeriksaan keamanan (injeksi rumus/HTML/parameter, path traversal, token, batas ukuran)",
+    "forbidden_writes_tried": ("Penulisan terlarang dicoba lewat layanan ledger "
+                               "(peran x aksi x status, identitas palsu)"),
+    "forbidden_writes_refused": "... ditolak dan dicatat sebagai penolakan",
+    "wrong_identity_records": "Rekaman atas nama selain pemilik token",
 }
 
 

@@ -41,6 +41,7 @@ from zi_nb.errors import LedgerError, ParameterError
 from zi_nb.lke.inputs import read_inputs
 from zi_nb.lke.sample import bundled_paths
 from zi_nb.review.ledger import Ledger, Record, apply_ledger, check_answer, default_path
+from zi_nb.team.client import SERVICE_URL_ENV
 
 # name -> (default, environment variable)
 PARAMETERS: dict[str, tuple[str, str]] = {
@@ -53,6 +54,9 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "zona_waktu": ("WIB", "ZI_NB_TZ"),
 }
 _IGNORED = {"In", "Out", "get_ipython", "exit", "quit", "open"}
+HUB_NOT_YET = ("Aplikasi ini berjalan di server tim, tetapi menyimpan lewat layanan ledger tim belum tersedia di "
+               "aplikasi penilai; perubahan BELUM tersimpan. Gunakan layanan ledger (zi_nb.team.client) atau "
+               "zi-nb serve pada komputer sendiri.")
 
 
 def resolve_parameters(namespace: dict[str, Any], environ: dict[str, str] | None = None) -> dict[str, str]:
@@ -161,7 +165,10 @@ class Session:
 
     # -- ledger ------------------------------------------------------------------------------------------------------
     def _ledger(self, create: bool = False) -> Ledger | None:
-        """The ledger, opened only when it exists or a change is saved (reading never creates a file)."""
+        """The ledger, opened only when it exists or a change is saved (reading never creates a file). On the team
+        server (:data:`SERVICE_URL_ENV` set) nothing is written here: only the ledger service may write there."""
+        if create and os.environ.get(SERVICE_URL_ENV):
+            raise LedgerError(HUB_NOT_YET)
         if self._book is None and (create or self.ledger_path.is_file()):
             self._book = Ledger(self.ledger_path)
         return self._book

@@ -1,8 +1,8 @@
 """The reviewer ledger: an append-only, hash-chained record of every answer a reviewer changes.
 
-Each record holds unit, code, tier (``tpi``/``tpn``), the previous and the new answer, the evaluator, a required
-note, a UTC timestamp, the rubric id, and ``prev_hash`` (the hash of the record before it); its own ``hash`` is the
-sha256 of its canonical JSON. Deleting, changing or reordering any record breaks the chain, which
+Each record holds unit, code, tier (``unit``/``tpi``/``tpn``), the previous and the new answer, the evaluator, a
+required note, a UTC timestamp, the rubric id, and ``prev_hash`` (the hash of the record before it); its own ``hash`` is
+the sha256 of its canonical JSON. Deleting, changing or reordering any record breaks the chain, which
 :meth:`Ledger.verify` reports.
 
 Storage is one SQLite file (WAL mode). Path (:func:`resolve_ledger`): ``--ledger``, else the ``ZI_NB_LEDGER``
@@ -141,8 +141,8 @@ def new_fields(*, kind: str, unit_id: str, code: str, tier: str, previous: str |
                           if kind in ANSWER_KINDS else "Alasan wajib diisi.")
     if not (evaluator or "").strip():
         raise LedgerError("Id evaluator wajib diisi.")
-    allowed = (REVIEW_TIERS if kind in (*ANSWER_KINDS, CATATAN, BUKTI)
-               else ("unit", *REVIEW_TIERS) if kind == LAMPIRAN else ("unit", *REVIEW_TIERS, "final"))
+    allowed = (REVIEW_TIERS if kind in (CATATAN, BUKTI)  # answers: the unit's PIC (team server) or a reviewer
+               else ("unit", *REVIEW_TIERS) if kind in (*ANSWER_KINDS, LAMPIRAN) else ("unit", *REVIEW_TIERS, "final"))
     if tier not in allowed:
         raise LedgerError(f"Tingkat '{tier}' tidak sah; penilai menulis pada tingkat {' atau '.join(allowed)}.")
     return {"kind": kind, "unit_id": unit_id, "code": code, "tier": tier, "previous": previous, "answer": answer,

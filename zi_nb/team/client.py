@@ -8,9 +8,11 @@ token), so nothing here carries a name. Errors are :class:`zi_nb.errors.LedgerEr
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,6 +41,12 @@ class ServiceClient:
         return cls(url if url.endswith("/") else url + "/", token)
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            return json.loads(self._fetch(method, path, body).decode("utf-8") or "{}")
+        except ValueError:
+            raise LedgerError("Jawaban layanan ledger tidak dapat dibaca.") from None
+
+    def _fetch(self, method: str, path: str, body: dict[str, Any] | None = None) -> bytes:
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(self.url + path, data=data, method=method,
                                          headers={"Authorization": f"token {self.token}",
@@ -46,7 +54,7 @@ class ServiceClient:
                                                   "Accept": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as resp:
-                return json.loads(resp.read().decode("utf-8") or "{}")
+                return resp.read()
         except urllib.error.HTTPError as exc:
             try:
                 message = json.loads(exc.read().decode("utf-8")).get("error", "")
@@ -57,8 +65,6 @@ class ServiceClient:
             reason = getattr(exc, "reason", exc)
             raise LedgerError(f"Layanan ledger di {self.url} tidak dapat dihubungi ({reason}); simpan ulang "
                               "sebentar lagi atau hubungi admin.") from None
-        except ValueError:
-            raise LedgerError("Jawaban layanan ledger tidak dapat dibaca.") from None
 
     def whoami(self) -> dict[str, Any]:
         """The hub user of this server as the team file knows them: username, nama, nip, peran, evaluator."""
@@ -81,3 +87,47 @@ class ServiceClient:
         """The catatan and rekomendasi of an area or ``UNIT`` (see :func:`zi_nb.review.catatan.write_catatan`)."""
         return self._call("POST", "api/catatan", {"unit_id": unit_id, "scope": scope, "tier": tier,
                                                   "catatan": catatan, "rekomendasi": rekomendasi})["record"]
+
+    # -- the team workflow (zi_nb.team.service_api) -----------------------------------------------------------------
+    def status(self, unit_id: str, to_status: str, note: str = "", *, butir: Mapping[str, str] | None = None,
+               lhe_sha256: str | None = None, alasan: str | None = None) -> dict[str, Any]:
+        """Move the unit to ``to_status`` (see :func:`zi_nb.team.status.transition`): ``butir`` {item code: note}
+        to ``dikembalikan``, ``lhe_sha256`` to ``final TPI``, ``alasan`` to ``dicabut``; returns the status record."""
+        body: dict[str, Any] = {"unit_id": unit_id, "to_status": to_status, "note": note}
+        for name, value in (("butir", None if butir is None else dict(butir)), ("lhe_sha256", lhe_sha256),
+                            ("alasan", alasan)):
+            if value is not None:
+                body[name] = value
+        return self._call("POST", "api/status", body)["record"]
+
+    def all_present(self, unit_id: str, code: str, tier: str) -> list[dict[str, Any]]:
+        """"Semua ada": every required document of the item is there (the verdict records written)."""
+        return self._call("POST", "api/semua-ada", {"unit_id": unit_id, "code": code, "tier": tier})["records"]
+
+    def attach(self, unit_id: str, code: str, tier: str, name: str, content: bytes, note: str | None = None,
+               source: str | None = None) -> dict[str, Any]:
+        """Attach a file to an item: ``{"record", "berkas": {"sha256", "size", "label", "mime"}}``."""
+        body = {"unit_id": unit_id, "code": code, "tier": tier, "name": name, "note": note, "source": source,
+                "content": base64.b64encode(content).decode("ascii")}
+        return self._call("POST", "api/attach", body)
+
+    def undo(self, unit_id: str, note: str, tier: str | None = None) -> dict[str, Any]:
+        """Undo the last change of the unit's tier (None: the tier of this user's role on the unit)."""
+        body = {"unit_id": unit_id, "note": note, **({"tier": tier} if tier else {})}
+        return self._call("POST", "api/undo", body)["record"]
+
+    def records(self, unit_id: str) -> dict[str, Any]:
+        """The unit's records and status: ``{"unit_id", "status", "records"}`` (for a user with a role on it)."""
+        return self._call("GET", "api/records?" + urllib.parse.urlencode({"unit": unit_id}))
+
+    def tasks(self) -> list[dict[str, Any]]:
+        """"Tugas saya": the units waiting for this user, earliest deadline first."""
+        return self._call("GET", "api/tasks")["tasks"]
+
+    def overview(self) -> list[dict[str, Any]]:
+        """Every unit's status (koordinator, admin, TPN)."""
+        return self._call("GET", "api/overview")["units"]
+
+    def overview_xlsx(self) -> bytes:
+        """The overview as an xlsx workbook (koordinator, admin, TPN)."""
+        return self._fetch("GET", "api/overview?format=xlsx")

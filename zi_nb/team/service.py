@@ -23,6 +23,10 @@ Endpoints (JSON in, JSON out; errors are ``{"error": "..."}`` in Bahasa Indonesi
     401 no token, or a token the hub does not know    403 not allowed (see :func:`authorize`)
     400 bad request or refused by the ledger (LedgerError, with its message)
 
+and the team workflow's endpoints of :mod:`zi_nb.team.service_api` (``status``, ``semua-ada``, ``attach``,
+``undo``, ``records``, ``tasks``, ``overview``). A request body is at most :data:`MAX_BODY` bytes (``attach``:
+:data:`zi_nb.team.service_api.UPLOAD_MAX_BODY`, a file of the evidence limit in base64).
+
 Who wrote a record, and through which path: ``evaluator`` is :func:`evaluator_id`,
 ``hub:<username> (<nama>, NIP <nip>)``: the ``hub:`` prefix says it was written through this service for the hub
 user ``<username>`` (the part in brackets is the team file's data at the time of writing, for the reader).
@@ -45,15 +49,14 @@ from zi_nb.engine.rubric import Rubric, load_rubric
 from zi_nb.errors import PermissionDenied, ZiError
 from zi_nb.review.catatan import write_catatan
 from zi_nb.review.evidence import write_verdicts
-from zi_nb.review.ledger import Ledger, Record
-from zi_nb.team import permissions, teamfile
-from zi_nb.team import status as team_status
+from zi_nb.review.ledger import Ledger
+from zi_nb.team import service_api, teamfile
+from zi_nb.team.service_api import HUB_PATH, Caller, Download, authorize, record_json, text
 
 SERVICE_NAME = "zi-ledger"
 PREFIX = f"/services/{SERVICE_NAME}/"
 ACCESS_SCOPE = f"access:services!service={SERVICE_NAME}"
 CACHE_SECONDS = 60  # how long the hub's answer for a token is kept (a revoked token works at most this long)
-HUB_PATH = "hub"  # the path named in the evaluator id of a record written through this service
 MAX_BODY = 1 << 20  # bytes of a request body
 FORGED_FIELDS = ("evaluator", "username", "user", "nama", "nip")  # never accepted from the client
 
@@ -108,19 +111,6 @@ def evaluator_id(user: TeamUser) -> str:
     return f"{HUB_PATH}:{user.username}" + (f" ({who})" if who else "")
 
 
-# -- permissions: the team's rules, checked where the record is written ----------------------------------------
-TIER_ACTION = {"unit": permissions.ISI, "tpi": permissions.REVIU, "tpn": permissions.TPN_REVIU}
-
-
-def authorize(state: ServiceState, username: str, unit_id: str, tier: str) -> None:
-    """Refuse unless ``username`` may write ``tier`` of ``unit_id`` now: the team's roles, the unit's status and the
-    stage's deadline (:func:`zi_nb.team.status.guard`, which records a refusal in the ledger as a ``penolakan``
-    record and raises :class:`PermissionDenied`, answered 403)."""
-    if tier not in TIER_ACTION:
-        raise refused(400, f"Tingkat '{tier}' tidak sah; yang diharapkan: {', '.join(TIER_ACTION)}.")
-    team_status.guard(state.ledger, state.team, username, TIER_ACTION[tier], unit_id, via=HUB_PATH)
-
-
 # -- the HTTP side -------------------------------------------------------------------------------------------------
 class TokenResolver(Protocol):
     def user_for_token(self, token: str, use_cache: bool = True, session_id: str = "", *, sync: bool = True) -> Any:
@@ -133,6 +123,7 @@ class ServiceState:
     ledger: Ledger
     auth: TokenResolver
     rubric: Rubric
+    bukti_dir: Path | None = None  # the evidence store (None: beside the ledger, default_store_path)
 
 
 def refused(status: int, message: str) -> web.HTTPError:
@@ -193,6 +184,11 @@ class BaseHandler(web.RequestHandler):
         try:
             user = await self.hub_user()
             result = await IOLoop.current().run_in_executor(None, work, user)
+            if isinstance(result, Download):
+                self.set_header("Content-Type", result.content_type)
+                self.set_header("Content-Disposition", f'attachment; filename="{result.filename}"')
+                self.finish(result.content)
+                return
         except web.HTTPError as exc:
             self.reply(exc.status_code, {"error": _message(exc)})
         except PermissionDenied as exc:  # raised by zi_nb.team.status.guard once wired in as the hook
@@ -208,21 +204,6 @@ def _has_access(scopes: Any) -> bool:
     from jupyterhub.services.auth import check_scopes
 
     return bool(check_scopes({ACCESS_SCOPE}, set(scopes or [])))
-
-
-def _text(data: dict[str, Any], name: str, required: bool = True) -> str:
-    value = data.get(name)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str | int) or isinstance(value, bool) or (required and not str(value).strip()):
-        raise refused(400, f"Kolom '{name}' wajib diisi (teks).")
-    return str(value)
-
-
-def _record(rec: Record) -> dict[str, Any]:
-    return {"seq": rec.seq, "kind": rec.kind, "unit_id": rec.unit_id, "code": rec.code, "tier": rec.tier,
-            "answer": rec.answer, "evaluator": rec.evaluator, "note": rec.note, "timestamp": rec.timestamp,
-            "hash": rec.hash}
 
 
 class WhoamiHandler(BaseHandler):
@@ -250,18 +231,18 @@ class AnswerHandler(WriteHandler):
     action = "answer"
 
     def store(self, user: TeamUser, data: dict[str, Any]) -> dict[str, Any]:
-        unit_id, tier = _text(data, "unit_id"), _text(data, "tier")
+        unit_id, tier = text(data, "unit_id"), text(data, "tier")
         self.check(user, unit_id, tier)
-        rec = self.state.ledger.adjust(self.state.rubric, unit_id, _text(data, "code"), _text(data, "answer"), tier,
-                                       evaluator_id(user), _text(data, "note", required=False))
-        return {"record": _record(rec)}
+        rec = self.state.ledger.adjust(self.state.rubric, unit_id, text(data, "code"), text(data, "answer"), tier,
+                                       evaluator_id(user), text(data, "note", required=False))
+        return {"record": record_json(rec)}
 
 
 class VerdictsHandler(WriteHandler):
     action = "verdicts"
 
     def store(self, user: TeamUser, data: dict[str, Any]) -> dict[str, Any]:
-        unit_id, tier = _text(data, "unit_id"), _text(data, "tier")
+        unit_id, tier = text(data, "unit_id"), text(data, "tier")
         self.check(user, unit_id, tier)
         raw = data.get("verdicts")
         if not isinstance(raw, dict) or not raw:
@@ -271,33 +252,94 @@ class VerdictsHandler(WriteHandler):
         except (TypeError, ValueError):
             raise refused(400, "Nomor dokumen pada 'verdicts' harus bilangan bulat.") from None
         note = data.get("note")
-        recs = write_verdicts(self.state.ledger, self.state.rubric, unit_id, _text(data, "code"), tier,
+        recs = write_verdicts(self.state.ledger, self.state.rubric, unit_id, text(data, "code"), tier,
                               evaluator_id(user), verdicts, note=None if note is None else str(note))
-        return {"records": [_record(r) for r in recs]}
+        return {"records": [record_json(r) for r in recs]}
 
 
 class CatatanHandler(WriteHandler):
     action = "catatan"
 
     def store(self, user: TeamUser, data: dict[str, Any]) -> dict[str, Any]:
-        unit_id, tier = _text(data, "unit_id"), _text(data, "tier")
+        unit_id, tier = text(data, "unit_id"), text(data, "tier")
         self.check(user, unit_id, tier)
         texts = {k: data.get(k) for k in ("catatan", "rekomendasi")}
         if any(v is not None and not isinstance(v, str) for v in texts.values()):
             raise refused(400, "Kolom 'catatan' dan 'rekomendasi' harus berupa teks.")
-        rec = write_catatan(self.state.ledger, self.state.rubric, unit_id, _text(data, "scope"), tier,
+        rec = write_catatan(self.state.ledger, self.state.rubric, unit_id, text(data, "scope"), tier,
                             evaluator_id(user), texts["catatan"], texts["rekomendasi"])
-        return {"record": _record(rec)}
+        return {"record": record_json(rec)}
+
+
+class ApiHandler(BaseHandler):
+    """An endpoint of :data:`zi_nb.team.service_api.ENDPOINTS`: the token first, then the body or query."""
+
+    def initialize(self, state: ServiceState, name: str) -> None:  # type: ignore[override]
+        self.state = state
+        method, self.endpoint = service_api.ENDPOINTS[name]
+        self.SUPPORTED_METHODS = (method,)  # another method: 405
+
+    def caller(self, user: TeamUser) -> Caller:
+        return Caller(user.username, evaluator_id(user), user.peran)
+
+    async def get(self) -> None:
+        args = {k: self.get_query_argument(k) for k in self.request.query_arguments}
+        await self.handle(lambda user: self.endpoint(self.state, self.caller(user), args))
+
+    async def post(self) -> None:
+        await self.handle(lambda user: self.endpoint(self.state, self.caller(user), self.body()))
+
+
+@web.stream_request_body
+class UploadHandler(ApiHandler):
+    """An endpoint taking a file (up to :data:`zi_nb.team.service_api.UPLOAD_MAX_BODY`): the token is checked
+    before the body is read, a larger body is refused (413) before it is sent."""
+
+    async def prepare(self) -> None:
+        self.chunks: list[bytes] = []
+        try:
+            length = int(self.request.headers.get("Content-Length", "0") or 0)
+        except ValueError:
+            length = 0
+        limit = service_api.UPLOAD_MAX_BODY
+        try:
+            await self.hub_user()
+            if length > limit:
+                raise refused(413, f"Berkas terlalu besar: isi permintaan {length} bayt, paling banyak {limit} "
+                              "bayt (berkas dalam base64); kompres atau pecah berkasnya.")
+        except web.HTTPError as exc:
+            self.reply(exc.status_code, {"error": _message(exc)})
+            return
+        if self.request.connection is not None:
+            self.request.connection.set_max_body_size(limit)  # type: ignore[attr-defined]
+
+    def data_received(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+
+    async def post(self) -> None:
+        self.request.body = b"".join(self.chunks)
+        await super().post()
 
 
 class RootHandler(BaseHandler):
     def get(self) -> None:  # the hub checks that its service answers here; no data, no token needed
-        self.reply(200, {"layanan": SERVICE_NAME, "api": ["whoami", "answer", "verdicts", "catatan"]})
+        self.reply(200, {"layanan": SERVICE_NAME, "api": ["whoami", "answer", "verdicts", "catatan",
+                                                          *service_api.ENDPOINTS]})
 
 
 class NotFoundHandler(BaseHandler):
     def prepare(self) -> None:
         self.reply(404, {"error": "Alamat tidak dikenal pada layanan ledger."})
+
+
+class LedgerApp(web.Application):
+    """Tornado takes ``max_body_size`` from the HTTP server, not from the application: here every request is held
+    to :data:`MAX_BODY` whatever ``listen`` was given (an upload endpoint raises its own request's limit)."""
+
+    def start_request(self, server_conn: object, request_conn: Any) -> Any:
+        if hasattr(request_conn, "set_max_body_size"):
+            request_conn.set_max_body_size(MAX_BODY)
+        return super().start_request(server_conn, request_conn)
 
 
 def make_app(state: ServiceState, prefix: str = PREFIX) -> web.Application:
@@ -307,8 +349,9 @@ def make_app(state: ServiceState, prefix: str = PREFIX) -> web.Application:
                          (api + "answer", AnswerHandler, {"state": state}),
                          (api + "verdicts", VerdictsHandler, {"state": state}),
                          (api + "catatan", CatatanHandler, {"state": state})]
-    return web.Application(routes, default_handler_class=NotFoundHandler, default_handler_args={"state": state},
-                           max_body_size=MAX_BODY)
+    routes += [(api + name, UploadHandler if name in service_api.UPLOADS else ApiHandler,
+                {"state": state, "name": name}) for name in service_api.ENDPOINTS]
+    return LedgerApp(routes, default_handler_class=NotFoundHandler, default_handler_args={"state": state})
 
 
 def hub_auth() -> TokenResolver:
@@ -325,10 +368,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--ip", default="127.0.0.1")
     parser.add_argument("--rubric", default="", help="rubrik (bawaan: 'rubrik' berkas tim, atau zi-2021)")
+    parser.add_argument("--bukti-dir", default="", help="penyimpanan bukti dukung (bawaan: di samping ledger)")
     args = parser.parse_args(argv)
     team = load_team(args.team)
     rubric = load_rubric(args.rubric or _field(team, "rubrik") or "zi-2021")
-    state = ServiceState(team, Ledger(args.ledger), hub_auth(), rubric)
+    state = ServiceState(team, Ledger(args.ledger), hub_auth(), rubric,
+                         Path(args.bukti_dir).expanduser().resolve() if args.bukti_dir else None)
     make_app(state, os.environ.get("JUPYTERHUB_SERVICE_PREFIX", PREFIX)).listen(args.port, args.ip, xheaders=True)
     print(f"zi-ledger: mendengarkan di http://{args.ip}:{args.port}{PREFIX}", flush=True)
     try:

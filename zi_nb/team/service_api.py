@@ -1,0 +1,238 @@
+"""The team workflow's endpoints of the ledger service (:mod:`zi_nb.team.service`, which authenticates the caller
+and answers over HTTP): status changes, evidence, undo, and what a user may read.
+
+Each endpoint is a function ``(state, caller, args) -> dict | Download`` listed in :data:`ENDPOINTS`; ``caller`` is
+the hub user the token belongs to (never a name from the request). Every write checks the team's rules where it
+writes: a status change through :func:`zi_nb.team.status.transition`, the other writes through :func:`authorize`
+(:func:`zi_nb.team.status.guard`), with the action of the tier from :data:`TIER_ACTION`, the one table mapping a
+tier to its action. A refusal is recorded in the ledger as a ``penolakan`` record and answered 403. Answers,
+verdicts, attachments and undos carry the caller's evaluator id (``hub:<username> (<nama>, NIP <nip>)``); a status
+record and a refusal carry the username, as every status record does, with ``data.via`` ``hub``.
+
+::
+
+    POST api/status     {"unit_id", "to_status", "note", "butir": {kode: catatan}, "lhe_sha256", "alasan"}
+    POST api/semua-ada  {"unit_id", "code", "tier"}                           -> {"records"}
+    POST api/attach     {"unit_id", "code", "tier", "name", "content" (base64), "note", "source"}
+                                                                              -> {"record", "berkas"}
+    POST api/undo       {"unit_id", "tier", "note"}                           -> {"record"}
+    GET  api/records?unit=U                                                   -> {"unit_id", "status", "records"}
+    GET  api/tasks                                                            -> {"tasks"}
+    GET  api/overview[?format=xlsx]                                           -> {"periode", "units"} or the xlsx
+
+Reading: ``records`` of a unit for a user with a role on it (a unit's PIC or TPI member listed for it; ketua TPI,
+TPN, koordinator and admin act on every unit); ``overview`` for koordinator, admin and TPN; ``tasks`` for everyone
+(their own "Tugas saya").
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from zi_nb.common.limits import MAX_EVIDENCE_BYTES
+from zi_nb.errors import LedgerError, PermissionDenied
+from zi_nb.review.evidence import attach, mark_all_present
+from zi_nb.review.evidence_store import EvidenceStore, default_store_path
+from zi_nb.review.ledger import Ledger, Record
+from zi_nb.team import overview, permissions
+from zi_nb.team import status as team_status
+from zi_nb.team.teamfile import SCOPED_ROLES
+
+HUB_PATH = "hub"  # the ``via`` of a status record, refusal or check made through the service
+# the one table mapping a tier of the ledger to the action of the team's rules that writes it
+TIER_ACTION = {"unit": permissions.ISI, "tpi": permissions.REVIU, "tpn": permissions.TPN_REVIU}
+OVERVIEW_ROLES: tuple[str, ...] = ("koordinator", "admin", "tpn")
+# a request body of api/attach: the file base64-encoded (4 characters per 3 bytes) and the other fields
+UPLOAD_MAX_BODY = 4 * ((MAX_EVIDENCE_BYTES + 2) // 3) + (64 << 10)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ServiceData(Protocol):
+    """What the endpoints use of :class:`zi_nb.team.service.ServiceState`."""
+
+    team: Any
+    ledger: Ledger
+    rubric: Any
+    bukti_dir: Path | None
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The hub user calling, as the team file knows them; ``evaluator`` the id written in their records."""
+
+    username: str
+    evaluator: str
+    peran: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file answered as it is (not JSON)."""
+
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def authorize(state: ServiceData, username: str, unit_id: str, tier: str) -> None:
+    """Refuse unless ``username`` may write ``tier`` of ``unit_id`` now: the team's roles, the unit's status and the
+    stage's deadline (:func:`zi_nb.team.status.guard`, which records a refusal in the ledger as a ``penolakan``
+    record and raises :class:`PermissionDenied`, answered 403). An unknown tier is a :class:`LedgerError` (400)."""
+    if tier not in TIER_ACTION:
+        raise LedgerError(f"Tingkat '{tier}' tidak sah; yang diharapkan: {', '.join(TIER_ACTION)}.")
+    team_status.guard(state.ledger, state.team, username, TIER_ACTION[tier], unit_id, via=HUB_PATH)
+
+
+def text(args: dict[str, Any], name: str, required: bool = True) -> str:
+    """A text field of the request (400 when required and missing, or not text)."""
+    value = args.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str | int) or isinstance(value, bool) or (required and not str(value).strip()):
+        raise LedgerError(f"Kolom '{name}' wajib diisi (teks).")
+    return str(value)
+
+
+def record_json(rec: Record) -> dict[str, Any]:
+    """A record as the service answers it."""
+    return {"seq": rec.seq, "kind": rec.kind, "unit_id": rec.unit_id, "code": rec.code, "tier": rec.tier,
+            "previous": rec.previous, "answer": rec.answer, "evaluator": rec.evaluator, "note": rec.note,
+            "timestamp": rec.timestamp, "data": rec.details, "hash": rec.hash}
+
+
+def store_of(state: ServiceData) -> EvidenceStore:
+    """The evidence store: ``--bukti-dir``, else the store of the ledger (:func:`default_store_path`)."""
+    return EvidenceStore(state.bukti_dir or default_store_path(state.ledger.path))
+
+
+# -- writes --------------------------------------------------------------------------------------------------------
+def change_status(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
+    """``api/status``: :func:`zi_nb.team.status.transition` as the caller (the rules decide under the lock)."""
+    unit_id, to_status = text(args, "unit_id"), text(args, "to_status")
+    note, alasan = text(args, "note", required=False), text(args, "alasan", required=False)
+    note = (alasan or note) if to_status == permissions.DICABUT else (note or alasan)  # dicabut: the reason
+    data: dict[str, Any] = {}
+    if args.get("butir") is not None:
+        if not isinstance(args["butir"], dict):
+            raise LedgerError("Kolom 'butir' harus berupa objek {kode butir: catatan}.")
+        data["butir"] = args["butir"]
+    if args.get("lhe_sha256") is not None:
+        data["lhe_sha256"] = text(args, "lhe_sha256")
+    rec = team_status.transition(state.ledger, state.team, caller.username, unit_id, to_status, note=note, data=data,
+                                 via=HUB_PATH)
+    return {"record": record_json(rec)}
+
+
+def all_present(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
+    """``api/semua-ada``: every required document of an item is there (:func:`mark_all_present`)."""
+    unit_id, code, tier = text(args, "unit_id"), text(args, "code"), text(args, "tier")
+    authorize(state, caller.username, unit_id, tier)
+    recs = mark_all_present(state.ledger, state.rubric, unit_id, code, tier, caller.evaluator)
+    return {"records": [record_json(r) for r in recs]}
+
+
+def attach_file(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
+    """``api/attach``: store a file (base64 ``content``) and record it as attached to an item (:func:`attach`)."""
+    unit_id, code, tier, name = text(args, "unit_id"), text(args, "code"), text(args, "tier"), text(args, "name")
+    raw = args.get("content")
+    if not isinstance(raw, str) or not raw:
+        raise LedgerError("Kolom 'content' wajib berisi berkas dalam base64.")
+    try:
+        content = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise LedgerError("Kolom 'content' bukan base64 yang sah.") from None
+    authorize(state, caller.username, unit_id, tier)
+    source = args.get("source")
+    rec, stored = attach(state.ledger, store_of(state), state.rubric, unit_id, code, tier, caller.evaluator, name,
+                         content, note=text(args, "note", required=False) or None,
+                         source=None if source is None else str(source))
+    return {"record": record_json(rec),
+            "berkas": {"sha256": stored.sha256, "size": stored.size, "label": stored.label, "mime": stored.mime}}
+
+
+def undo(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
+    """``api/undo``: undo the last change of the unit's tier (:meth:`Ledger.undo`); the tier defaults to the one
+    the caller's role on the unit writes, when there is exactly one."""
+    unit_id, note = text(args, "unit_id"), text(args, "note")
+    tier = text(args, "tier", required=False) or caller_tier(state, caller, unit_id)
+    authorize(state, caller.username, unit_id, tier)
+    rec = state.ledger.undo(state.rubric, unit_id, tier, caller.evaluator, note)
+    if rec is None:
+        raise LedgerError(f"Tidak ada perubahan tingkat {tier} pada unit {unit_id} yang dapat dibatalkan.")
+    return {"record": record_json(rec)}
+
+
+def caller_tier(state: ServiceData, caller: Caller, unit_id: str) -> str:
+    """The tier the caller writes for the unit (400 when none, or several: then ``tier`` must be given)."""
+    role_tier = {"unit": "unit", "tpi": "tpi", "tpn": "tpn"}
+    tiers = [role_tier[k] for k in role_tier if has_role(state, caller.username, unit_id, (k,))]
+    if len(tiers) != 1:
+        raise LedgerError("Kolom 'tier' wajib diisi (unit, tpi atau tpn).")
+    return tiers[0]
+
+
+# -- reads ---------------------------------------------------------------------------------------------------------
+def has_role(state: ServiceData, username: str, unit_id: str, kinds: tuple[str, ...] | None = None) -> bool:
+    """Whether the user holds one of ``kinds`` (None: any role) on the unit (``unit``/``tpi``: listed for it)."""
+    user = state.team.user(username)
+    if user is None:
+        return False
+    return any((kinds is None or k in kinds) and (k not in SCOPED_ROLES or unit_id in user.units_as(k))
+               for k in user.kinds)
+
+
+def unit_records(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
+    """``api/records?unit=U``: the unit's records, for a user with a role on the unit."""
+    unit_id = text(args, "unit")
+    if unit_id not in state.team.units:
+        raise LedgerError(f"Unit '{unit_id}' tidak terdaftar dalam berkas tim.")
+    if not has_role(state, caller.username, unit_id):
+        raise PermissionDenied(f"Anda ({caller.username}) tidak memiliki peran pada unit {unit_id}; rekaman unit "
+                               "ini tidak dapat dibaca.")
+    records = state.ledger.records(unit_id)
+    return {"unit_id": unit_id, "status": team_status.status_of(records, unit_id, state.team.periode.id),
+            "records": [record_json(r) for r in records]}
+
+
+def tasks(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
+    """``api/tasks``: "Tugas saya", the units waiting for the caller."""
+    now = dt.datetime.now(dt.UTC)
+    found = overview.tasks_for(state.team, caller.username, state.ledger.records(), now)
+    return {"tasks": [{"unit_id": t.unit_id, "status": t.status, "stage": t.stage,
+                       "deadline": t.deadline.isoformat() if t.deadline else None, "overdue": t.overdue,
+                       "todo": t.todo} for t in found]}
+
+
+def unit_overview(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any] | Download:
+    """``api/overview``: every unit's status (``?format=xlsx``: the workbook), for koordinator, admin and TPN."""
+    if not any(k in OVERVIEW_ROLES for k in caller.peran):
+        raise PermissionDenied(f"Anda ({caller.username}) tidak berhak melihat ikhtisar semua unit; hanya "
+                               "koordinator, admin atau TPN yang berhak.")
+    now = dt.datetime.now(dt.UTC)
+    rows = overview.unit_rows(state.team, state.ledger.records(), now)
+    wanted = text(args, "format", required=False) or "json"
+    if wanted == "json":
+        return {"periode": state.team.periode.id, "units": [r.as_dict() for r in rows]}
+    if wanted != "xlsx":
+        raise LedgerError(f"Format '{wanted}' tidak dikenal; yang diharapkan: json atau xlsx.")
+    with tempfile.TemporaryDirectory(prefix="zi-overview-") as folder:
+        path = overview.write_xlsx(state.team, rows, Path(folder) / "status.xlsx", now)
+        content = path.read_bytes()
+    return Download(content, XLSX, f"status-unit-{state.team.periode.id}.xlsx")
+
+
+Endpoint = Callable[[ServiceData, Caller, dict[str, Any]], "dict[str, Any] | Download"]
+# path under api/ -> (HTTP method, endpoint)
+ENDPOINTS: dict[str, tuple[str, Endpoint]] = {
+    "status": ("POST", change_status), "semua-ada": ("POST", all_present), "attach": ("POST", attach_file),
+    "undo": ("POST", undo), "records": ("GET", unit_records), "tasks": ("GET", tasks),
+    "overview": ("GET", unit_overview),
+}
+UPLOADS: tuple[str, ...] = ("attach",)  # endpoints whose body may be up to UPLOAD_MAX_BODY
