@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from zi_nb.common.yamlfile import explain, line_of
 from zi_nb.errors import ParameterError
 
 MAX_LOGO_BYTES = 1024 * 1024
@@ -108,42 +109,6 @@ def fill_nomor(pattern: str, unit_id: str, position: int | None, year: int | Non
     return pattern.format(**values)
 
 
-_MESSAGES = {
-    "missing": "wajib diisi", "extra_forbidden": "tidak dikenal", "string_type": "harus berupa teks",
-    "list_type": "harus berupa daftar", "dict_type": "harus berupa pemetaan nama: nilai",
-    "date_from_datetime_parsing": "harus berupa tanggal TTTT-BB-HH (mis. 2026-06-11)",
-    "date_parsing": "harus berupa tanggal TTTT-BB-HH (mis. 2026-06-11)",
-    "date_type": "harus berupa tanggal TTTT-BB-HH (mis. 2026-06-11)",
-    "string_too_short": "tidak boleh kosong", "model_type": "harus berupa pemetaan nama: nilai",
-}
-
-
-def _line(node: Any, loc: tuple[Any, ...]) -> int | None:
-    """The line (1-based) of the YAML node at ``loc`` (or of the nearest node above it)."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = next((v for k, v in node.value if k.value == key), None)
-            if found is None:
-                found = next((k for k, _ in node.value if k.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            found = node.value[key]
-        else:
-            found = None
-        if found is None:
-            break
-        node, line = found, found.start_mark.line + 1
-    return line
-
-
-def _explain(error: Any) -> str:
-    kind = error["type"]
-    if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"harus salah satu dari {expected.replace(' or ', ', ')}"
-    return _MESSAGES.get(kind, "tidak sah")
-
-
 def load_settings(path: str | Path | None) -> Settings:
     """The settings in ``path`` (empty settings for None or ""); :class:`ParameterError` names the file, the line
     and what was expected."""
@@ -175,9 +140,9 @@ def load_settings(path: str | Path | None) -> Settings:
         problems = []
         for e in exc.errors()[:10]:
             loc = tuple(e["loc"])
-            line = _line(tree, loc)
+            line = line_of(tree, loc)
             name = ".".join(str(p) for p in loc)
-            problems.append(f"{file.name}{f' baris {line}' if line else ''}: '{name}' {_explain(e)}")
+            problems.append(f"{file.name}{f' baris {line}' if line else ''}: '{name}' {explain(e)}")
         raise ParameterError("Pengaturan evaluasi tidak sah:\n- " + "\n- ".join(problems)) from None
     _check(settings, file)
     return settings

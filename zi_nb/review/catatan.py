@@ -19,7 +19,7 @@ from zi_nb.engine.rubric import Rubric
 from zi_nb.errors import LedgerError
 from zi_nb.review.ledger import Ledger, Record
 
-__all__ = ["AreaNote", "note_of", "notes_in_force", "scopes", "write_catatan"]
+__all__ = ["AreaNote", "clean_text", "note_of", "notes_in_force", "scopes", "write_catatan"]
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ def scope_label(rubric: Rubric, scope: str) -> str:
     return f"area {scope} {area.name}" if area else scope
 
 
-def _clean(text: str | None, what: str) -> str:
+def clean_text(text: str | None, what: str) -> str:
+    """An evaluator's text as recorded: hidden characters removed, trimmed, at most :data:`MAX_CATATAN_CHARS`
+    (:class:`LedgerError` naming ``what`` when longer)."""
     value = strip_hidden(text or "").strip()
     if len(value) > MAX_CATATAN_CHARS:
         raise LedgerError(f"{what} terlalu panjang: {len(value)} karakter, paling banyak {MAX_CATATAN_CHARS}.")
@@ -72,7 +74,7 @@ def write_catatan(ledger: Ledger, rubric: Rubric, unit_id: str, scope: str, tier
     if scope not in scopes(rubric):
         raise LedgerError(f"Area '{scope}' tidak ada dalam rubrik {rubric.id}; yang ada: {', '.join(scopes(rubric))} "
                           f"({UNIT_SCOPE} = unit secara keseluruhan).")
-    texts = {"catatan": _clean(catatan, "Catatan"), "rekomendasi": _clean(rekomendasi, "Rekomendasi")}
+    texts = {"catatan": clean_text(catatan, "Catatan"), "rekomendasi": clean_text(rekomendasi, "Rekomendasi")}
     what = scope_label(rubric, scope)
     note = f"catatan dan rekomendasi {what}" if any(texts.values()) else f"catatan dan rekomendasi {what} dihapus"
     return ledger.append(kind=CATATAN, unit_id=unit_id, code=scope, tier=tier, previous=None, answer=None,

@@ -24,13 +24,13 @@ import pandas as pd
 
 from zi_nb.common.domain import BUKTI, LAMPIRAN, TIER_RANKS, TIER_STAGE, VERDICT_PRESENT, VERDICTS
 from zi_nb.common.findings import Finding
-from zi_nb.common.limits import MAX_CATATAN_CHARS
 from zi_nb.common.text import strip_hidden
 from zi_nb.engine.dataset import LkeData
 from zi_nb.engine.evidence import evidence_findings
 from zi_nb.engine.rubric import Rubric
 from zi_nb.engine.scoring import score_answers
 from zi_nb.errors import LedgerError
+from zi_nb.review.catatan import clean_text
 from zi_nb.review.evidence_store import EvidenceStore, StoredFile
 from zi_nb.review.ledger import Ledger, Record, new_fields
 
@@ -97,19 +97,12 @@ def _documents(rubric: Rubric, code: str) -> list[str]:
     return docs
 
 
-def _note(text: str | None) -> str:
-    value = strip_hidden(text or "").strip()
-    if len(value) > MAX_CATATAN_CHARS:
-        raise LedgerError(f"Catatan terlalu panjang: {len(value)} karakter, paling banyak {MAX_CATATAN_CHARS}.")
-    return value
-
-
 def write_verdicts(ledger: Ledger, rubric: Rubric, unit_id: str, code: str, tier: str, evaluator: str,
                    verdicts: dict[int, str | None], note: str | None = None) -> list[Record]:
     """Record the verdicts on documents of one item (``{2: "tidak ada", 3: None}``; None withdraws a verdict), all in
     one transaction. ``note`` (optional) says why, e.g. which draft was given. Returns the records once committed."""
     docs = _documents(rubric, code)
-    text = _note(note)
+    text = clean_text(note, "Catatan")
     batch = []
     for doc, verdict in sorted(verdicts.items()):
         if not 1 <= int(doc) <= len(docs):
@@ -167,7 +160,7 @@ def attach(ledger: Ledger, store: EvidenceStore, rubric: Rubric, unit_id: str, c
     :mod:`zi_nb.common.filetypes`) and record it as attached to item ``code``. ``name`` is shown, never a path."""
     if code not in rubric.item_by_code:
         raise LedgerError(f"Butir '{code}' tidak ada dalam rubrik {rubric.id}.")
-    text = _note(note)
+    text = clean_text(note, "Catatan")
     new_fields(kind=LAMPIRAN, unit_id=unit_id, code=code, tier=tier, previous=None, answer="-", evaluator=evaluator,
                note="-", rubric_id=rubric.id)  # refuse a wrong tier or evaluator before storing anything
     stored = store.put(name, content)
@@ -192,7 +185,7 @@ def detach(ledger: Ledger, rubric: Rubric, unit_id: str, code: str, tier: str, e
             raise LedgerError(f"Berkas {sha256[:12]}… tidak terlampir pada butir {code} unit {unit_id}.")
         return new_fields(kind=LAMPIRAN, unit_id=unit_id, code=code, tier=tier, previous=sha256, answer=sha256,
                           evaluator=evaluator, note=note, rubric_id=rubric.id,
-                          data={"removed": True, "catatan": _note(note)})
+                          data={"removed": True, "catatan": clean_text(note, "Catatan")})
 
     return ledger.write_record(unit_id, build)
 

@@ -54,6 +54,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from zi_nb.common.yamlfile import explain, line_of
 from zi_nb.errors import TeamError
 
 STAGE_NAMES: tuple[str, ...] = ("pengisian", "reviu", "finalisasi", "pengusulan", "penetapan")
@@ -161,44 +162,6 @@ class Team(BaseModel):
         return next((s for s in self.periode.tahapan if s.nama == name), None)
 
 
-_MESSAGES = {
-    "missing": "wajib diisi", "extra_forbidden": "tidak dikenal", "string_type": "harus berupa teks",
-    "list_type": "harus berupa daftar", "dict_type": "harus berupa pemetaan nama: nilai",
-    "model_type": "harus berupa pemetaan nama: nilai", "int_type": "harus berupa bilangan bulat",
-    "int_parsing": "harus berupa bilangan bulat", "int_from_float": "harus berupa bilangan bulat",
-    "greater_than_equal": "tidak boleh negatif", "string_too_short": "tidak boleh kosong",
-    "too_short": "tidak boleh kosong",
-    "date_from_datetime_parsing": "harus berupa tanggal TTTT-BB-HH (mis. 2026-06-11)",
-    "date_parsing": "harus berupa tanggal TTTT-BB-HH (mis. 2026-06-11)",
-    "date_type": "harus berupa tanggal TTTT-BB-HH (mis. 2026-06-11)",
-}
-
-
-def line_of(node: Any, loc: tuple[Any, ...]) -> int | None:
-    """The line (1-based) of the YAML node at ``loc`` in the composed tree (or of the nearest node above it)."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = next((v for k, v in node.value if k.value == key), None)
-            if found is None:
-                found = next((k for k, _ in node.value if k.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            found = node.value[key]
-        else:
-            found = None
-        if found is None:
-            break
-        node, line = found, found.start_mark.line + 1
-    return line
-
-
-def _explain(error: Any) -> str:
-    if error["type"] == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"harus salah satu dari {expected.replace(' or ', ', ')}"
-    return _MESSAGES.get(error["type"], "tidak sah")
-
-
 def load_team(path: str | Path) -> Team:
     """The team in ``path``; :class:`TeamError` names the file, the line and what was expected."""
     file = Path(path)
@@ -227,7 +190,7 @@ def load_team(path: str | Path) -> Team:
     try:
         team = Team.model_validate({**raw, "source": str(file.resolve())})
     except ValidationError as exc:
-        problems = [f"{located(tuple(e['loc']))}: '{'.'.join(str(p) for p in e['loc'])}' {_explain(e)}"
+        problems = [f"{located(tuple(e['loc']))}: '{'.'.join(str(p) for p in e['loc'])}' {explain(e)}"
                     for e in exc.errors()[:10]]
         raise TeamError("Berkas tim tidak sah:\n- " + "\n- ".join(problems)) from None
     problems = [f"{located(loc)}: {text}" for loc, text in team_problems(team)]
