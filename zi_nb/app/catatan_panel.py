@@ -16,6 +16,7 @@ notebook's folder and the LHE folder is beside the ledger.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import os
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from zi_nb.common.fmt import local_time, num
 from zi_nb.common.text import file_stem
 from zi_nb.engine.improve.drafts import area_drafts
 from zi_nb.errors import LedgerError, ZiError
-from zi_nb.review.catatan import notes_in_force, scopes, write_catatan
+from zi_nb.review.catatan import notes_in_force, scopes
 
 MIME = {"html": "text/html", "pdf": "application/pdf",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -71,8 +72,7 @@ class CatatanPanel:
                           "zi-panel", "zi-card", "zi-catatan")
 
     def notes(self) -> dict[str, Any]:
-        book = self.s.ledger()
-        return notes_in_force(book.records(self.s.unit_id), self.s.unit_id, self.s.tier) if book else {}
+        return notes_in_force(self.s.unit_records(), self.s.unit_id, self.s.tier)
 
     def refresh(self) -> None:
         """Show each scope's text in force at this tier, else its draft from the rubric and the live scores."""
@@ -103,8 +103,7 @@ class CatatanPanel:
         try:
             if not s.evaluator:
                 raise LedgerError("Nama evaluator wajib diisi sebelum menyimpan catatan.")
-            book = s.ledger(create=True)
-            rec = write_catatan(book, s.rubric, s.unit_id, scope, s.tier, s.evaluator, catatan, rekomendasi)
+            rec = s.writer.catatan(s.rubric, s.unit_id, scope, s.tier, s.evaluator, catatan, rekomendasi)
         except ZiError as exc:
             self.msgs[scope].value = view.message(str(exc), "err")
             return
@@ -138,6 +137,8 @@ class CatatanPanel:
             made["pdf"] = html_to_pdf(files.html, out / f"{file_stem(s.unit_id)}.pdf")
         except (ZiError, OSError) as exc:
             problem = f" PDF tidak dapat dibuat: {exc}"
+        signed = made.get("pdf") or files.html  # what "Finalisasi" signs: the PDF, else the HTML
+        s.lhe_sha256 = hashlib.sha256(signed.read_bytes()).hexdigest() if signed and signed.is_file() else ""
         drafts = f" {len(s.drafts)} perubahan yang belum disimpan tidak termasuk." if s.drafts else ""
         self.lhe.value = view.message(f"LHE {s.unit_id} tingkat {s.tier.upper()} dibuat dari ledger sampai rekaman "
                                       f"#{seq} di {out}.{drafts}{problem}", "err" if problem else "ok") + links(made)

@@ -30,6 +30,7 @@ import ipywidgets as W
 from zi_nb.app import evidence_view as ev
 from zi_nb.app.view import message
 from zi_nb.app.widgets import cls, mark, sec
+from zi_nb.app.writer import Writer
 from zi_nb.common.domain import VERDICT_ABSENT, VERDICT_WRONG, VERDICTS
 from zi_nb.common.filetypes import ALLOWED_KINDS, check_file
 from zi_nb.common.findings import Finding
@@ -39,15 +40,12 @@ from zi_nb.errors import EvidenceError, LedgerError, ZiError
 from zi_nb.review.evidence import (
     Attachment,
     Verdict,
-    attach,
     attachments_in_force,
     evidence_check,
-    mark_all_present,
     verdicts_in_force,
-    write_verdicts,
 )
 from zi_nb.review.evidence_store import EvidenceStore, Opener, default_store_path, save_copy
-from zi_nb.review.ledger import Ledger, Record, apply_ledger
+from zi_nb.review.ledger import Record, apply_ledger
 
 ACCEPT = ",".join(f".{ext}" for ext in ALLOWED_KINDS)
 HINT = (f"satu berkas sekali unggah: PDF, gambar, DOCX/XLSX/PPTX, ODT/ODS/ODP, TXT/CSV; paling besar "
@@ -101,14 +99,12 @@ class EvidencePanel:
 
     # -- reading -----------------------------------------------------------------------------------------------------
     def _records(self) -> list[Record]:
-        book: Ledger | None = self.s.ledger()
-        return book.records(self.s.unit_id) if book is not None else []
+        return list(self.s.unit_records())
 
     def refresh_findings(self, records: list[Record] | None = None) -> None:
         """The evidence findings of the unit: its workbook answers with the ledger's, at the app's tier."""
-        book: Ledger | None = self.s.ledger()
         records = self._records() if records is None else records
-        data = apply_ledger(self.s.unit_input, book) if book is not None else self.s.unit_input
+        data = apply_ledger(self.s.unit_input, records=records)
         self.findings = evidence_check(data, records, self.s.tier, self.s.policies)
 
     def lacking(self) -> list[str]:
@@ -210,15 +206,14 @@ class EvidencePanel:
         finally:
             self._quiet = quiet
 
-    def _write(self, action: Callable[[Ledger], str]) -> bool:
+    def _write(self, action: Callable[[Writer], str]) -> bool:
         """Run one ledger write; show its result or the refusal (no traceback), then refresh."""
         if not self.s.evaluator:
             self.msg.value = message("Nama evaluator wajib diisi sebelum menilai atau melampirkan bukti dukung.",
                                      "err")
             return False
         try:
-            book = self.s.ledger(create=True)
-            done = action(book)
+            done = action(self.s.writer)
         except (EvidenceError, LedgerError, ZiError) as exc:
             self.msg.value = message(str(exc), "err")
             return False
@@ -238,8 +233,8 @@ class EvidencePanel:
         new = None if withdraw else verdict
         note = self.note.value if new in (VERDICT_ABSENT, VERDICT_WRONG) else None
 
-        def write(book: Ledger) -> str:
-            rec = write_verdicts(book, s.rubric, s.unit_id, code, s.tier, s.evaluator, {doc: new}, note)[-1]
+        def write(writer: Writer) -> str:
+            rec = writer.verdicts(s.rubric, s.unit_id, code, s.tier, s.evaluator, {doc: new}, note)[-1]
             what = "penilaian dihapus" if new is None else new
             return f"Bukti dukung {code} no. {doc}: {what} (rekaman #{rec.seq} oleh {rec.evaluator})."
 
@@ -249,8 +244,8 @@ class EvidencePanel:
         """"Semua ada": every document of the item is there (one transaction)."""
         s, code = self.s, self.code
 
-        def write(book: Ledger) -> str:
-            recs = mark_all_present(book, s.rubric, s.unit_id, code, s.tier, s.evaluator)
+        def write(writer: Writer) -> str:
+            recs = writer.all_present(s.rubric, s.unit_id, code, s.tier, s.evaluator)
             return (f"Semua {len(recs)} dokumen bukti dukung {code} ditandai ada (rekaman #{recs[0].seq}–"
                     f"#{recs[-1].seq} oleh {s.evaluator}).")
 
@@ -260,10 +255,10 @@ class EvidencePanel:
         """Attach a file to the item (checked before the ledger is opened: a refused file writes nothing)."""
         s, code = self.s, self.code
 
-        def write(book: Ledger) -> str:
-            rec, stored = attach(book, self.store, s.rubric, s.unit_id, code, s.tier, s.evaluator, name, content,
-                                 source=source)
-            return (f"Berkas '{rec.details.get('name', name)}' ({stored.label}) dilampirkan pada butir {code} "
+        def write(writer: Writer) -> str:
+            rec, label = writer.attach(self.store, s.rubric, s.unit_id, code, s.tier, s.evaluator, name, content,
+                                       source=source)
+            return (f"Berkas '{rec.details.get('name', name)}' ({label}) dilampirkan pada butir {code} "
                     f"(rekaman #{rec.seq}).")
 
         try:

@@ -3,11 +3,11 @@
 :class:`Session` is the model (no widgets): the unit's answers of every tier, the reviewing tier's answers kept in
 memory as two row vectors (option values, numbers) of the vectorised engine, so a change rescores only this unit in
 about 10 ms (:func:`zi_nb.engine.scoring.item_values`, :func:`zi_nb.engine.scoring.scores_from_values`,
-:func:`zi_nb.engine.predicate.evaluate`). A change is a *draft* until saved; saving goes through :meth:`Ledger.adjust`
-(the note is required, the change is acknowledged only after the ledger committed it); undo is a new ledger record
-(:meth:`Ledger.undo`). The reviewing tier's answers shown are the workbook's plus the ledger's
-(:func:`zi_nb.review.ledger.apply_ledger`). The widgets are in :mod:`zi_nb.app.workbench`, the HTML in
-:mod:`zi_nb.app.view`.
+:func:`zi_nb.engine.predicate.evaluate`). A change is a *draft* until saved; saving goes through the session's writer
+(:mod:`zi_nb.app.writer`: the local :meth:`Ledger.adjust`, or the team server's ledger service; the note is required,
+the change is acknowledged only after the ledger committed it); undo is a new ledger record (:meth:`Ledger.undo`).
+The reviewing tier's answers shown are the workbook's plus the ledger's (:func:`zi_nb.review.ledger.apply_ledger`).
+The widgets are in :mod:`zi_nb.app.workbench`, the HTML in :mod:`zi_nb.app.view`.
 
 Parameters (``notebooks/evaluator.ipynb``, see :func:`resolve_parameters`): a value set in the notebook (or injected
 by papermill) wins; a parameter left at its default takes the environment variable of :data:`PARAMETERS` (this is
@@ -28,6 +28,7 @@ import pandas as pd
 
 from zi_nb.app.accept import progress
 from zi_nb.app.view import HASIL, TIER_LABEL, shown
+from zi_nb.app.writer import LocalWriter, Writer
 from zi_nb.common.domain import ANSWER_KINDS, REVIEW_TIERS, STAGES
 from zi_nb.common.fmt import TIME_ZONES
 from zi_nb.engine.answers import normalise_value, select_tier
@@ -53,10 +54,8 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "ledger_path": ("", "ZI_NB_LEDGER"),
     "zona_waktu": ("WIB", "ZI_NB_TZ"),
 }
+HUB_TIERS = ("unit",)  # on the team server the PIC fills the unit tier (the self-assessment)
 _IGNORED = {"In", "Out", "get_ipython", "exit", "quit", "open"}
-HUB_NOT_YET = ("Aplikasi ini berjalan di server tim, tetapi menyimpan lewat layanan ledger tim belum tersedia di "
-               "aplikasi penilai; perubahan BELUM tersimpan. Gunakan layanan ledger (zi_nb.team.client) atau "
-               "zi-nb serve pada komputer sendiri.")
 
 
 def resolve_parameters(namespace: dict[str, Any], environ: dict[str, str] | None = None) -> dict[str, str]:
@@ -77,8 +76,9 @@ def resolve_parameters(namespace: dict[str, Any], environ: dict[str, str] | None
         values["unit_id"] = (parse_qs(env.get("QUERY_STRING", "")).get("unit") or [""])[0]
     if values.get("zona_waktu") not in TIME_ZONES:
         problems.append(f"parameter 'zona_waktu' harus {', '.join(TIME_ZONES)} (waktu setempat untuk riwayat)")
-    if values.get("tier") not in REVIEW_TIERS:
-        problems.append(f"parameter 'tier' harus {' atau '.join(REVIEW_TIERS)} (tingkat penilai)")
+    tiers = (*HUB_TIERS, *REVIEW_TIERS) if env.get(SERVICE_URL_ENV) else REVIEW_TIERS  # hub: the PIC's unit tier
+    if values.get("tier") not in tiers:
+        problems.append(f"parameter 'tier' harus {' atau '.join(tiers)} (tingkat penilai)")
     if problems:
         raise ParameterError("Parameter workbench tidak sah:\n- " + "\n- ".join(problems))
     return values
@@ -111,12 +111,14 @@ def _meta_text(value: Any) -> str | None:
 
 
 class Session:
-    """One evaluator reviewing one unit at one tier (``tpi`` or ``tpn``)."""
+    """One evaluator reviewing one unit at one tier (``tpi`` or ``tpn``; on the team server also ``unit``, the PIC),
+    writing through ``writer`` (:mod:`zi_nb.app.writer`; the local ledger at ``ledger_path`` when None)."""
 
     def __init__(self, data: LkeData, unit_id: str, tier: str = "tpi", evaluator: str = "", ledger_path: str = "",
                  policies: dict[str, str] | None = None, zone: str = "WIB", input_path: str = "",
-                 units_path: str = "") -> None:
-        if tier not in REVIEW_TIERS:
+                 units_path: str = "", writer: Writer | None = None) -> None:
+        hub = writer is not None and writer.hub
+        if tier not in REVIEW_TIERS and not (hub and tier in HUB_TIERS):
             raise ParameterError(f"Tingkat '{tier}' tidak sah; penilai bekerja pada tingkat tpi atau tpn.")
         if unit_id not in data.unit_ids:
             raise ParameterError(f"Unit '{unit_id}' tidak ada dalam masukan; unit yang ada: "
@@ -128,11 +130,10 @@ class Session:
         self.plan = plan_for(self.rubric)
         self.policies = self.rubric.policy_values(policies)
         self.ledger_path = Path(ledger_path) if ledger_path else default_path()
-        self._book: Ledger | None = None
+        self.writer: Writer = writer if writer is not None else LocalWriter(self.ledger_path)
+        self.lhe_sha256 = ""  # of the last LHE made here (the ketua's "Finalisasi" signs it)
         unit_data = self.unit_input = data.for_units([unit_id])  # the workbook alone (bukti dukung findings)
-        book = self._ledger()
-        if book is not None:
-            unit_data = apply_ledger(unit_data, book)
+        unit_data = apply_ledger(unit_data, records=self.unit_records())
         row = unit_data.units.set_index("unit_id").loc[unit_id]
         self.meta = {"unit_name": _meta_text(row.get("unit_name")) or unit_id, "instansi": _meta_text(
             row.get("instansi")), "year": _meta_text(row.get("year")), "current": _meta_text(
@@ -164,22 +165,14 @@ class Session:
         self.recompute()
 
     # -- ledger ------------------------------------------------------------------------------------------------------
-    def _ledger(self, create: bool = False) -> Ledger | None:
-        """The ledger, opened only when it exists or a change is saved (reading never creates a file). On the team
-        server (:data:`SERVICE_URL_ENV` set) nothing is written here: only the ledger service may write there."""
-        if create and os.environ.get(SERVICE_URL_ENV):
-            raise LedgerError(HUB_NOT_YET)
-        if self._book is None and (create or self.ledger_path.is_file()):
-            self._book = Ledger(self.ledger_path)
-        return self._book
+    def unit_records(self) -> list[Record]:
+        """Every ledger record of this unit (the local ledger, or the team's ledger service), oldest first."""
+        return self.writer.records(self.unit_id)
 
     def records(self, item_code: str | None = None) -> list[Record]:
         """The answer records of this unit's reviewing tier (of one item when given), oldest first."""
-        book = self._ledger()
-        if book is None:
-            return []
         codes = set(self.codes_of(item_code)) if item_code else None
-        return [r for r in book.records(self.unit_id) if r.tier == self.tier and r.kind in ANSWER_KINDS
+        return [r for r in self.unit_records() if r.tier == self.tier and r.kind in ANSWER_KINDS
                 and (codes is None or r.code in codes)]
 
     # -- answers -------------------------------------------------------------------------------------------------
@@ -254,19 +247,15 @@ class Session:
 
     def record_answer(self, code: str, answer: str, note: str) -> Record:
         """Write one answer of this tier to the ledger (acknowledged after commit) and apply it here."""
-        book = self._ledger(create=True)
-        assert book is not None
-        rec = book.adjust(self.rubric, self.unit_id, code, answer, self.tier, self.evaluator, note,
-                          previous=self.saved.get(code))
+        [rec] = self.writer.adjust_many(self.rubric, self.unit_id, [(code, answer, self.saved.get(code))], self.tier,
+                                        self.evaluator, note)
         self._apply(rec)
         return rec
 
     def record_answers(self, changes: list[tuple[str, str]], note: str) -> list[Record]:
         """Write several answers of this tier in one ledger transaction (all or none) and apply them here."""
-        book = self._ledger(create=True)
-        assert book is not None
-        records = book.adjust_many(self.rubric, self.unit_id, [(c, a, self.saved.get(c)) for c, a in changes],
-                                   self.tier, self.evaluator, note)
+        records = self.writer.adjust_many(self.rubric, self.unit_id, [(c, a, self.saved.get(c)) for c, a in changes],
+                                          self.tier, self.evaluator, note)
         for rec in records:
             self._apply(rec)
         return records
@@ -276,18 +265,17 @@ class Session:
         self._batches.append(count)
 
     def ledger(self, create: bool = False) -> Ledger | None:
-        """The ledger (opened only when it exists, or ``create``)."""
-        return self._ledger(create)
+        """The local ledger (opened only when it exists, or ``create``); None on the team server."""
+        return self.writer.ledger(create)
 
     def undo(self, note: str = "") -> list[Record]:
         """Undo the last saved change (all records of the last save) as new ledger records."""
-        book = self._ledger()
         if not self.evaluator:
             raise LedgerError("Nama evaluator wajib diisi sebelum mengurungkan perubahan.")
         done: list[Record] = []
         for _ in range(self._batches.pop() if self._batches else 1):
-            rec = book.undo(self.rubric, self.unit_id, self.tier, self.evaluator,
-                            (note or "").strip() or "Urungkan perubahan terakhir") if book else None
+            rec = self.writer.undo(self.rubric, self.unit_id, self.tier, self.evaluator,
+                                   (note or "").strip() or "Urungkan perubahan terakhir")
             if rec is None:
                 break
             self._apply(rec)

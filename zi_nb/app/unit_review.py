@@ -33,8 +33,9 @@ from zi_nb.errors import LedgerError, ZiError
 class Workbench:
     """The review of one unit; ``widget`` is what the notebook displays."""
 
-    def __init__(self, session: Session, on_back: Callable[[], None] | None = None) -> None:
+    def __init__(self, session: Session, on_back: Callable[[], None] | None = None, status: Any = None) -> None:
         s = self.s = session
+        self.status = status  # the team server's status panel (zi_nb.app.status_panel), None standalone
         self.latencies: list[float] = []  # ms per answer change (rescore + every display updated)
         self._quiet = False
         self.code: str = ""
@@ -127,7 +128,7 @@ class Workbench:
                                 sec("Riwayat ledger butir ini"), self.hist]), "zi-panel", "zi-card")
         self.catatan = CatatanPanel(s)
         self.summary = cls(W.HTML(), "zi-summary")
-        side = cls(W.VBox([self.summary]), "zi-panel", "zi-side")
+        side = cls(W.VBox([*([status.widget] if status is not None else []), self.summary]), "zi-panel", "zi-side")
         self.foot = cls(W.HTML(), "zi-foot")
         self.body = cls(W.HBox([nav, self.card, side]), "zi-body")
         self.widget = cls(W.VBox([W.HTML(view.CSS), head, self.body, self.foot]), "zi-app")
@@ -294,8 +295,8 @@ class Workbench:
         self.head_html.value = view.header(self.s)
         self.summary.value = view.summary(self.s)
         timing = f" · nilai diperbarui dalam {ms:.0f} ms" if ms is not None else ""
-        self.foot.value = (f"Rubrik {html.escape(self.s.rubric.id)} · ledger {html.escape(str(self.s.ledger_path))}"
-                           f"{timing}")
+        where = "layanan ledger tim" if self.s.writer.hub else str(self.s.ledger_path)
+        self.foot.value = f"Rubrik {html.escape(self.s.rubric.id)} · ledger {html.escape(where)}{timing}"
 
     # -- changes -------------------------------------------------------------------------------------------------
     def change(self, code: str, value: Any) -> None:

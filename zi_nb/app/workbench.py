@@ -12,14 +12,16 @@ from typing import Any, cast
 import ipywidgets as W
 
 from zi_nb.app import keys, view
+from zi_nb.app.hub_mode import connect, tasks_box
 from zi_nb.app.session import Session, load_data, resolve_parameters
+from zi_nb.app.status_panel import StatusPanel
 from zi_nb.app.unit_review import Workbench
 from zi_nb.app.widgets import cls, css_name
 from zi_nb.common.domain import ANSWER_KINDS
 from zi_nb.engine.evidence import evidence_counts
 from zi_nb.engine.results import compute
 from zi_nb.engine.validate import validate
-from zi_nb.errors import ZiError
+from zi_nb.errors import LedgerError, ZiError
 from zi_nb.review.evidence import evidence_check
 from zi_nb.review.ledger import Ledger, apply_ledger, default_path
 
@@ -31,6 +33,13 @@ class Root:
         self.params = params
         self.widget = cls(W.VBox(), "zi-root")
         self.bench: Workbench | None = None
+        try:  # on the team server: the user, the tier and the writer come from the ledger service
+            self.hub = connect()
+        except LedgerError as exc:
+            self._fail(str(exc))
+            return
+        if self.hub is not None:
+            self.params = params = {**params, "evaluator": self.hub.evaluator, "tier": self.hub.tier}
         try:
             self.data = load_data(params["input_path"], params["units_path"])
         except ZiError as exc:
@@ -50,10 +59,16 @@ class Root:
         self.widget.children = [W.HTML(view.CSS), cls(W.HTML(view.message(text, "err")), "zi-picker")]
 
     def open(self, unit_id: str) -> None:
-        p = self.params
-        session = Session(self.data, unit_id, p["tier"], p["evaluator"], p["ledger_path"],
-                          zone=p.get("zona_waktu", "WIB"), input_path=p["input_path"], units_path=p["units_path"])
-        self.bench = Workbench(session, on_back=self.show_picker)
+        p, hub = self.params, self.hub
+        try:
+            session = Session(self.data, unit_id, p["tier"], p["evaluator"], p["ledger_path"],
+                              zone=p.get("zona_waktu", "WIB"), input_path=p["input_path"], units_path=p["units_path"],
+                              writer=hub.writer(self.data.rubric.id) if hub else None)
+        except LedgerError as exc:  # the service refused reading the unit (no role on it) or cannot be reached
+            self.show_picker(f"Unit {unit_id} tidak dapat dibuka: {exc}")
+            return
+        status = StatusPanel(session, hub.client, hub.roles, writes=hub.writes) if hub else None
+        self.bench = Workbench(session, on_back=self.show_picker, status=status)
         self.widget.children = [self.bench.widget]
 
     def show_picker(self, note: str = "") -> None:
@@ -92,7 +107,9 @@ class Root:
         search.observe(on_search, "value")
         head = W.HTML(view.picker_head("Workbench penilai Zona Integritas", len(rows), p["tier"]))
         extra = [W.HTML(view.message(note, "err"))] if note else []
-        self.widget.children = [W.HTML(view.CSS), cls(W.VBox([head, *extra, search, W.VBox(rows)]), "zi-picker")]
+        tasks = [tasks_box(self.hub, self.open, set(self.data.unit_ids))] if self.hub else []
+        self.widget.children = [W.HTML(view.CSS), cls(W.VBox([head, *extra, *tasks, search, W.VBox(rows)]),
+                                                      "zi-picker")]
 
 
 def workbench(namespace: dict[str, Any] | None = None, **params: str) -> Any:

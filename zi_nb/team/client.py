@@ -70,10 +70,12 @@ class ServiceClient:
         """The hub user of this server as the team file knows them: username, nama, nip, peran, evaluator."""
         return self._call("GET", "api/whoami")
 
-    def adjust(self, unit_id: str, code: str, answer: str, tier: str, note: str) -> dict[str, Any]:
-        """A reviewer's new answer (see :meth:`zi_nb.review.ledger.Ledger.adjust`); returns the record written."""
+    def adjust(self, unit_id: str, code: str, answer: str, tier: str, note: str,
+               previous: str | None = None) -> dict[str, Any]:
+        """A new answer (see :meth:`zi_nb.review.ledger.Ledger.adjust`; ``previous``: the workbook's answer, kept
+        for undo when the ledger has none); returns the record written."""
         return self._call("POST", "api/answer", {"unit_id": unit_id, "code": code, "answer": answer, "tier": tier,
-                                                 "note": note})["record"]
+                                                 "note": note, "previous": previous})["record"]
 
     def write_verdicts(self, unit_id: str, code: str, tier: str, verdicts: Mapping[int, str | None],
                        note: str | None = None) -> list[dict[str, Any]]:

@@ -233,8 +233,10 @@ class AnswerHandler(WriteHandler):
     def store(self, user: TeamUser, data: dict[str, Any]) -> dict[str, Any]:
         unit_id, tier = text(data, "unit_id"), text(data, "tier")
         self.check(user, unit_id, tier)
+        previous = data.get("previous")  # the workbook's answer, recorded when the ledger has none (for undo)
         rec = self.state.ledger.adjust(self.state.rubric, unit_id, text(data, "code"), text(data, "answer"), tier,
-                                       evaluator_id(user), text(data, "note", required=False))
+                                       evaluator_id(user), text(data, "note", required=False),
+                                       previous=None if previous is None else str(previous))
         return {"record": record_json(rec)}
 
 

@@ -104,7 +104,8 @@ def record_json(rec: Record) -> dict[str, Any]:
     """A record as the service answers it."""
     return {"seq": rec.seq, "kind": rec.kind, "unit_id": rec.unit_id, "code": rec.code, "tier": rec.tier,
             "previous": rec.previous, "answer": rec.answer, "evaluator": rec.evaluator, "note": rec.note,
-            "timestamp": rec.timestamp, "data": rec.details, "hash": rec.hash}
+            "timestamp": rec.timestamp, "data": rec.details, "rubric_id": rec.rubric_id, "prev_hash": rec.prev_hash,
+            "hash": rec.hash}
 
 
 def store_of(state: ServiceData) -> EvidenceStore:
