@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run setup test setup-test lint bench bench-bulk bench-app bench-hub notebooks clean
+.PHONY: run setup test setup-test lint bench bench-bulk bench-app bench-hub bench-triage notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: setup
 BULK_UNITS ?= 100
 bench-bulk: setup
 	$(BIN)/python benchmarks/bench_bulk.py --units $(BULK_UNITS)
+
+# zi-nb triage on TRIAGE_UNITS synthetic self-assessments with planted inflations (raised answers, evidence removed,
+# copied notes, totals nudged over 75/85): precision and recall of the top 10 % against the naive ranking by total
+TRIAGE_UNITS ?= 1000
+bench-triage: setup
+	$(BIN)/python benchmarks/bench_triage.py --units $(TRIAGE_UNITS)
 
 # the evaluator web app (zi-nb serve) in Chromium at 1366x768: median/p95 of first page, ?unit= link, unit from the
 # list, item select, answer -> totals, save, Buat LHE; memory after 5 and 50 page loads; kernels left (a few minutes,

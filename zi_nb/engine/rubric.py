@@ -34,6 +34,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from zi_nb.common.resources import rubrics_dir
+from zi_nb.engine.consistency import ConsistencyRule, consistency_problems
 from zi_nb.errors import PolicyError, RubricError
 
 TOLERANCE = 1e-9  # comparisons of weights and thresholds use unrounded values within this tolerance
@@ -167,6 +168,7 @@ class Rubric(_Model):
     predicates: list[Predicate]
     documents: dict[str, list[str]] = Field(default_factory=dict)  # item code -> required documents (bukti dukung)
     source: str = Field(default="", exclude=True)
+    consistency: list[ConsistencyRule] = Field(default_factory=list)  # rules of answers that contradict each other
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -358,6 +360,8 @@ def check_rubric(r: Rubric) -> list[str]:
                 problems.append(f"predikat {p.code}, kriteria {crit.code}: ukuran '{crit.measure}' tidak dikenal")
             if crit.measure == "area" and crit.minimum_ratio is None:
                 problems.append(f"predikat {p.code}, kriteria {crit.code}: area memerlukan minimum_ratio")
+    ratio_items = {i.code for i in r.items if i.rule is not None and i.rule.kind == "ratio"}
+    problems += consistency_problems(r.consistency, set(r.item_by_code), set(r.input_codes), ratio_items)
     return problems
 
 
@@ -395,7 +399,7 @@ def _read_raw(ref: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict[str, An
             raise RubricError(f"{path}: 'extends' melingkar: {' -> '.join((*seen, parent))}")
         base, _ = _read_raw(parent, (*seen, raw.get("id", str(path))))
         remove = set(raw.pop("remove", []) or [])
-        for key in ("components", "areas", "indicators", "items", "predicates"):
+        for key in ("components", "areas", "indicators", "items", "predicates", "consistency"):
             base[key] = _merge_by_code(base.get(key, []), raw.pop(key, []) or [], remove)
         for key in ("answer_types", "policies", "documents"):
             base[key] = {**base.get(key, {}), **(raw.pop(key, {}) or {})}
