@@ -161,6 +161,8 @@ def test_the_whole_hand_off_through_the_app(hub):
     # the ketua finalises with the LHE just made (its sha256), the coordinator proposes
     siti = bench_of(app("siti"))
     assert siti.s.tier == "tpi" and set(siti.status.buttons) == {"final TPI", "dikembalikan"}
+    # until the ketua signs, the predikat says the review is not final, on its own line
+    assert "(reviu belum final)" in siti.head_html.value and "status unit: direviu" in siti.head_html.value
     assert "sha256" in click(siti, "final TPI") and status(ledger) == "direviu"  # no LHE yet: asked for it
     siti.s.lhe_sha256 = sha = hashlib.sha256(b"LHE").hexdigest()
     siti.status.refresh()
@@ -168,6 +170,7 @@ def test_the_whole_hand_off_through_the_app(hub):
     click(siti, "final TPI")
     final = [r for r in ledger.records(UNIT) if r.kind == "status"][-1]
     assert final.answer == "final TPI" and final.details["lhe_sha256"] == sha and final.evaluator == "siti"
+    assert "reviu belum final" not in siti.head_html.value  # the header follows the new status at once
     kora = bench_of(app("kora"))
     assert list(kora.status.buttons) == ["diusulkan"]
     click(kora, "diusulkan")

@@ -54,6 +54,12 @@ def item_notes(text: str) -> dict[str, str]:
     return notes
 
 
+def labeled(widget: Any, text: str) -> W.VBox:
+    """``widget`` under a small label (shown and hidden together: set the box's ``layout.display``)."""
+    return cls(W.VBox([cls(W.HTML(f'<div class="zi-muted">{html.escape(text)}</div>'), "zi-ts-label"), widget]),
+               "zi-ts-field")
+
+
 class StatusPanel:
     """The status of ``session``'s unit and the buttons of the user's ``roles`` (``client``: the ledger service)."""
 
@@ -69,17 +75,24 @@ class StatusPanel:
                                     layout=W.Layout(width="100%")), "zi-ts-butir")
         self.sha = cls(W.Text(placeholder="sha256 LHE yang ditandatangani (untuk Finalisasi)",
                               layout=W.Layout(width="100%")), "zi-ts-sha")
+        # each field under a label: a placeholder alone is gone once the field is filled in
+        self.note_box, self.butir_box, self.sha_box = (
+            labeled(self.note, "Catatan perubahan status"),
+            labeled(self.butir, "Catatan per butir (wajib untuk Kembalikan), satu per baris: KODE: catatan"),
+            labeled(self.sha, "sha256 LHE yang ditandatangani (wajib untuk Finalisasi)"))
         self.buttons: dict[str, W.Button] = {}
         self.buttons_box = cls(W.HBox(), "zi-ts-btns")
         self.msg = cls(W.HTML(), "zi-ts-msg")
-        self.widget = cls(W.VBox([sec("Status unit"), self.head, self.buttons_box, self.note, self.butir, self.sha,
-                                  self.msg]), "zi-status")
+        self.widget = cls(W.VBox([sec("Status unit"), self.head, self.buttons_box, self.note_box, self.butir_box,
+                                  self.sha_box, self.msg]), "zi-status")
         self.refresh()
 
     def refresh(self) -> None:
         """Read the unit's status from the service and show the buttons the roles may use now."""
         try:
             self.status = str(self.client.records(self.s.unit_id).get("status") or "")
+            if hasattr(self.s.writer, "status"):
+                self.s.writer.status = self.status  # what the header says about the review
         except ZiError as exc:
             self.head.value = view.message(f"Status unit tidak dapat dibaca: {exc}", "err")
             self.buttons_box.children = []
@@ -93,8 +106,9 @@ class StatusPanel:
             self.buttons[target] = b
         self.buttons_box.children = list(self.buttons.values())
         targets = {t for _, t in found}
-        self.butir.layout.display = "" if P.DIKEMBALIKAN in targets else "none"
-        self.sha.layout.display = "" if P.FINAL_TPI in targets else "none"
+        self.note_box.layout.display = "" if found else "none"  # nothing to move: no note to write
+        self.butir_box.layout.display = "" if P.DIKEMBALIKAN in targets else "none"
+        self.sha_box.layout.display = "" if P.FINAL_TPI in targets else "none"
         if P.FINAL_TPI in targets and not self.sha.value and self.s.lhe_sha256:
             self.sha.value = self.s.lhe_sha256  # the LHE just made here
         what = "" if found else " · tidak ada tindakan status untuk peran Anda saat ini"

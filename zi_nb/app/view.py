@@ -15,6 +15,7 @@ from jinja2 import Environment, select_autoescape
 from zi_nb.common.domain import STATUS_INCOMPLETE, TIERS
 from zi_nb.common.fmt import local_time, num, pct, predicate_label, predicate_with_status, status_detail, tier_label
 from zi_nb.common.text import evidence_links as links
+from zi_nb.team.permissions import FINAL_TPI, PROPOSED
 
 TIER_LABEL = {t: tier_label(t) for t in TIERS}  # "unit": "penilaian mandiri unit (PMPZI)"
 FILTERS = {"all": "Semua", "unassessed": "Belum dinilai", "different": "Berbeda dari unit", "changed": "Diubah",
@@ -175,6 +176,12 @@ def header(s: Any) -> str:
     predikat from data with errors or an unfinished review is never shown as final), unsaved drafts."""
     meta, code, st, progress = s.meta, s.predicate, s.data_status, s.progress()
     self_total = s.unit_total
+    label = predicate_with_status(code, st.status)
+    status = status_detail(st.status, st.errors, st.answered, st.scorable)
+    workflow = getattr(getattr(s, "writer", None), "status", "")  # the unit's status on the team server
+    unfinished = bool(workflow) and workflow not in (FINAL_TPI, *PROPOSED)
+    if unfinished:  # the review is not final until the ketua TPI signs: said on the predikat's own line
+        label, status = f"{label} (reviu belum final)", f"data {status} · status unit: {workflow}"
     return render("""
 <div class="zi-h-row"><div class="zi-h-left">
 <div class="zi-h-name">{{ meta.unit_name }}</div>
@@ -187,14 +194,13 @@ def header(s: Any) -> str:
 <div class="zi-h-score"><div class="lbl">Nilai {{ tier }}</div><div class="zi-total">{{ total | num }}</div>
 {% if self_total is not none %}<div class="zi-h-self">{{ unit_label }}: {{ self_total | num }}</div>{% endif %}
 </div>
-<div><span class="zi-badge zi-predikat {{ code if final else 'pending' }}">{{ label }}</span>
+<div><span class="zi-badge zi-predikat {{ code if final and not unfinished else 'pending' }}">{{ label }}</span>
 <div class="zi-h-self zi-status">{{ status }}</div></div></div>""",
                   meta=meta, sub=[p for p in (meta.get("instansi"), meta.get("year"),
                   f"predikat saat ini: {meta.get('current') or 'belum ada'}", s.unit_id) if p],
                   done=progress[0], count=progress[1], tier=TIER_LABEL.get(s.tier, s.tier), evaluator=s.evaluator,
                   drafts=len(s.drafts), total=s.total, self_total=self_total, code=code, final=st.final,
-                  label=predicate_with_status(code, st.status), unit_label=_first_upper(tier_label("unit")),
-                  status=status_detail(st.status, st.errors, st.answered, st.scorable))
+                  unfinished=unfinished, label=label, unit_label=_first_upper(tier_label("unit")), status=status)
 
 
 def summary(s: Any) -> str:

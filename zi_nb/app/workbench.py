@@ -69,6 +69,8 @@ class Root:
             return
         status = StatusPanel(session, hub.client, hub.roles, writes=hub.writes) if hub else None
         self.bench = Workbench(session, on_back=self.show_picker, status=status)
+        if status is not None:  # a new status changes what the header may say about the predikat
+            status.on_change = self.bench.render_scores
         self.widget.children = [self.bench.widget]
 
     def show_picker(self, note: str = "") -> None:
