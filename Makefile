@@ -34,6 +34,7 @@ notebooks: setup
 	cd notebooks && ../$(BIN)/papermill unit_report.ipynb unit_report.ipynb --cwd . -k python3
 	cd notebooks && ../$(BIN)/papermill bulk_summary.ipynb bulk_summary.ipynb --cwd . -k python3
 	cd notebooks && ../$(BIN)/papermill evaluator.ipynb evaluator.ipynb --cwd . -k python3
+	cd notebooks && ../$(BIN)/papermill triage.ipynb triage.ipynb --cwd . -k python3
 
 bench: setup
 	$(BIN)/python benchmarks/bench_foundation.py

@@ -100,9 +100,42 @@ def bulk_summary() -> nbformat.NotebookNode:
     return _notebook(cells, "Ringkasan evaluasi Zona Integritas")
 
 
+TRIAGE_PARAMETERS = """\
+input_paths = []  # berkas masukan (CSV/XLSX, boleh beberapa periode), kosong: data contoh bawaan
+ledger_path = ""  # ledger penilai yang diterapkan, kosong: tanpa ledger
+quota = None  # kuota usulan (jumlah unit), None: tanpa tabel kuota
+lang = "id"  # bahasa halaman: id atau en
+rubric = "zi-2021"  # id rubrik bawaan atau berkas YAML
+policies = {}  # kebijakan rubrik, nama -> nilai
+weights = ""  # berkas bobot triase YAML, kosong: triage-bobot.yaml bawaan"""
+
+
+def triage() -> nbformat.NotebookNode:
+    """The triage page (logic in :mod:`zi_nb.report.triage_page`); ``input_paths = []`` triages the bundled sample,
+    so nbval can re-execute it."""
+    cells = [
+        new_markdown_cell("# Triase penilaian mandiri (notebook berparameter)\n\n`zi-nb triage --format html` "
+                          "menjalankan notebook ini dengan papermill; semua logika ada di `zi_nb.report.triage_page`. "
+                          "Sel bertanda `hide` tidak tampil di halaman.", metadata={"tags": ["hide"]}),
+        new_code_cell(TRIAGE_PARAMETERS, metadata={"tags": ["parameters"]}),
+        new_code_cell("from zi_nb.report import triage_page\n\n"
+                      "halaman = triage_page.page(input_paths, ledger_path, quota, lang, rubric, policies, weights)"),
+        new_code_cell("halaman.intro()"),
+        new_code_cell("halaman.ranking()"),
+        new_code_cell("halaman.quota()"),
+    ]
+    return _notebook(cells, "Triase penilaian mandiri (PMPZI)")
+
+
+NOTEBOOKS = {"unit_report": unit_report, "evaluator": evaluator, "bulk_summary": bulk_summary, "triage": triage}
+
 
 if __name__ == "__main__":
-    for name, build in (("unit_report", unit_report), ("evaluator", evaluator), ("bulk_summary", bulk_summary)):
+    import sys
+
+    # python tools/make_notebooks.py [NAME ...]: only the named notebooks (default: all)
+    for name in sys.argv[1:] or NOTEBOOKS:
+        build = NOTEBOOKS[name]
         path = ROOT / "notebooks" / f"{name}.ipynb"
         nbformat.write(build(), path)
         print(path)

@@ -284,12 +284,12 @@ def test_a_filter_matching_nothing_says_there_is_no_unit(page, run_dir):
     page.select_option("#zib-status", "failed")
     assert none.is_visible() and _column(page, "Total") == []
     empty = BulkSummary({**doc, "units": []}).table().html  # a run without units says so without a script
-    assert re.search(r'<tr id="zib-none" class="none"><td colspan="14"\s+data-filtered="[^"]*">Tidak ada unit', empty)
+    assert re.search(r'<tr id="zib-none" class="none"><td colspan="15"\s+data-filtered="[^"]*">Tidak ada unit', empty)
 
 
 def test_column_heads_sort_by_keyboard_and_say_so(page, run_dir):
     _, doc = run_dir
-    assert page.locator("#zib-units thead th").count() == page.locator("#zib-units thead th > button").count() == 14
+    assert page.locator("#zib-units thead th").count() == page.locator("#zib-units thead th > button").count() == 15
     page.get_by_role("button", name="Unit", exact=True).focus()
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")

@@ -4,10 +4,11 @@
 :meth:`BulkSummary.overview` (with links to ``summary.xlsx`` and ``summary.json``), :meth:`BulkSummary.table` (every
 unit, by predikat then total: instansi, total, predikat, each area % with the areas below their minimum marked,
 the number of items whose bukti dukung is lacking ("Bukti dukung kurang": items with an evidence finding,
-:mod:`zi_nb.engine.evidence`), criteria still failing with their shortfall, link to its report, status and error;
-sortable by a button in each column head, filterable by text, predikat and status, with a small inline script and no
-external one), the failed units, and three charts (:mod:`zi_nb.bulk.summary_page`, template
-``templates/zi_summary/index.html.j2``).
+:mod:`zi_nb.engine.evidence`), the triage risk of the self-assessment ("Risiko", with its rank within the input file
+and the reason weighing most as the cell's title, :mod:`zi_nb.engine.triage`), criteria still failing with their
+shortfall, link to its report, status and error; sortable by a button in each column head, filterable by text,
+predikat and status, with a small inline script and no external one), the failed units, and three charts
+(:mod:`zi_nb.bulk.summary_page`, template ``templates/zi_summary/index.html.j2``).
 ``zi-nb bulk`` runs it with papermill at the end of a run and exports it with the report template
 (:func:`render_index`). With ``run_dir = ""`` it summarises the bundled sample in memory, so the notebook stored in
 ``notebooks/`` re-executes to the same outputs.
@@ -38,11 +39,13 @@ from zi_nb.report.runner import export_html
 
 NOTEBOOK = notebook("bulk_summary")
 EVIDENCE_COLUMN = "Bukti dukung kurang"  # items with a bukti dukung finding (zi_nb.engine.evidence.evidence_counts)
+# the triage risk of the self-assessment, its rank within the input file, the reason weighing most (zi_nb.bulk.plan)
+RISK_COLUMNS = {"risk": "Risiko", "risk_rank": "Urutan risiko", "risk_reason": "Alasan risiko utama"}
 # "status" is the run status of the unit's report (ok/failed); "data_status" the data status of its result
 UNIT_KEYS = ["unit_id", "unit_name", "instansi", "year", "input", "total", "predicate", "data_status", "data_errors",
-             "data_warnings", "answered", "scorable", "evidence_lacking", "areas", "failed_criteria", "failed_names",
-             "shortfalls", "next_predicate", "report", "notebook", "pdf", "docx", "status", "error", "resumed",
-             "seconds", "worker"]
+             "data_warnings", "answered", "scorable", "evidence_lacking", "risk", "risk_rank", "risk_reason", "areas",
+             "failed_criteria", "failed_names", "shortfalls", "next_predicate", "report", "notebook", "pdf", "docx",
+             "status", "error", "resumed", "seconds", "worker"]
 
 
 # -- summary.json / summary.xlsx ---------------------------------------------------------------------------------------
@@ -105,6 +108,7 @@ def table_frame(doc: dict[str, Any]) -> Any:
         for area in doc["areas"]:
             row[f"Area {area['code']} (%)"] = (u["areas"] or {}).get(area["code"])
         row[EVIDENCE_COLUMN] = u.get("evidence_lacking")
+        row.update({name: u.get(key) for key, name in RISK_COLUMNS.items()})
         row["Predikat berikutnya"] = predicate_label(u["next_predicate"]) if u.get("next_predicate") else None
         row["Kriteria belum terpenuhi"] = "; ".join(criteria_texts(u))
         row.update({"Laporan": u["report"], "Status": "ok" if u["status"] == "ok" else "gagal",

@@ -1,7 +1,7 @@
 """``zi-nb triage``: which self-assessments (PMPZI) to check first, and which units to propose within a quota.
 
 Exit status: 0 the ranking was written; 2 nothing usable was read (no unit, a file that cannot be read at all), or a
-parameter cannot be used (``--format xlsx`` without ``-o``, a weights file that is not valid).
+parameter cannot be used (``--format xlsx`` or ``html`` without ``-o``, a weights file that is not valid).
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ REASONS_SHOWN = 2
                                              "tanpa ledger); penilaian bukti dukungnya ikut dipakai.")
 @click.option("--quota", type=click.IntRange(min=0), default=None,
               help="Kuota usulan: unit yang memenuhi kriteria diurutkan, yang masuk dan yang di luar kuota.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True)
-@click.option("-o", "--output", default=None, help="Berkas keluaran (wajib untuk xlsx; bawaan: layar).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx", "html"]), default="table",
+              show_default=True, help="html: halaman notebooks/triage.ipynb (papermill), tanpa sel kode.")
+@click.option("-o", "--output", default=None, help="Berkas keluaran (wajib untuk xlsx dan html; bawaan: layar).")
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
 @click.option("--rubric", default="zi-2021", show_default=True, help="Id rubrik bawaan atau berkas YAML.")
 @click.option("--policy", "policy", multiple=True, help="Kebijakan nama=nilai (boleh berulang).")
@@ -56,9 +57,10 @@ def triage(paths: tuple[str, ...], ledger: str | None, quota: int | None, fmt: s
     """
     from zi_nb.engine.triage import load_config, nominate
     from zi_nb.engine.triage import triage as run_triage
+    from zi_nb.report.triage_page import label_predicates
 
-    if fmt == "xlsx" and not output:
-        raise click.BadParameter("format xlsx memerlukan berkas keluaran: -o BERKAS.xlsx", param_hint="--format")
+    if fmt in ("xlsx", "html") and not output:
+        raise click.BadParameter(f"format {fmt} memerlukan berkas keluaran: -o BERKAS.{fmt}", param_hint="--format")
     policies = parse_policies(policy)
     config = load_config(weights)
     chosen = ledger_path(ledger)
@@ -76,6 +78,12 @@ def triage(paths: tuple[str, ...], ledger: str | None, quota: int | None, fmt: s
         records = Ledger(chosen).records()
         data = apply_ledger(data, records=records)
         verdicts, attachments = verdict_frame(records), attachment_frame(records)
+    if fmt == "html":  # the page of notebooks/triage.ipynb, run with papermill (zi_nb.report.triage_page)
+        from zi_nb.report.triage_page import render_html
+
+        render_html(Path(str(output)), list(paths), chosen or "", quota, lang, rubric, policies, weights)
+        click.echo(f"Ditulis: {output}", err=True)
+        return
     result = run_triage(data.answers, data.units, data.rubric, policies or None, config, verdicts, attachments)
     nomination = nominate(result, quota) if quota is not None else None
     label_predicates(data, policies or None, result, nomination, lang)
@@ -86,32 +94,6 @@ def triage(paths: tuple[str, ...], ledger: str | None, quota: int | None, fmt: s
         click.echo(f"Ditulis: {output}", err=True)
     else:
         _write(output, render_table(result, nomination, lang, top))
-
-
-CLAIM = {"id": "klaim unit (PMPZI), belum direviu", "en": "the unit's own claim (PMPZI), not reviewed"}
-
-
-def label_predicates(data: Any, policies: dict[str, str] | None, result: Any, nomination: pd.DataFrame | None,
-                     lang: str) -> None:
-    """Add ``predicate_text`` to the ranking (and the nomination): the predikat as it may be shown, with the data
-    status of the final view on the same line, and "klaim unit" when no TPI/TPN answered (never a bare code)."""
-    from zi_nb.common.domain import STATUS_PROVISIONAL
-    from zi_nb.common.fmt import predicate_with_status
-    from zi_nb.engine.results import compute
-    from zi_nb.engine.validate import validate
-
-    final = compute(data, "final", policies, validate(data, policies))
-    status = {u: s.status for u, s in final.statuses.items()}
-    reviewed = dict(zip(result.table["unit_id"], result.table["total_reviewed"].notna()))
-    key = "en" if lang == "en" else "id"
-
-    def text(unit: str, code: Any) -> str:
-        shown = predicate_with_status(str(code), status.get(unit, STATUS_PROVISIONAL), lang)
-        return shown if reviewed.get(unit, False) else f"{shown} · {CLAIM[key]}"
-
-    result.table["predicate_text"] = [text(u, c) for u, c in zip(result.table["unit_id"], result.table["predicate"])]
-    if nomination is not None:
-        nomination["predicate_text"] = [text(u, c) for u, c in zip(nomination["unit_id"], nomination["predicate"])]
 
 
 def _write(output: str | None, text: str) -> None:
