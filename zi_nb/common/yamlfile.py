@@ -3,6 +3,7 @@ users write by hand (evaluation settings, the team file), whose errors name the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -44,3 +45,21 @@ def explain(error: Any) -> str:
         expected = error.get("ctx", {}).get("expected", "")
         return f"harus salah satu dari {expected.replace(' or ', ', ')}"
     return MESSAGES.get(error["type"], "tidak sah")
+
+
+def read_yaml(path: Path, what: str, error: type[Exception]) -> tuple[Any, Any]:
+    """The value and the composed node tree (for :func:`line_of`) of a hand-written YAML file; ``error`` with a
+    message naming ``what`` ("Berkas tim"), the file and, for bad YAML, its line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{what} '{path}' tidak ditemukan.") from None
+    except (OSError, UnicodeDecodeError):
+        raise error(f"{what} '{path}' tidak dapat dibaca sebagai teks UTF-8.") from None
+    try:
+        return yaml.safe_load(text), yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" baris {mark.line + 1}" if mark is not None else ""
+        raise error(f"{path.name}{where}: bukan YAML yang sah (periksa titik dua, indentasi dan tanda "
+                    "kutip).") from None

@@ -33,10 +33,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from zi_nb.common.yamlfile import explain, line_of
+from zi_nb.common.yamlfile import explain, line_of, read_yaml
 from zi_nb.errors import ParameterError
 
 MAX_LOGO_BYTES = 1024 * 1024
@@ -115,20 +114,7 @@ def load_settings(path: str | Path | None) -> Settings:
     if not path:
         return Settings()
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ParameterError(f"Berkas pengaturan evaluasi '{file}' tidak ditemukan.") from None
-    except (OSError, UnicodeDecodeError):
-        raise ParameterError(f"Berkas pengaturan evaluasi '{file}' tidak dapat dibaca sebagai teks UTF-8.") from None
-    try:
-        raw = yaml.safe_load(text)
-        tree = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" baris {mark.line + 1}" if mark is not None else ""
-        raise ParameterError(f"{file.name}{where}: bukan YAML yang sah (periksa titik dua, indentasi dan tanda "
-                             "kutip).") from None
+    raw, tree = read_yaml(file, "Berkas pengaturan evaluasi", ParameterError)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

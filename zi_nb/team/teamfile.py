@@ -51,10 +51,9 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from zi_nb.common.yamlfile import explain, line_of
+from zi_nb.common.yamlfile import explain, line_of, read_yaml
 from zi_nb.errors import TeamError
 
 STAGE_NAMES: tuple[str, ...] = ("pengisian", "reviu", "finalisasi", "pengusulan", "penetapan")
@@ -165,20 +164,7 @@ class Team(BaseModel):
 def load_team(path: str | Path) -> Team:
     """The team in ``path``; :class:`TeamError` names the file, the line and what was expected."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TeamError(f"Berkas tim '{file}' tidak ditemukan.") from None
-    except (OSError, UnicodeDecodeError):
-        raise TeamError(f"Berkas tim '{file}' tidak dapat dibaca sebagai teks UTF-8.") from None
-    try:
-        raw = yaml.safe_load(text)
-        tree = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" baris {mark.line + 1}" if mark is not None else ""
-        raise TeamError(f"{file.name}{where}: bukan YAML yang sah (periksa titik dua, indentasi dan tanda "
-                        "kutip).") from None
+    raw, tree = read_yaml(file, "Berkas tim", TeamError)
     if not isinstance(raw, dict):
         raise TeamError(f"{file.name}: berkas tim harus berupa pemetaan nama: nilai (lihat contoh "
                         "zi_nb/data/tim-contoh.yaml).")
