@@ -4,11 +4,13 @@ tokens), and one run of the real thing (JupyterHub, configurable-http-proxy, two
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -154,22 +156,16 @@ def user_model(name: str, scopes=("access:services!service=zi-ledger",), kind="u
     return {"kind": kind, "name": name, "scopes": list(scopes)}
 
 
-@pytest.fixture
-def service(team_file, tmp_path):
-    """The service on a free port in a thread; yields (base url, ledger)."""
+@contextlib.contextmanager
+def serve_state(state) -> Iterator[str]:
+    """The service of ``state`` on a free port in a thread (its own event loop); yields its base URL."""
     from tornado.ioloop import IOLoop
 
-    ledger = Ledger(tmp_path / "ledger.sqlite")
-    hub = FakeHub({"tok-budi": user_model("budi"), "tok-sari": user_model("sari"),
-                   "tok-narrow": user_model("budi", scopes=("read:users:name!user=budi",)),
-                   "tok-svc": user_model("zi-ledger", kind="service"), "tok-stranger": user_model("mallory")})
-    state = svc.ServiceState(svc.load_team(team_file), ledger, hub, load_rubric("zi-2021"))
-    transition(ledger, state.team, "sari", "u1", "diajukan", via="cli")  # the unit submits: TPI may review
     port = free_port()
     ready = threading.Event()
     loops: list = []
 
-    def serve():
+    def serve() -> None:
         asyncio.set_event_loop(asyncio.new_event_loop())
         loop = IOLoop.current()
         loops.append(loop)
@@ -180,9 +176,24 @@ def service(team_file, tmp_path):
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     assert ready.wait(10)
-    yield f"http://127.0.0.1:{port}/services/zi-ledger/", ledger
-    loops[0].add_callback(loops[0].stop)
-    thread.join(5)
+    try:
+        yield f"http://127.0.0.1:{port}/services/zi-ledger/"
+    finally:
+        loops[0].add_callback(loops[0].stop)
+        thread.join(5)
+
+
+@pytest.fixture
+def service(team_file, tmp_path):
+    """The service on a free port in a thread; yields (base url, ledger)."""
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    hub = FakeHub({"tok-budi": user_model("budi"), "tok-sari": user_model("sari"),
+                   "tok-narrow": user_model("budi", scopes=("read:users:name!user=budi",)),
+                   "tok-svc": user_model("zi-ledger", kind="service"), "tok-stranger": user_model("mallory")})
+    state = svc.ServiceState(svc.load_team(team_file), ledger, hub, load_rubric("zi-2021"))
+    transition(ledger, state.team, "sari", "u1", "diajukan", via="cli")  # the unit submits: TPI may review
+    with serve_state(state) as url:
+        yield url, ledger
 
 
 def raw_post(url: str, path: str, body: dict, token: str | None) -> tuple[int, dict]:

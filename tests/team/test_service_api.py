@@ -3,13 +3,11 @@ undo, a unit's records, "Tugas saya" and the overview; with a fake hub resolving
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import hashlib
 import io
 import json
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.team.test_hub import FakeHub, free_port, raw_post, refusals, user_model, written
+from tests.team.test_hub import FakeHub, raw_post, refusals, serve_state, user_model, written
 from zi_nb.engine.rubric import load_rubric
 from zi_nb.errors import LedgerError
 from zi_nb.review.evidence_store import EvidenceStore
@@ -70,33 +68,13 @@ BUDI = "hub:budi (Budi Santoso, NIP 198001012005011001)"
 @contextlib.contextmanager
 def serving(tmp_path: Path, team_text: str = TEAM, bukti_dir: Path | None = None) -> Iterator[tuple[str, Ledger]]:
     """The service on a free port in a thread, every user of ``team_text`` with the token ``tok-<username>``."""
-    from tornado.ioloop import IOLoop
-
     team_file = tmp_path / "tim.yaml"
     team_file.write_text(team_text, encoding="utf-8")
     ledger = Ledger(tmp_path / "ledger.sqlite")
     hub = FakeHub({token: user_model(name) for token, name in TOKENS.items()})
     state = svc.ServiceState(svc.load_team(team_file), ledger, hub, load_rubric("zi-2021"), bukti_dir)
-    port = free_port()
-    ready = threading.Event()
-    loops: list = []
-
-    def serve() -> None:
-        asyncio.set_event_loop(asyncio.new_event_loop())
-        loop = IOLoop.current()
-        loops.append(loop)
-        svc.make_app(state).listen(port, "127.0.0.1")
-        ready.set()
-        loop.start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    try:
-        yield f"http://127.0.0.1:{port}/services/zi-ledger/", ledger
-    finally:
-        loops[0].add_callback(loops[0].stop)
-        thread.join(5)
+    with serve_state(state) as url:
+        yield url, ledger
 
 
 @pytest.fixture
