@@ -21,15 +21,14 @@ answers, at the app's tier) are computed for this one unit (a few ms) when the u
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
 
 from zi_nb.app import evidence_view as ev
 from zi_nb.app.view import message
-from zi_nb.app.widgets import cls, mark, sec
+from zi_nb.app.widgets import Quiet, cls, mark, sec
 from zi_nb.app.writer import Writer
 from zi_nb.common.domain import VERDICT_ABSENT, VERDICT_WRONG, VERDICTS
 from zi_nb.common.filetypes import ALLOWED_KINDS, check_file
@@ -68,7 +67,7 @@ class EvidencePanel:
         self.findings: list[Finding] = []
         self.verdicts: dict[int, Verdict] = {}
         self.attached: list[Attachment] = []
-        self._quiet = False
+        self._quiet = Quiet()  # set while the program changes widget values
         self.head = cls(W.HTML(), "zi-ev-head")
         self.rows: list[tuple[W.HBox, W.HTML, dict[str, W.Button]]] = []
         self.rows_box = cls(W.VBox(), "zi-ev-rows")
@@ -117,7 +116,7 @@ class EvidencePanel:
         """Show the checklist of item ``code``."""
         self.code = code
         self.msg.value = ""
-        with self._hush():
+        with self._quiet:
             self.note.value = ""
         self.render(records)
 
@@ -139,7 +138,7 @@ class EvidencePanel:
         self.rows_box.children = [row for row, _, _ in self.rows[:len(docs)]]
         self.tools.layout.display = "" if docs else "none"
         if not self.note.value:
-            with self._hush():
+            with self._quiet:
                 self.note.value = next((v.note for v in self.verdicts.values() if v.note), "")
         self.found.value = ev.findings([f.message("id") for f in self.findings if f.code == code])
         self.attached = [a for a in attachments_in_force(records, s.unit_id) if a.code == code]
@@ -197,15 +196,6 @@ class EvidencePanel:
         return out
 
     # -- writing -----------------------------------------------------------------------------------------------------
-    @contextmanager
-    def _hush(self) -> Iterator[None]:
-        """Widget values set by the program are not the user's."""
-        quiet, self._quiet = self._quiet, True
-        try:
-            yield
-        finally:
-            self._quiet = quiet
-
     def _write(self, action: Callable[[Writer], str]) -> bool:
         """Run one ledger write; show its result or the refusal (no traceback), then refresh."""
         if not self.s.evaluator:
@@ -285,5 +275,5 @@ class EvidencePanel:
         try:
             self.attach_file(str(upload.get("name") or "berkas"), bytes(upload["content"]))
         finally:
-            with self._hush():
+            with self._quiet:
                 self.upload.value = ()

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
@@ -25,7 +24,7 @@ from zi_nb.app.accept import accept, area_items
 from zi_nb.app.catatan_panel import CatatanPanel
 from zi_nb.app.evidence_panel import EvidencePanel
 from zi_nb.app.session import Session
-from zi_nb.app.widgets import cls, css_name, mark, sec
+from zi_nb.app.widgets import Quiet, cls, css_name, mark, sec
 from zi_nb.common.fmt import num
 from zi_nb.errors import LedgerError, ZiError
 
@@ -37,7 +36,7 @@ class Workbench:
         s = self.s = session
         self.status = status  # the team server's status panel (zi_nb.app.status_panel), None standalone
         self.latencies: list[float] = []  # ms per answer change (rescore + every display updated)
-        self._quiet = False
+        self._quiet = Quiet()  # set while the program changes widget values
         self.code: str = ""
         self.item_buttons: dict[str, W.Button] = {}
         self.head_html = cls(W.HTML(), "zi-headhtml")
@@ -134,15 +133,6 @@ class Workbench:
         self.widget = cls(W.VBox([W.HTML(view.CSS), head, self.body, self.foot]), "zi-app")
         self.show_area(s.areas()[0][0])
         self.render_scores()
-
-    @contextmanager
-    def _hush(self) -> Iterator[None]:
-        """Widget values set by the program are not answer changes."""
-        quiet, self._quiet = self._quiet, True
-        try:
-            yield
-        finally:
-            self._quiet = quiet
 
     # -- navigation ----------------------------------------------------------------------------------------------
     def show_area(self, area: str, item: str | None = None) -> None:
@@ -281,7 +271,7 @@ class Workbench:
                                                "</div>"), box]))
         self.answer_title.value = (f'<div class="zi-sec">Jawaban {html.escape(tier)} — {hint}, tulis catatan, '
                                    "lalu simpan</div>")
-        with self._hush():
+        with self._quiet:
             self.control.children = children
 
     def render_item(self) -> None:

@@ -32,3 +32,21 @@ def mark(widget: Any, wanted: dict[str, bool], prefix: str = "") -> None:
     classes += [c for c, on in wanted.items() if on]
     if tuple(classes) != tuple(widget._dom_classes):
         widget._dom_classes = tuple(classes)
+
+
+class Quiet:
+    """While entered (``with self.quiet:``), widget values set by the program are not the user's: observers check
+    ``if self.quiet:`` and ignore the change. Nesting keeps it quiet until the outermost block ends."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+
+    def __bool__(self) -> bool:
+        return self.depth > 0
+
+    def __enter__(self) -> Quiet:
+        self.depth += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.depth -= 1
