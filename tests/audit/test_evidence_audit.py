@@ -8,37 +8,22 @@ from __future__ import annotations
 import json
 import os
 import stat
-from pathlib import Path
 
 import pytest
 
+from tests.bulk.test_core import FakeReports
 from tests.helpers import run
 from zi_nb.audit.evidence import evidence_entries
 from zi_nb.audit.verify import verify
 from zi_nb.bulk import run as bulk_run
 from zi_nb.bulk.executor import InlineExecutor
 from zi_nb.bulk.run import BulkOptions, run_bulk
-from zi_nb.bulk.warm import STATE_DIR, UnitOutcome, run_unit, write_state
 from zi_nb.review.evidence import attach, detach
 from zi_nb.review.evidence_store import EVIDENCE_ENV, STORE_FOLDER, EvidenceStore
 from zi_nb.review.ledger import LEDGER_ENV, Ledger
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 OTHER_PDF = PDF.replace(b"Catalog", b"Catalog /Lang (id)")
-
-
-def fake_reports(fn, *args):
-    """The report task's stand-in: writes the unit's files and state as a worker would; the plan runs for real."""
-    if fn is not run_unit:
-        return fn(*args)
-    task = args[0]
-    out = Path(task.out_dir)
-    (out / f"{task.name}.html").write_text(f"<p>LHE {task.unit_id}</p>", encoding="utf-8")
-    (out / f"{task.name}.ipynb").write_text("{}", encoding="utf-8")
-    outcome = UnitOutcome(task.unit_id, task.name, "ok", files={"notebook": f"{task.name}.ipynb",
-                                                                 "html": f"{task.name}.html", "pdf": None})
-    write_state(out / STATE_DIR / f"{task.name}.json", task, outcome)
-    return outcome
 
 
 @pytest.fixture
@@ -60,7 +45,7 @@ def bulk(tmp_path, monkeypatch, rubric):
     detach(ledger, rubric, "u1", "PPA1B", "unit", "pmpzi", gone.sha256, "salah berkas")
     out = tmp_path / "out"
     result = run_bulk(BulkOptions([str(lke)], out, ledger=str(ledger_file), progress=False, run_id="B1"),
-                      executor=InlineExecutor(fake_reports))
+                      executor=InlineExecutor(FakeReports()))
     assert result.exit_code == 0
     return {"out": out, "store": store, "kept": kept.sha256, "gone": gone.sha256, "ledger": ledger_file}
 

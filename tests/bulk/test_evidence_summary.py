@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.bulk.test_core import FakeReports
 from tests.helpers import summary_of
 from zi_nb.bulk import plan as bulk_plan
 from zi_nb.bulk import run as bulk_run
@@ -17,7 +18,6 @@ from zi_nb.bulk.executor import InlineExecutor
 from zi_nb.bulk.run import BulkOptions, run_bulk
 from zi_nb.bulk.summary import EVIDENCE_COLUMN, summary_doc
 from zi_nb.bulk.summary_page import BulkSummary
-from zi_nb.bulk.warm import STATE_DIR, UnitOutcome, run_unit, write_state
 from zi_nb.review.evidence import attach, write_verdicts
 from zi_nb.review.evidence_store import EVIDENCE_ENV, EvidenceStore
 from zi_nb.review.ledger import LEDGER_ENV, Ledger
@@ -36,20 +36,6 @@ u2,unit,PPA1B,A,ada,https://drive.example.go.id/u2/PPA1B.pdf
 EXPECTED = {"u1": 4, "u2": 0}
 
 
-def fake_reports(fn, *args):
-    """The report task's stand-in (the plan of each file runs for real)."""
-    if fn is not run_unit:
-        return fn(*args)
-    task = args[0]
-    out = Path(task.out_dir)
-    (out / f"{task.name}.html").write_text("<p>LHE</p>", encoding="utf-8")
-    (out / f"{task.name}.ipynb").write_text("{}", encoding="utf-8")
-    outcome = UnitOutcome(task.unit_id, task.name, "ok", files={"notebook": f"{task.name}.ipynb",
-                                                                 "html": f"{task.name}.html", "pdf": None})
-    write_state(out / STATE_DIR / f"{task.name}.json", task, outcome)
-    return outcome
-
-
 @pytest.fixture
 def inputs(tmp_path, monkeypatch, rubric):
     monkeypatch.delenv(EVIDENCE_ENV, raising=False)
@@ -64,7 +50,7 @@ def inputs(tmp_path, monkeypatch, rubric):
 
 def bulk(lke: Path, out: Path, ledger: Path | str = "", resume: bool = False) -> list[dict]:
     result = run_bulk(BulkOptions([str(lke)], out, ledger=str(ledger), progress=False, resume=resume),
-                      executor=InlineExecutor(fake_reports))
+                      executor=InlineExecutor(FakeReports()))
     assert result.exit_code == 0
     return result.rows
 
