@@ -33,6 +33,7 @@ from zi_nb.common.text import file_stem
 from zi_nb.engine.improve.drafts import area_drafts
 from zi_nb.errors import LedgerError, ZiError
 from zi_nb.review.catatan import notes_in_force, scopes
+from zi_nb.review.extract import write_extract
 
 MIME = {"html": "text/html", "pdf": "application/pdf",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -117,15 +118,12 @@ class CatatanPanel:
         from zi_nb.report.runner import html_to_pdf, report_parameters, run_report
 
         s = self.s
-        book = s.ledger()
-        records = book.records() if book else []
-        seq = records[-1].seq if records else 0
-        out = s.ledger_path.parent / "lhe" / file_stem(s.unit_id)
         self.lhe.value = view.message("LHE sedang dibuat; tunggu sebentar…", "info")
         try:
+            out, source = lhe_folder(s), ledger_source(s)
             params = report_parameters(s.input_path, s.unit_id, units_path=s.units_path, tier=s.tier,
-                                       ledger_path=str(s.ledger_path) if book else "", ledger_seq=seq,
-                                       run_id=f"workbench-{seq}")
+                                       run_id=f"workbench-{source['ledger_seq']}", **source)
+            seq = source["ledger_seq"]
             with report_environment():
                 files = run_report(params, out, docx=True)
         except ZiError as exc:
@@ -143,6 +141,29 @@ class CatatanPanel:
         self.lhe.value = view.message(f"LHE {s.unit_id} tingkat {s.tier.upper()} dibuat dari ledger sampai rekaman "
                                       f"#{seq} di {out}.{drafts}{problem}", "err" if problem else "ok") + links(made)
         return out
+
+
+def lhe_folder(s: Any) -> Path:
+    """Where the LHE of the session's unit is made: beside the local ledger (``<ledger folder>/lhe/<unit>``); on
+    the team server in the user's home folder (``~/lhe/<unit>``), never in the app's installed folder."""
+    base = Path.home() if s.writer.hub else s.ledger_path.parent
+    return base / "lhe" / file_stem(s.unit_id)
+
+
+def ledger_source(s: Any) -> dict[str, Any]:
+    """The report parameters naming the ledger records the LHE is made from (as committed now): the local ledger
+    (``ledger_path``), or on the team server an extract of the unit's records read from the ledger service
+    (``records_path``, :mod:`zi_nb.review.extract`); ``ledger_seq`` the last record's number."""
+    if s.writer.hub:
+        records = s.unit_records()  # fresh from the service: what the team has written, not what this page saw
+        seq = records[-1].seq if records else 0
+        path = write_extract(lhe_folder(s) / f"ledger-{file_stem(s.unit_id)}-{seq}.json", s.unit_id, records,
+                             "layanan ledger tim (zi-ledger)")
+        return {"records_path": str(path), "ledger_seq": seq}
+    book = s.ledger()
+    records = book.records() if book else []
+    seq = records[-1].seq if records else 0
+    return {"ledger_path": str(s.ledger_path) if book else "", "ledger_seq": seq}
 
 
 @contextmanager

@@ -319,7 +319,9 @@ def section_provenance(report: UnitReport) -> Html:
  <b>{{ chosen }}</b></li>{% endfor %}</ul></dd>
 <dt>{{ t.versions }}</dt><dd class="small">{% for k, v in versions.items() %}{{ k }} {{ v }}{{ ', ' if not loop.last
  }}{% endfor %}</dd>
-<dt>{{ t.run_id }}</dt><dd>{{ run_id or '—' }}</dd></dl>
+<dt>{{ t.run_id }}</dt><dd>{{ run_id or '—' }}</dd>
+<dt>{{ t.ledger }}</dt><dd>{% if ledger[0] %}{{ ledger[0] }} · {{ t.ledger_upto }} #{{ ledger[1] }}{% if ledger[2] %}
+ <span class="small"><code>{{ ledger[2] }}</code></span>{% endif %}{% else %}{{ t.ledger_none }}{% endif %}</dd></dl>
 <h3>{{ t.ev_files }}</h3>
 {% if attached %}<table class="files"><tr><th class="code">{{ t.item }}</th><th>{{ t.ev_name }}</th><th>sha256</th>
 <th>{{ t.ev_attached_by }}</th></tr>
@@ -329,4 +331,4 @@ def section_provenance(report: UnitReport) -> Html:
 <td>{{ a.who }} ({{ a.tier }})</td></tr>{% endfor %}</table>
 {% else %}<p class="muted">{{ t.ev_no_files }}</p>{% endif %}""", report, files=files, rid=r.id,
                    rhash=r.content_hash, policies=policies, versions=package_versions(),
-                   run_id=report.params["run_id"], attached=attachment_rows(report))
+                   run_id=report.params["run_id"], attached=attachment_rows(report), ledger=report.ledger_state)

@@ -24,6 +24,7 @@ LABELS: dict[str, dict[str, str]] = {
         "where": "Lokasi", "message": "Pesan", "no_problems": "Tidak ada masalah data.",
         "provenance": "Asal-usul laporan", "file": "Berkas", "policies": "Kebijakan", "versions": "Versi perangkat",
         "run_id": "Id proses", "hash": "Hash isi", "unanswered": "Butir belum dijawab",
+        "ledger": "Ledger penilai", "ledger_upto": "sampai rekaman", "ledger_none": "tidak dipakai",
         "method_next": "Dihitung dengan program bilangan bulat: jumlah butir paling sedikit, lalu usaha paling kecil "
         "(langkah pilihan jawaban), diverifikasi dengan menghitung ulang.",
         "status": "Status data", "counts": "%d galat data, %d peringatan; %d dari %d butir dijawab (%d belum dijawab)",
@@ -103,6 +104,7 @@ LABELS: dict[str, dict[str, str]] = {
         "severity": "Severity", "where": "Location", "message": "Message", "no_problems": "No data problems.",
         "provenance": "Provenance", "file": "File", "policies": "Policies", "versions": "Software versions",
         "run_id": "Run id", "hash": "Content hash", "unanswered": "Unanswered items",
+        "ledger": "Reviewer ledger", "ledger_upto": "up to record", "ledger_none": "not used",
         "method_next": "Computed with an integer program: fewest items, then least effort (answer steps), verified "
         "by re-scoring.",
         "status": "Data status", "counts": "%d data errors, %d warnings; %d of %d items answered (%d unanswered)",

@@ -38,6 +38,7 @@ from zi_nb.report.evidence import lacking_documents
 from zi_nb.report.settings import Settings, load_settings
 from zi_nb.review.catatan import AreaNote, notes_in_force
 from zi_nb.review.evidence import Attachment, Verdict, attachments_in_force, evidence_check, verdicts_in_force
+from zi_nb.review.extract import read_extract
 from zi_nb.review.ledger import Ledger, apply_ledger
 
 # name -> (type, default, description). The notebook's parameters cell declares exactly these.
@@ -52,6 +53,7 @@ PARAMETERS: dict[str, tuple[type, Any, str]] = {
     "run_id": (str, "contoh", "id proses yang menghasilkan laporan (untuk jejak audit)"),
     "ledger_path": (str, "", "berkas ledger penilai (opsional)"),
     "ledger_seq": (int, 0, "nomor rekaman ledger terakhir yang dipakai (0 = semua); audit mengulang run persis"),
+    "records_path": (str, "", "ekstrak rekaman ledger unit (JSON, dari layanan ledger tim) bila ledger_path kosong"),
     "settings_path": (str, "", "berkas pengaturan evaluasi: kop, nomor, periode, tanggal, tim (opsional)"),
     "docx_path": (str, "", "tulis juga LHE sebagai dokumen Word (.docx) ke berkas ini; kosong = tidak"),
 }
@@ -144,6 +146,8 @@ class UnitReport:
     evidence: list[Finding] = field(default_factory=list)
     verdicts: dict[tuple[str, str, int], Verdict] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
+    # the ledger the report read: (where, last record's seq, its hash); ("", 0, "") without a ledger
+    ledger_state: tuple[str, int, str] = ("", 0, "")
 
     @property
     def lang(self) -> str:
@@ -224,7 +228,7 @@ def _shown(answer: Any, number: Any, raw: Any) -> str:
 def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: str = "zi-2021",
           policies: dict[str, str] | None = None, lang: str = "id", run_id: str = "", units_path: str = "",
           ledger_path: str = "", ledger_seq: int = 0, settings_path: str = "", docx_path: str = "",
-          data: LkeData | None = None) -> UnitReport:
+          records_path: str = "", data: LkeData | None = None) -> UnitReport:
     """Read, validate and score the inputs, and gather what the report for ``unit_id`` shows.
 
     ``data`` may be passed to reuse inputs already read (bulk runs); it must come from the same files. ``docx_path``
@@ -235,18 +239,24 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
     params = {"input_path": input_path, "units_path": units_path, "unit_id": unit_id, "tier": tier,
               "rubric": rubric, "policies": chosen_policies, "lang": lang, "run_id": run_id,
               "ledger_path": ledger_path, "ledger_seq": ledger_seq, "settings_path": settings_path,
-              "docx_path": docx_path}
+              "docx_path": docx_path, "records_path": records_path}
     settings = load_settings(settings_path)
     files = input_files(input_path, units_path)
     if data is None:
         data = read_inputs_cached([*files], rubric)  # a warm kernel (zi-nb bulk) reads each input once
     records, notes, chosen = [], {}, []
-    if ledger_path:
-        if not Path(ledger_path).is_file():
+    state: tuple[str, int, str] = ("", 0, "")
+    if ledger_path or records_path:
+        if ledger_path and not Path(ledger_path).is_file():
             raise InputError(f"Ledger '{ledger_path}' tidak ditemukan.")
-        ledger = Ledger(ledger_path)
-        chosen = [r for r in ledger.records(unit_id)
-                  if r.kind in REPORT_KINDS and (not ledger_seq or r.seq <= ledger_seq)]
+        if ledger_path:
+            source, where = Ledger(ledger_path).records(unit_id), Path(ledger_path).name
+        else:
+            extract = read_extract(records_path)
+            source, where = extract.records, extract.source or Path(records_path).name
+        seen = [r for r in source if r.unit_id == unit_id and (not ledger_seq or r.seq <= ledger_seq)]
+        state = (where, seen[-1].seq, seen[-1].hash) if seen else (where, 0, "")
+        chosen = [r for r in seen if r.kind in REPORT_KINDS]
         answers = [r for r in chosen if r.kind in ANSWER_KINDS]
         data = apply_ledger(data, records=answers)
         records = answers
@@ -274,4 +284,5 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
     return UnitReport(params, unit_data, unit_id, result, tiers, shown, files,
                       reviewer_changes(unit_data, unit_id, records), settings=settings, notes=notes,
                       drafts=area_drafts(data.rubric, result.scores, unit_id, lang, lacking),
-                      evidence=evidence, verdicts=verdicts, attachments=attachments_in_force(chosen, unit_id))
+                      evidence=evidence, verdicts=verdicts, attachments=attachments_in_force(chosen, unit_id),
+                      ledger_state=state)

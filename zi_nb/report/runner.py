@@ -120,7 +120,7 @@ def html_to_pdf(html: Path, pdf: Path, printer: PdfPrinter | None = None) -> Pat
 def report_parameters(input_path: str | Path, unit_id: str, **options: Any) -> dict[str, Any]:
     """The notebook parameters for one unit, checked exactly as the notebook checks them."""
     params = {"input_path": str(Path(input_path).resolve()) if input_path else "", "unit_id": unit_id, **options}
-    for key in ("units_path", "ledger_path", "settings_path"):
+    for key in ("units_path", "ledger_path", "settings_path", "records_path"):
         if params.get(key):
             params[key] = str(Path(params[key]).resolve())
     return check_parameters(params)
