@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,7 @@ pengguna:
     peran: [{{jenis: tpn}}]
 """
 SARI = "hub:sari (Sari Dewi)"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 BUDI = "hub:budi (Budi Santoso, NIP 198001012005011001)"
 
 
@@ -63,7 +65,7 @@ def hub(tmp_path, monkeypatch, data):
     monkeypatch.setattr(wb, "load_data", lambda *a, **k: data)  # read the sample once
     monkeypatch.delenv("ZI_NB_EVIDENCE", raising=False)
     local = tmp_path / "lokal" / "ledger.sqlite"
-    with serving(tmp_path, TEAM) as (url, ledger):
+    with serving(tmp_path, TEAM, data=data) as (url, ledger):  # the service reads the same inputs as the app
         monkeypatch.setenv("ZI_NB_SERVICE_URL", url)
 
         def app(user: str, unit: str = UNIT) -> Root:
@@ -246,3 +248,53 @@ def test_undo_and_catatan_go_through_the_service(hub):
     assert "zi-msg ok" in budi.catatan.msgs["UNIT"].value and BUDI in budi.catatan.msgs["UNIT"].value
     assert budi.catatan.notes()["UNIT"].catatan == "Catatan TPI untuk unit"
     assert client.records(UNIT)["status"] == "diajukan" and not local.exists()
+
+
+def test_tugas_saya_shows_progress_and_risk(hub):
+    app, _ledger, _local = hub
+    bench_of(app("sari")).status.client.status(UNIT, "diajukan", note="siap")
+    picker = app("budi", unit="")
+    tasks = picker.widget.children[1].children[1]
+    text = html.unescape(tasks.children[1].children[0].value)
+    assert "TPI 113/113 butir terjawab" in text and re.search(r"Risiko \d+,\d \(urutan \d+ dari 12\)", text), text
+
+
+def test_a_multi_answer_save_is_all_or_none_through_the_service(hub):
+    app, ledger, local = hub
+    sari = bench_of(app("sari"))
+    with pytest.raises(ZiError, match="Mungkin"):
+        sari.s.record_answers([("PPA1A", "Tidak"), (ITEM, "Mungkin")], "isi sekaligus")
+    assert [r for r in ledger.records(UNIT) if r.kind == "answer"] == []
+    recs = sari.s.record_answers([("PPA1A", "Tidak"), (ITEM, "C")], "isi sekaligus")
+    assert [(r.code, r.answer, r.evaluator) for r in recs] == [("PPA1A", "Tidak", SARI), (ITEM, "C", SARI)]
+    assert [r.code for r in ledger.records(UNIT) if r.kind == "answer"] == ["PPA1A", ITEM] and not local.exists()
+
+
+def test_attachments_are_read_and_copied_through_the_service(hub, monkeypatch):
+    import base64
+    import socket
+
+    app, ledger, local = hub
+    sari = bench_of(app("sari"))
+    sari.goto(ITEM)
+    panel = sari.evidence
+    assert panel.attach_file("SK Tim.pdf", PDF), panel.msg.value
+    [row] = panel.files_box.children
+    assert base64.b64encode(PDF).decode() in row.children[1].value  # the download link, read from the service
+    budi = bench_of(app("budi"))  # another user with a role on the unit reads it too
+    budi.goto(ITEM)
+    assert base64.b64encode(PDF).decode() in budi.evidence.files_box.children[0].children[1].value
+    # "Simpan salinan": fetched into a temporary store, stored by the service, nothing in this server's folder
+    public = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 443))]
+    real = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: public if str(host).endswith("example.go.id")
+                        else real(host, *a, **k))  # the link's host only: the service stays on 127.0.0.1
+    copy = PDF + b"% salinan\n"
+    panel.opener = lambda link, limit: (copy, "application/pdf", None)
+    (line,) = panel.links_box.children
+    line.children[1].click()
+    assert "zi-msg ok" in panel.msg.value, panel.msg.value
+    attached = [r for r in ledger.records(UNIT) if r.kind == "lampiran"]
+    assert [r.answer for r in attached] == [hashlib.sha256(PDF).hexdigest(), hashlib.sha256(copy).hexdigest()]
+    assert attached[-1].details["source"].startswith("https://") and attached[-1].evaluator == SARI
+    assert not local.parent.exists()  # no ledger, no evidence store in the user's server folder

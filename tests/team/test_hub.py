@@ -92,7 +92,8 @@ def test_config_names_users_admins_service_and_locks_the_server(team_file, tmp_p
     assert "'jupyterlab': False" in " ".join(args)
     assert config["Spawner"]["default_url"] == "/voila/render/evaluator.ipynb"
     assert Path(config["Spawner"]["notebook_dir"], "evaluator.ipynb").is_file()
-    assert config["Spawner"]["environment"] == {"ZI_NB_SERVICE_URL": "http://127.0.0.1:8082/services/zi-ledger/"}
+    assert config["Spawner"]["environment"] == {"ZI_NB_SERVICE_URL": "http://127.0.0.1:8082/services/zi-ledger/",
+                                                "ZI_NB_INPUT": "", "ZI_NB_UNITS": ""}  # empty: the bundled sample
     assert "access:services!service=zi-ledger" in config["Spawner"]["server_token_scopes"]
     [service] = config["JupyterHub"]["services"]
     assert service["name"] == "zi-ledger" and "zi_nb.team.service" in service["command"]

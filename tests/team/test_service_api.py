@@ -66,13 +66,15 @@ BUDI = "hub:budi (Budi Santoso, NIP 198001012005011001)"
 
 
 @contextlib.contextmanager
-def serving(tmp_path: Path, team_text: str = TEAM, bukti_dir: Path | None = None) -> Iterator[tuple[str, Ledger]]:
-    """The service on a free port in a thread, every user of ``team_text`` with the token ``tok-<username>``."""
+def serving(tmp_path: Path, team_text: str = TEAM, bukti_dir: Path | None = None,
+            data: object = None) -> Iterator[tuple[str, Ledger]]:
+    """The service on a free port in a thread, every user of ``team_text`` with the token ``tok-<username>`` (and
+    ``data``, the units' LKE inputs, when given)."""
     team_file = tmp_path / "tim.yaml"
     team_file.write_text(team_text, encoding="utf-8")
     ledger = Ledger(tmp_path / "ledger.sqlite")
     hub = FakeHub({token: user_model(name) for token, name in TOKENS.items()})
-    state = svc.ServiceState(svc.load_team(team_file), ledger, hub, load_rubric("zi-2021"), bukti_dir)
+    state = svc.ServiceState(svc.load_team(team_file), ledger, hub, load_rubric("zi-2021"), bukti_dir, data)
     with serve_state(state) as url:
         yield url, ledger
 

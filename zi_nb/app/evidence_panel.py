@@ -175,9 +175,9 @@ class EvidencePanel:
         button.layout.display = "none"
 
     def _fill_link(self, box: W.HTML, att: Attachment) -> None:
-        try:
-            box.value = ev.download_link(att.name, self.store.read(att.sha256))
-        except EvidenceError as exc:
+        try:  # through the writer: the local store, or the team server's ledger service (api/berkas)
+            box.value = ev.download_link(att.name, self.s.writer.read_attachment(self.s.unit_id, att.sha256))
+        except (EvidenceError, LedgerError) as exc:
             box.value = message(str(exc), "err")
 
     def _links(self) -> list[W.HBox]:
@@ -259,10 +259,20 @@ class EvidencePanel:
         return self._write(write)
 
     def copy(self, url: str) -> None:
-        """"Simpan salinan": store what the link shows and attach it, with the link as its source."""
+        """"Simpan salinan": store what the link shows and attach it, with the link as its source. On the team server
+        the copy is fetched into a temporary store (nothing kept in the user's server folder): the ledger service
+        stores it when attaching."""
+        import tempfile
+
         try:
-            stored, name = save_copy(self.store, url, opener=self.opener)
-            content = self.store.read(stored.sha256)
+            if self.s.writer.hub:
+                with tempfile.TemporaryDirectory(prefix="zi-salinan-") as folder:
+                    scratch = EvidenceStore(folder)
+                    stored, name = save_copy(scratch, url, opener=self.opener)
+                    content = scratch.read(stored.sha256)
+            else:
+                stored, name = save_copy(self.store, url, opener=self.opener)
+                content = self.store.read(stored.sha256)
         except (EvidenceError, ZiError) as exc:
             self.msg.value = message(str(exc), "err")
             return

@@ -20,11 +20,13 @@ import ipywidgets as W
 from zi_nb.app import view
 from zi_nb.app.widgets import cls, css_name
 from zi_nb.app.writer import HUB_NOT_YET, HubWriter
+from zi_nb.common.fmt import num
 from zi_nb.errors import LedgerError
 from zi_nb.team.client import SERVICE_URL_ENV, ServiceClient
 
 ROLE_TIER = (("unit", "unit"), ("tpi", "tpi"), ("tpn", "tpn"))  # (role, tier it writes), first match wins
 VIEW_ONLY = "tpi"  # the tier ketua TPI, koordinator and admin see
+RISK_DECIMALS = 1  # as zi-nb triage shows the risk
 
 
 def role_tier(roles: tuple[str, ...] | list[str]) -> tuple[str, bool]:
@@ -64,8 +66,23 @@ def connect(environ: Mapping[str, str] | None = None) -> Hub | None:
                tier, writes)
 
 
+def task_facts(task: Mapping[str, Any]) -> str:
+    """" · TPI 12/113 butir terjawab · Risiko 47,5 (urutan 2 dari 12)": a task's progress and triage risk (as the
+    service gives them; nothing when it has none)."""
+    parts = []
+    progress = task.get("progress")
+    if isinstance(progress, Mapping) and progress.get("scorable"):
+        parts.append(f"{progress.get('text') or progress.get('tier', '')} butir terjawab")
+    risk = task.get("risk")
+    if isinstance(risk, Mapping) and risk.get("score") is not None:
+        rank = f" (urutan {risk['rank']} dari {risk['of']})" if risk.get("rank") and risk.get("of") else ""
+        parts.append(f"Risiko {num(float(risk['score']), RISK_DECIMALS)}{rank}")
+    return "".join(f" · {html.escape(p)}" for p in parts)
+
+
 def tasks_box(hub: Hub, open_unit: Callable[[str], None], known: set[str]) -> W.VBox:
-    """"Tugas saya": the units waiting for this user (unit, status, deadline, what to do), each with "Buka"."""
+    """"Tugas saya": the units waiting for this user (unit, status, deadline, progress, triage risk, what to do), in
+    the service's order (deadline, then the riskiest first), each with "Buka"."""
     try:
         tasks = hub.client.tasks()
     except LedgerError as exc:
@@ -79,7 +96,7 @@ def tasks_box(hub: Hub, open_unit: Callable[[str], None], known: set[str]) -> W.
         deadline = f" · batas {html.escape(str(task['deadline']))}" if task.get("deadline") else ""
         status, todo = html.escape(str(task.get("status") or "-")), html.escape(str(task.get("todo") or ""))
         text = (f'<b>{html.escape(unit)}</b> · status <span class="zi-task-status">{status}</span>{deadline}{late}'
-                f'<div class="zi-muted">{todo}</div>')
+                f'<span class="zi-task-facts">{task_facts(task)}</span><div class="zi-muted">{todo}</div>')
         parts: list[Any] = [cls(W.HTML(text), "zi-pname")]
         if unit in known:
             b = cls(W.Button(description="Buka", icon="arrow-right"), "zi-open", f"zi-task-{css_name(unit)}")

@@ -4,7 +4,8 @@
 review functions, the evaluator named in the app). :class:`HubWriter` writes through the team server's ledger service
 (:class:`zi_nb.team.client.ServiceClient`): the service decides who writes (the hub user of the token) and whether
 the team's rules allow it; its refusal is a :class:`LedgerError` with the service's message, nothing written. Both
-offer the same operations: answers, undo, catatan, verdicts, "semua ada", attachments, and the unit's records.
+offer the same operations: answers (several at once in one transaction: all or none), undo, catatan, verdicts,
+"semua ada", attachments (and reading an attached file: :meth:`Writer.read_attachment`), and the unit's records.
 
 On the team server (:data:`SERVICE_URL_ENV` set) a :class:`LocalWriter` never writes (:data:`HUB_NOT_YET`): only the
 ledger service may write there.
@@ -12,8 +13,9 @@ ledger service may write there.
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
+from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,10 +24,12 @@ from zi_nb.engine.rubric import Rubric
 from zi_nb.errors import LedgerError
 from zi_nb.review.catatan import write_catatan
 from zi_nb.review.evidence import attach, mark_all_present, write_verdicts
-from zi_nb.review.evidence_store import EvidenceStore
+from zi_nb.review.evidence_store import EvidenceStore, default_store_path
+from zi_nb.review.extract import record_from_json
 from zi_nb.review.ledger import Ledger, Record
 from zi_nb.team.client import SERVICE_URL_ENV, ServiceClient
 
+DOWNLOAD_CACHE_BYTES = 32 << 20  # attached files a HubWriter keeps after downloading them (the page shows small ones)
 HUB_NOT_YET = ("Aplikasi ini berjalan di server tim, tetapi tidak tersambung ke layanan ledger tim (token hub tidak "
                "ada); perubahan BELUM tersimpan. Muat ulang halaman dari hub atau hubungi admin.")
 
@@ -54,6 +58,8 @@ class Writer(Protocol):
 
     def attach(self, store: EvidenceStore, rubric: Rubric, unit_id: str, code: str, tier: str, evaluator: str,
                name: str, content: bytes, source: str | None = None) -> tuple[Record, str]: ...
+
+    def read_attachment(self, unit_id: str, sha256: str) -> bytes: ...
 
 
 class LocalWriter:
@@ -110,17 +116,15 @@ class LocalWriter:
                              source=source)
         return rec, stored.label
 
+    def read_attachment(self, unit_id: str, sha256: str) -> bytes:
+        """A stored evidence file, from the store of this ledger (:func:`default_store_path`)."""
+        return EvidenceStore(default_store_path(self.path)).read(sha256)
+
 
 def record_of(data: Mapping[str, Any], rubric_id: str = "") -> Record:
-    """A :class:`Record` from the service's record dict (``data`` may be the parsed details or their JSON)."""
-    details = data.get("data") or {}
-    return Record(seq=int(data.get("seq") or 0), kind=str(data.get("kind", "")), unit_id=str(data.get("unit_id", "")),
-                  code=str(data.get("code", "")), tier=str(data.get("tier", "")), previous=data.get("previous"),
-                  answer=data.get("answer"), evaluator=str(data.get("evaluator", "")), note=str(data.get("note") or ""),
-                  timestamp=str(data.get("timestamp", "")), rubric_id=str(data.get("rubric_id") or rubric_id),
-                  prev_hash=str(data.get("prev_hash") or ""), hash=str(data.get("hash") or ""),
-                  data=details if isinstance(details, str) else json.dumps(details, ensure_ascii=False,
-                                                                           sort_keys=True))
+    """A :class:`Record` from the service's record dict (``data`` the parsed details, kept as their canonical JSON so
+    the record still matches its hash: :func:`zi_nb.review.extract.record_from_json`)."""
+    return record_from_json(data, rubric_id)
 
 
 class HubWriter:
@@ -133,6 +137,7 @@ class HubWriter:
         self.client = client
         self.rubric_id = rubric_id
         self.status = ""  # the unit's status in the period, as the last read of its records said
+        self.downloads: OrderedDict[tuple[str, str], bytes] = OrderedDict()  # (unit, sha256) -> attached file
 
     def ledger(self, create: bool = False) -> Ledger | None:
         return None  # no local ledger on the team server
@@ -144,9 +149,11 @@ class HubWriter:
 
     def adjust_many(self, rubric: Rubric, unit_id: str, changes: list[tuple[str, str, str | None]], tier: str,
                     evaluator: str, note: str) -> list[Record]:
-        # one request per answer: the service writes each under its lock (a refusal stops the rest)
-        return [record_of(self.client.adjust(unit_id, code, answer, tier, note, previous), rubric.id)
-                for code, answer, previous in changes]
+        if len(changes) == 1:
+            code, answer, previous = changes[0]
+            return [record_of(self.client.adjust(unit_id, code, answer, tier, note, previous), rubric.id)]
+        # one request, one transaction on the service: all answers written or none
+        return [record_of(r, rubric.id) for r in self.client.adjust_many(unit_id, tier, note, changes)]
 
     def undo(self, rubric: Rubric, unit_id: str, tier: str, evaluator: str, note: str) -> Record | None:
         return record_of(self.client.undo(unit_id, note, tier), rubric.id)
@@ -166,3 +173,19 @@ class HubWriter:
                name: str, content: bytes, source: str | None = None) -> tuple[Record, str]:
         found = self.client.attach(unit_id, code, tier, name, content, source=source)
         return record_of(found["record"], rubric.id), str(found.get("berkas", {}).get("label", ""))
+
+    def read_attachment(self, unit_id: str, sha256: str) -> bytes:
+        """A file attached to the unit, from the service (kept here: a file's content never changes for its hash,
+        at most :data:`DOWNLOAD_CACHE_BYTES` in all)."""
+        key = (unit_id, sha256)
+        if key in self.downloads:
+            self.downloads.move_to_end(key)
+            return self.downloads[key]
+        content = self.client.read_attachment(unit_id, sha256)
+        if hashlib.sha256(content).hexdigest() != sha256:
+            raise LedgerError(f"Berkas bukti {sha256} dari layanan ledger tidak sesuai hash-nya; coba lagi atau "
+                              "hubungi admin.")
+        self.downloads[key] = content
+        while sum(len(c) for c in self.downloads.values()) > DOWNLOAD_CACHE_BYTES and len(self.downloads) > 1:
+            self.downloads.popitem(last=False)
+        return content

@@ -19,16 +19,28 @@ from zi_nb.team.hub import CONFIG_NAME, find_proxy, hub_config, run_hub, write_c
               help="Berkas ledger yang ditulis layanan ledger.")
 @click.option("--state-dir", default="outputs/hub", show_default=True,
               help="Folder keadaan hub: basis data, kata sandi, folder pengguna, konfigurasi.")
+@click.option("--input", "input_path", default="", type=click.Path(dir_okay=False),
+              help="Berkas LKE unit-unit untuk semua pengguna dan layanan ledger (bawaan: data contoh).")
+@click.option("--units", "units_path", default="", type=click.Path(dir_okay=False),
+              help="Berkas metadata unit tambahan.")
 @click.option("--config-only", is_flag=True, help=f"Hanya tulis {CONFIG_NAME} ke --state-dir dan cetak jalurnya.")
-def hub(team_path: str, port: int, ip: str, ledger_path: str, state_dir: str, config_only: bool) -> None:
+def hub(team_path: str, port: int, ip: str, ledger_path: str, state_dir: str, input_path: str, units_path: str,
+        config_only: bool) -> None:
     """Server multi-pengguna: JupyterHub dengan aplikasi penilai per pengguna dan layanan ledger."""
+    if input_path or units_path:  # read once here: a missing or unreadable file stops before anything starts
+        from zi_nb.team.insight import load_inputs
+        from zi_nb.team.users import field_text, load_team
+
+        load_inputs(input_path, units_path, field_text(load_team(team_path), "rubrik") or "zi-2021")
     if config_only:
         state = Path(state_dir).resolve()
-        path = write_config(state / CONFIG_NAME, hub_config(team_path, ledger_path, state, port, ip=ip))
+        path = write_config(state / CONFIG_NAME, hub_config(team_path, ledger_path, state, port, ip=ip,
+                                                                input_path=input_path, units_path=units_path))
         click.echo(str(path))
         return
     find_proxy()
-    raise SystemExit(run_hub(team_path, ledger_path, state_dir, port, echo=click.echo, ip=ip))
+    raise SystemExit(run_hub(team_path, ledger_path, state_dir, port, echo=click.echo, ip=ip, input_path=input_path,
+                             units_path=units_path))
 
 
 COMMANDS = [hub]

@@ -77,6 +77,14 @@ class ServiceClient:
         return self._call("POST", "api/answer", {"unit_id": unit_id, "code": code, "answer": answer, "tier": tier,
                                                  "note": note, "previous": previous})["record"]
 
+    def adjust_many(self, unit_id: str, tier: str, note: str,
+                    changes: list[tuple[str, str, str | None]]) -> list[dict[str, Any]]:
+        """Several answers of a unit's tier, ``changes`` = (code, answer, the workbook's answer), written in one
+        transaction: all or none (see :meth:`zi_nb.review.ledger.Ledger.adjust_many`); returns the records."""
+        body = {"unit_id": unit_id, "tier": tier, "note": note,
+                "changes": [{"code": c, "answer": a, "previous": p} for c, a, p in changes]}
+        return self._call("POST", "api/answers", body)["records"]
+
     def write_verdicts(self, unit_id: str, code: str, tier: str, verdicts: Mapping[int, str | None],
                        note: str | None = None) -> list[dict[str, Any]]:
         """Verdicts on an item's documents (see :func:`zi_nb.review.evidence.write_verdicts`)."""
@@ -122,13 +130,22 @@ class ServiceClient:
         """The unit's records and status: ``{"unit_id", "status", "records"}`` (for a user with a role on it)."""
         return self._call("GET", "api/records?" + urllib.parse.urlencode({"unit": unit_id}))
 
+    def read_attachment(self, unit_id: str, sha256: str) -> bytes:
+        """The content of a file attached to the unit (for a user with a role on it)."""
+        return self._fetch("GET", "api/berkas?" + urllib.parse.urlencode({"unit": unit_id, "sha256": sha256}))
+
     def tasks(self) -> list[dict[str, Any]]:
-        """"Tugas saya": the units waiting for this user, earliest deadline first."""
+        """"Tugas saya": the units waiting for this user, earliest deadline first, then the riskiest; each with
+        ``progress`` ({"tier", "answered", "scorable", "text"}) and ``risk`` ({"score", "rank", "of"}), or None."""
         return self._call("GET", "api/tasks")["tasks"]
 
     def overview(self) -> list[dict[str, Any]]:
         """Every unit's status (koordinator, admin, TPN)."""
         return self._call("GET", "api/overview")["units"]
+
+    def overview_report(self) -> dict[str, Any]:
+        """The whole overview answer: ``{"periode", "units", ...}`` (koordinator, admin, TPN)."""
+        return self._call("GET", "api/overview")
 
     def overview_xlsx(self) -> bytes:
         """The overview as an xlsx workbook (koordinator, admin, TPN)."""

@@ -12,6 +12,9 @@ the ledger service and every user's server). What it sets up:
   ``GenericOAuthenticator`` against the instansi's SSO) drop in by changing ``authenticator_class`` and its own
   settings in the file; keep ``allowed_users`` and ``admin_users`` as they are: the team file stays the list of who
   may work, and the usernames must be the same as the identity provider's.
+- **inputs**: ``--input``/``--units`` (as ``zi-nb serve``; default the bundled sample) reach every user's server as
+  ``ZI_NB_INPUT``/``ZI_NB_UNITS`` (absolute paths) and the ledger service as ``--input``/``--units``; the service
+  reads them once at start (progress, predikat and risk in the overview and "Tugas saya").
 - **servers**: one jupyter server per user (``SimpleLocalProcessSpawner``, home folder ``<state-dir>/users/<name>``)
   that opens on the evaluator app rendered by voila (``/voila/render/evaluator.ipynb``, the notebook
   :func:`zi_nb.common.resources.notebook` finds, as ``zi-nb serve`` does). Non-admins get no JupyterLab and no
@@ -81,9 +84,17 @@ def single_user_args(as_root: bool) -> list[str]:
 
 def hub_config(team_path: str | Path, ledger_path: str | Path, state_dir: str | Path, port: int = 8000,
                ip: str = "0.0.0.0", hub_port: int = HUB_PORT, proxy_api_port: int = PROXY_API_PORT,
-               service_port: int = SERVICE_PORT, proxy: str | None = None, as_root: bool | None = None) -> str:
-    """The text of a ``jupyterhub_config.py`` serving the team of ``team_path`` (see the module doc)."""
+               service_port: int = SERVICE_PORT, proxy: str | None = None, as_root: bool | None = None,
+               input_path: str | Path = "", units_path: str | Path = "") -> str:
+    """The text of a ``jupyterhub_config.py`` serving the team of ``team_path`` (see the module doc); ``input_path``
+    and ``units_path`` (empty: the bundled sample) must exist, and are passed as absolute paths."""
     team_file, ledger = Path(team_path).resolve(), Path(ledger_path).resolve()
+    inputs = {}
+    for option, var, given in (("--input", "ZI_NB_INPUT", input_path), ("--units", "ZI_NB_UNITS", units_path)):
+        if str(given) and not Path(given).is_file():
+            raise ParameterError(f"Berkas {option} '{given}' tidak ditemukan (yang diharapkan: berkas LKE .xlsx atau "
+                                 ".csv yang ada); hub tidak dimulai.")
+        inputs[var] = str(Path(given).resolve()) if str(given) else ""
     state = Path(state_dir).resolve()
     users = team_users(load_team(team_file))
     if not users:
@@ -98,6 +109,8 @@ def hub_config(team_path: str | Path, ledger_path: str | Path, state_dir: str | 
     service_url = f"http://127.0.0.1:{service_port}"
     service_cmd = [sys.executable, "-m", "zi_nb.team.service", "--team", str(team_file), "--ledger", str(ledger),
                    "--port", str(service_port)]
+    service_cmd += [a for opt, var in (("--input", "ZI_NB_INPUT"), ("--units", "ZI_NB_UNITS")) if inputs[var]
+                    for a in (opt, inputs[var])]
     return TEMPLATE.format(
         version=__version__, when=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), team=team_file,
         bind_url=repr(f"http://{ip}:{port}"), hub_bind_url=repr(f"http://127.0.0.1:{hub_port}"),
@@ -108,8 +121,8 @@ def hub_config(team_path: str | Path, ledger_path: str | Path, state_dir: str | 
         home=repr(str(state / "users" / "{username}")), python=repr(sys.executable),
         notebook_dir=repr(str(NOTEBOOK.parent)), voila_url=repr(VOILA_URL), admin_url=repr(ADMIN_URL),
         args=repr(single_user_args(root)), admin_args=repr(["--allow-root"] if root else []),
-        env=repr({"ZI_NB_SERVICE_URL": service_url + PREFIX}), name=repr(SERVICE_NAME), scope=repr(ACCESS_SCOPE),
-        service_url=repr(service_url), service_cmd=repr(service_cmd),
+        env=repr({"ZI_NB_SERVICE_URL": service_url + PREFIX, **inputs}), name=repr(SERVICE_NAME),
+        scope=repr(ACCESS_SCOPE), service_url=repr(service_url), service_cmd=repr(service_cmd),
         token_scopes=repr(["users:activity!user", "access:servers!server", ACCESS_SCOPE]))
 
 
@@ -163,8 +176,9 @@ c.Spawner.default_url = {voila_url}  # start page: the app rendered by voila
 c.Spawner.disable_user_config = True  # ~/.jupyter of the user cannot re-enable JupyterLab or terminals
 # no JupyterLab, no classic notebook, no terminals; voila on (admins: see pre_spawn_hook below)
 c.Spawner.args = {args}
-# the environment of the server and its kernels: the ledger service's address (not a secret); the hub adds the
-# user's own JUPYTERHUB_API_TOKEN (scopes below), nothing else secret
+# the environment of the server and its kernels: the ledger service's address (not a secret) and the units' LKE
+# inputs (ZI_NB_INPUT, ZI_NB_UNITS: absolute paths, empty = the bundled sample; the ledger service reads the same);
+# the hub adds the user's own JUPYTERHUB_API_TOKEN (scopes below), nothing else secret
 c.Spawner.environment = {env}
 # the server's JUPYTERHUB_API_TOKEN: report activity, reach its own server, and call the ledger service
 c.Spawner.server_token_scopes = {token_scopes}

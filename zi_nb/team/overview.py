@@ -10,6 +10,8 @@ the same line (never a bare predikat from an unfinished review).
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,9 +94,11 @@ def deadline_text(row: UnitRow) -> str:
     return f"{date_text(row.deadline)}{' (lewat)' if row.deadline_passed else ''}"
 
 
-def tasks_for(team: Team, username: str, records: list[Record], now: dt.datetime) -> list[Task]:
+def tasks_for(team: Team, username: str, records: list[Record], now: dt.datetime,
+              risk: Mapping[str, float] | None = None) -> list[Task]:
     """The units waiting for ``username``: those whose status waits for a role the user holds (for that unit, when
-    the role is scoped to units), earliest deadline first."""
+    the role is scoped to units), earliest deadline first, then the riskiest first (``risk``: unit -> triage risk,
+    :func:`zi_nb.team.insight.insight`; a unit without one after those with one), then the team file's order."""
     user = team.user(username)
     if user is None:
         return []
@@ -110,24 +114,40 @@ def tasks_for(team: Team, username: str, records: list[Record], now: dt.datetime
         overdue = (deadline_passed(team, stage_name, now) is not None
                    and stage_name not in reopened_stages(records, unit_id, team.periode.id, today))
         tasks.append(Task(unit_id, status, stage_name, stage.batas if stage else None, overdue, todo))
-    return sorted(tasks, key=lambda t: (t.deadline or dt.date.max, team.units.index(t.unit_id)))
+    risks = risk or {}
+    return sorted(tasks, key=lambda t: (t.deadline or dt.date.max,
+                                        -risks[t.unit_id] if t.unit_id in risks else math.inf,
+                                        team.units.index(t.unit_id)))
 
 
-def add_progress(rows: list[UnitRow], data: Any, records: list[Record]) -> None:
-    """Fill progress, score and predikat of ``rows`` from ``data`` (an :class:`zi_nb.engine.dataset.LkeData` of the
-    units' inputs) with the ledger's ``records`` applied. Units absent from the inputs say so."""
-    from zi_nb.engine.results import compute, unit_records
+def tier_label(tier: str) -> str:
+    """``unit`` -> ``UNIT``, ``tpi`` -> ``TPI``, ``tpn`` -> ``TPN``: a tier as the progress texts name it."""
+    return tier.upper()
+
+
+def answered_counts(data: Any) -> dict[str, dict[str, int]]:
+    """unit -> tier (:data:`PROGRESS_TIERS`) -> items answered, of ``data`` (the ledger already applied)."""
     from zi_nb.engine.scoring import score_answers
-    from zi_nb.review.evidence import verdicts_in_force
-    from zi_nb.review.ledger import apply_ledger
 
-    data = apply_ledger(data, records=records)
     scorable = len(data.rubric.items)
     answered: dict[str, dict[str, int]] = {}
     for tier in PROGRESS_TIERS:
         scores = score_answers(data.answers, data.rubric, tier=tier)
         for unit_id, missing in scores.unanswered().items():
             answered.setdefault(unit_id, {})[tier] = scorable - len(missing)
+    return answered
+
+
+def add_progress(rows: list[UnitRow], data: Any, records: list[Record]) -> None:
+    """Fill progress, score and predikat of ``rows`` from ``data`` (an :class:`zi_nb.engine.dataset.LkeData` of the
+    units' inputs) with the ledger's ``records`` applied. Units absent from the inputs say so."""
+    from zi_nb.engine.results import compute, unit_records
+    from zi_nb.review.evidence import verdicts_in_force
+    from zi_nb.review.ledger import apply_ledger
+
+    data = apply_ledger(data, records=records)
+    scorable = len(data.rubric.items)
+    answered = answered_counts(data)
     results = {r["unit_id"]: r for r in unit_records(compute(data, tier="final"))} if data.unit_ids else {}
     names = dict(zip(data.units["unit_id"], data.units["unit_name"]))
     for row in rows:
@@ -137,8 +157,8 @@ def add_progress(rows: list[UnitRow], data: Any, records: list[Record]) -> None:
             continue
         counts = {t: answered.get(row.unit_id, {}).get(t, 0) for t in PROGRESS_TIERS}
         row.unit_name = str(names[row.unit_id] or "")
-        row.progress = (", ".join(f"{'TPI' if t == 'tpi' else t.upper()} {counts[t]}/{scorable}"
-                                  for t in PROGRESS_TIERS) + f"; bukti dinilai {verdicts}")
+        row.progress = (", ".join(f"{tier_label(t)} {counts[t]}/{scorable}" for t in PROGRESS_TIERS)
+                        + f"; bukti dinilai {verdicts}")
         row.details = {"answered": counts, "scorable": scorable, "verdicts": verdicts}
         result = results.get(row.unit_id)
         if result is None:

@@ -2,9 +2,12 @@
 
 JupyterHub starts it as a hub-managed service named ``zi-ledger`` (see :mod:`zi_nb.team.hub`)::
 
-    python -m zi_nb.team.service --team TEAM.yaml --ledger LEDGER.sqlite --port P
+    python -m zi_nb.team.service --team TEAM.yaml --ledger LEDGER.sqlite --port P [--input LKE] [--units UNITS]
 
-and the proxy routes ``/services/zi-ledger/`` to it. Why identities cannot be forged: every request carries a hub
+and the proxy routes ``/services/zi-ledger/`` to it. It reads the units' LKE inputs once at start (``--input``,
+``--units``: the files ``zi-nb hub`` was given, the bundled sample by default; a missing or unreadable file stops it,
+naming the file: :func:`zi_nb.team.insight.load_inputs`), for the overview's progress, score and predikat and the
+risk in "Tugas saya". Why identities cannot be forged: every request carries a hub
 token (``Authorization: token ...``, the ``JUPYTERHUB_API_TOKEN`` of the user's own server, or a token the user made
 on the hub); the service asks the hub who owns it (:meth:`jupyterhub.services.auth.HubAuth.user_for_token`, which
 calls ``GET /hub/api/user`` *with that token*, cached :data:`CACHE_SECONDS` s), requires it to be a user token holding
@@ -24,8 +27,9 @@ Endpoints (JSON in, JSON out; errors are ``{"error": "..."}`` in Bahasa Indonesi
     400 bad request or refused by the ledger (LedgerError, with its message)
 
 and the team workflow's endpoints of :mod:`zi_nb.team.service_api` (``status``, ``semua-ada``, ``attach``,
-``undo``, ``records``, ``tasks``, ``overview``). A request body is at most :data:`MAX_BODY` bytes (``attach``:
-:data:`zi_nb.team.service_api.UPLOAD_MAX_BODY`, a file of the evidence limit in base64).
+``undo``, ``answers``, ``records``, ``berkas``, ``tasks``, ``overview``). A request body is at most
+:data:`MAX_BODY` bytes (``attach``: :data:`zi_nb.team.service_api.UPLOAD_MAX_BODY`, a file of the evidence limit in
+base64).
 
 Who wrote a record, and through which path: ``evaluator`` is :func:`evaluator_id`,
 ``hub:<username> (<nama>, NIP <nip>)``: the ``hub:`` prefix says it was written through this service for the hub
@@ -50,8 +54,10 @@ from zi_nb.errors import PermissionDenied, ZiError
 from zi_nb.review.catatan import write_catatan
 from zi_nb.review.evidence import write_verdicts
 from zi_nb.review.ledger import Ledger
-from zi_nb.team import service_api, teamfile
-from zi_nb.team.service_api import HUB_PATH, Caller, Download, authorize, record_json, text
+from zi_nb.team import service_api
+from zi_nb.team.insight import load_inputs
+from zi_nb.team.service_api import Caller, Download, authorize, content_disposition, record_json, refused, text
+from zi_nb.team.users import TeamUser, evaluator_id, field_text, load_team, team_users
 
 SERVICE_NAME = "zi-ledger"
 PREFIX = f"/services/{SERVICE_NAME}/"
@@ -59,56 +65,6 @@ ACCESS_SCOPE = f"access:services!service={SERVICE_NAME}"
 CACHE_SECONDS = 60  # how long the hub's answer for a token is kept (a revoked token works at most this long)
 MAX_BODY = 1 << 20  # bytes of a request body
 FORGED_FIELDS = ("evaluator", "username", "user", "nama", "nip")  # never accepted from the client
-
-
-# -- the team, through one seam (zi_nb.team.teamfile replaces the fallback reader) --------------------------------
-@dataclass(frozen=True)
-class TeamUser:
-    username: str
-    nama: str
-    nip: str
-    peran: tuple[str, ...]  # the roles' jenis: unit, tpi, ketua-tpi, tpn, koordinator, admin
-
-    @property
-    def admin(self) -> bool:
-        return "admin" in self.peran
-
-
-def _jenis(role: Any) -> str:
-    if isinstance(role, str):
-        return role
-    if isinstance(role, dict):
-        return str(role.get("jenis", ""))
-    return str(getattr(role, "jenis", ""))
-
-
-def _field(obj: Any, name: str) -> str:
-    value = obj.get(name, "") if isinstance(obj, dict) else getattr(obj, name, "")
-    return "" if value is None else str(value)
-
-
-def load_team(path: str | Path) -> Any:
-    """The team file (:func:`zi_nb.team.teamfile.load_team`)."""
-    return teamfile.load_team(path)
-
-
-def team_users(team: Any) -> dict[str, TeamUser]:
-    """username -> :class:`TeamUser`, from a Team object (``.pengguna``) or a dict read from YAML (``pengguna``)."""
-    people = team.get("pengguna", team.get("users", [])) if isinstance(team, dict) else team.pengguna
-    out = {}
-    for person in people or []:
-        roles = person.get("peran", []) if isinstance(person, dict) else getattr(person, "peran", [])
-        user = TeamUser(_field(person, "username"), _field(person, "nama"), _field(person, "nip"),
-                        tuple(_jenis(r) for r in roles or []))
-        if user.username:
-            out[user.username] = user
-    return out
-
-
-def evaluator_id(user: TeamUser) -> str:
-    """The ``evaluator`` written in a record: ``hub:budi (Budi Santoso, NIP 198001012005011001)``."""
-    who = ", ".join(p for p in (user.nama, f"NIP {user.nip}" if user.nip else "") if p)
-    return f"{HUB_PATH}:{user.username}" + (f" ({who})" if who else "")
 
 
 # -- the HTTP side -------------------------------------------------------------------------------------------------
@@ -124,11 +80,7 @@ class ServiceState:
     auth: TokenResolver
     rubric: Rubric
     bukti_dir: Path | None = None  # the evidence store (None: beside the ledger, default_store_path)
-
-
-def refused(status: int, message: str) -> web.HTTPError:
-    """A refusal: tornado's HTTPError carrying the Indonesian message, replied as ``{"error": message}``."""
-    return web.HTTPError(status, log_message=message.replace("%", "%%"))
+    data: Any = None  # the units' LKE inputs, read once at start (zi_nb.team.insight.load_inputs); None: without
 
 
 def _message(exc: web.HTTPError) -> str:
@@ -186,7 +138,8 @@ class BaseHandler(web.RequestHandler):
             result = await IOLoop.current().run_in_executor(None, work, user)
             if isinstance(result, Download):
                 self.set_header("Content-Type", result.content_type)
-                self.set_header("Content-Disposition", f'attachment; filename="{result.filename}"')
+                self.set_header("Content-Disposition", content_disposition(result.filename))
+                self.set_header("X-Content-Type-Options", "nosniff")
                 self.finish(result.content)
                 return
         except web.HTTPError as exc:
@@ -371,11 +324,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ip", default="127.0.0.1")
     parser.add_argument("--rubric", default="", help="rubrik (bawaan: 'rubrik' berkas tim, atau zi-2021)")
     parser.add_argument("--bukti-dir", default="", help="penyimpanan bukti dukung (bawaan: di samping ledger)")
+    parser.add_argument("--input", default="", help="berkas LKE unit-unit (bawaan: data contoh)")
+    parser.add_argument("--units", default="", help="berkas metadata unit tambahan")
     args = parser.parse_args(argv)
     team = load_team(args.team)
-    rubric = load_rubric(args.rubric or _field(team, "rubrik") or "zi-2021")
+    rubric = load_rubric(args.rubric or field_text(team, "rubrik") or "zi-2021")
+    try:
+        data = load_inputs(args.input, args.units, rubric)
+    except ZiError as exc:  # a missing or unreadable input: refuse to start, saying which file
+        raise SystemExit(f"zi-ledger: {exc}") from None
     state = ServiceState(team, Ledger(args.ledger), hub_auth(), rubric,
-                         Path(args.bukti_dir).expanduser().resolve() if args.bukti_dir else None)
+                         Path(args.bukti_dir).expanduser().resolve() if args.bukti_dir else None, data)
     make_app(state, os.environ.get("JUPYTERHUB_SERVICE_PREFIX", PREFIX)).listen(args.port, args.ip, xheaders=True)
     print(f"zi-ledger: mendengarkan di http://{args.ip}:{args.port}{PREFIX}", flush=True)
     try:

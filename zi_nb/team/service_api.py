@@ -16,13 +16,17 @@ record and a refusal carry the username, as every status record does, with ``dat
     POST api/attach     {"unit_id", "code", "tier", "name", "content" (base64), "note", "source"}
                                                                               -> {"record", "berkas"}
     POST api/undo       {"unit_id", "tier", "note"}                           -> {"record"}
+    POST api/answers    {"unit_id", "tier", "note", "changes": [{"code", "answer", "previous"}, ...]}
+                                                                              -> {"records"} (all or none)
     GET  api/records?unit=U                                                   -> {"unit_id", "status", "records"}
+    GET  api/berkas?unit=U&sha256=S                                           -> the file (its content type)
     GET  api/tasks                                                            -> {"tasks"}
     GET  api/overview[?format=xlsx]                                           -> {"periode", "units"} or the xlsx
 
-Reading: ``records`` of a unit for a user with a role on it (a unit's PIC or TPI member listed for it; ketua TPI,
-TPN, koordinator and admin act on every unit); ``overview`` for koordinator, admin and TPN; ``tasks`` for everyone
-(their own "Tugas saya").
+Reading: ``records`` of a unit, and ``berkas`` (a file attached to it), for a user with a role on it (a unit's PIC
+or TPI member listed for it; ketua TPI, TPN, koordinator and admin act on every unit); ``overview`` for koordinator,
+admin and TPN; ``tasks`` for everyone (their own "Tugas saya", with each unit's progress and triage risk:
+:mod:`zi_nb.team.insight`).
 """
 
 from __future__ import annotations
@@ -31,21 +35,26 @@ import base64
 import binascii
 import datetime as dt
 import tempfile
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from tornado import web
+
+from zi_nb.common.filetypes import check_file
 from zi_nb.common.limits import MAX_EVIDENCE_BYTES
-from zi_nb.errors import LedgerError, PermissionDenied
-from zi_nb.review.evidence import attach, mark_all_present
+from zi_nb.errors import EvidenceError, LedgerError, PermissionDenied
+from zi_nb.review.evidence import attach, attachments_in_force, mark_all_present
 from zi_nb.review.evidence_store import EvidenceStore, default_store_path
-from zi_nb.review.ledger import Ledger, Record
-from zi_nb.team import overview, permissions
+from zi_nb.review.extract import record_json
+from zi_nb.review.ledger import Ledger
+from zi_nb.team import insight, overview, permissions
 from zi_nb.team import status as team_status
 from zi_nb.team.teamfile import SCOPED_ROLES
+from zi_nb.team.users import HUB_PATH
 
-HUB_PATH = "hub"  # the ``via`` of a status record, refusal or check made through the service
 # the one table mapping a tier of the ledger to the action of the team's rules that writes it
 TIER_ACTION = {"unit": permissions.ISI, "tpi": permissions.REVIU, "tpn": permissions.TPN_REVIU}
 OVERVIEW_ROLES: tuple[str, ...] = ("koordinator", "admin", "tpn")
@@ -61,6 +70,7 @@ class ServiceData(Protocol):
     ledger: Ledger
     rubric: Any
     bukti_dir: Path | None
+    data: Any  # the units' LKE inputs (LkeData), None when the service was started without them
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,18 @@ class Caller:
     username: str
     evaluator: str
     peran: tuple[str, ...]
+
+
+def refused(status: int, message: str) -> web.HTTPError:
+    """A refusal: tornado's HTTPError carrying the Indonesian message, replied as ``{"error": message}``."""
+    return web.HTTPError(status, log_message=message.replace("%", "%%"))
+
+
+def content_disposition(filename: str) -> str:
+    """The ``Content-Disposition`` of a download named ``filename``: an ASCII name for every browser and the exact
+    name (RFC 6266 ``filename*``), so that no name can break the header."""
+    plain = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_" for c in filename) or "berkas"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{urllib.parse.quote(filename, safe='')}"
 
 
 @dataclass(frozen=True)
@@ -100,14 +122,6 @@ def text(args: dict[str, Any], name: str, required: bool = True) -> str:
     return str(value)
 
 
-def record_json(rec: Record) -> dict[str, Any]:
-    """A record as the service answers it."""
-    return {"seq": rec.seq, "kind": rec.kind, "unit_id": rec.unit_id, "code": rec.code, "tier": rec.tier,
-            "previous": rec.previous, "answer": rec.answer, "evaluator": rec.evaluator, "note": rec.note,
-            "timestamp": rec.timestamp, "data": rec.details, "rubric_id": rec.rubric_id, "prev_hash": rec.prev_hash,
-            "hash": rec.hash}
-
-
 def store_of(state: ServiceData) -> EvidenceStore:
     """The evidence store: ``--bukti-dir``, else the store of the ledger (:func:`default_store_path`)."""
     return EvidenceStore(state.bukti_dir or default_store_path(state.ledger.path))
@@ -129,6 +143,30 @@ def change_status(state: ServiceData, caller: Caller, args: dict[str, Any]) -> d
     rec = team_status.transition(state.ledger, state.team, caller.username, unit_id, to_status, note=note, data=data,
                                  via=HUB_PATH)
     return {"record": record_json(rec)}
+
+
+def save_answers(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
+    """``api/answers``: several answers of one unit's tier in one transaction (:meth:`Ledger.adjust_many`): every
+    answer is checked first, then all are written or none (a refused or invalid one writes nothing)."""
+    unit_id, tier, note = text(args, "unit_id"), text(args, "tier"), text(args, "note", required=False)
+    raw = args.get("changes")
+    if not isinstance(raw, list) or not raw or not all(isinstance(c, dict) for c in raw):
+        raise LedgerError("Kolom 'changes' wajib berupa daftar [{\"code\", \"answer\", \"previous\"}, ...] yang "
+                          "tidak kosong.")
+    changes: list[tuple[str, str, str | None]] = []
+    for n, change in enumerate(raw, start=1):
+        previous = change.get("previous")  # the workbook's answer, recorded when the ledger has none (for undo)
+        if previous is not None and not isinstance(previous, str):
+            raise LedgerError(f"Perubahan ke-{n}: kolom 'previous' harus teks atau kosong (null).")
+        try:
+            changes.append((text(change, "code"), text(change, "answer"), None if previous is None else str(previous)))
+        except LedgerError as exc:
+            raise LedgerError(f"Perubahan ke-{n}: {exc}") from None
+    if len({code for code, _, _ in changes}) < len(changes):
+        raise LedgerError("Setiap butir hanya boleh muncul sekali dalam 'changes'.")
+    authorize(state, caller.username, unit_id, tier)
+    recs = state.ledger.adjust_many(state.rubric, unit_id, changes, tier, caller.evaluator, note)
+    return {"records": [record_json(r) for r in recs]}
 
 
 def all_present(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
@@ -202,13 +240,48 @@ def unit_records(state: ServiceData, caller: Caller, args: dict[str, Any]) -> di
             "records": [record_json(r) for r in records]}
 
 
+def attachment_file(state: ServiceData, caller: Caller, args: dict[str, Any]) -> Download:
+    """``api/berkas?unit=U&sha256=S``: a file attached to the unit (in force in the ledger), for a user with a role
+    on the unit; 404 when that file is not attached to that unit or is missing from the store."""
+    unit_id, sha = text(args, "unit"), text(args, "sha256").strip().lower()
+    if unit_id not in state.team.units:
+        raise LedgerError(f"Unit '{unit_id}' tidak terdaftar dalam berkas tim.")
+    if not has_role(state, caller.username, unit_id):
+        raise PermissionDenied(f"Anda ({caller.username}) tidak memiliki peran pada unit {unit_id}; berkas bukti unit "
+                               "ini tidak dapat diunduh.")
+    store = store_of(state)
+    store.path_of(sha)  # EvidenceError (400) unless 64 hex digits
+    found = next((a for a in attachments_in_force(state.ledger.records(unit_id), unit_id) if a.sha256 == sha), None)
+    if found is None:
+        raise refused(404, f"Berkas {sha} tidak terlampir pada unit {unit_id} (yang diharapkan: sha256 sebuah berkas "
+                      "yang terlampir pada salah satu butir unit ini).")
+    try:
+        content = store.read(sha)
+    except EvidenceError as exc:
+        raise refused(404, str(exc)) from None
+    try:
+        mime = check_file(found.name, content).mime  # the kind the store found when it took the file
+    except EvidenceError:
+        mime = "application/octet-stream"
+    return Download(content, mime, found.name or f"{sha[:12]}.bin")
+
+
 def tasks(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
-    """``api/tasks``: "Tugas saya", the units waiting for the caller."""
+    """``api/tasks``: "Tugas saya", the units waiting for the caller: earliest deadline first, then the riskiest
+    (triage), then the team file's order; each with the progress of the tier the task is about and the unit's risk
+    (both None when the service has no inputs or the unit is not in them)."""
     now = dt.datetime.now(dt.UTC)
-    found = overview.tasks_for(state.team, caller.username, state.ledger.records(), now)
-    return {"tasks": [{"unit_id": t.unit_id, "status": t.status, "stage": t.stage,
-                       "deadline": t.deadline.isoformat() if t.deadline else None, "overdue": t.overdue,
-                       "todo": t.todo} for t in found]}
+    records = state.ledger.records()
+    known = insight.insight(state.data, records) if state.data is not None else None
+    found = overview.tasks_for(state.team, caller.username, records, now, known.risk if known else None)
+    out = []
+    for t in found:
+        tier = insight.tier_of_role(permissions.WAITING[t.status][0])
+        out.append({"unit_id": t.unit_id, "status": t.status, "stage": t.stage,
+                    "deadline": t.deadline.isoformat() if t.deadline else None, "overdue": t.overdue, "todo": t.todo,
+                    "tier": tier, "progress": known.progress(t.unit_id, tier) if known else None,
+                    "risk": known.risk_of(t.unit_id) if known else None})
+    return {"tasks": out}
 
 
 def unit_overview(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any] | Download:
@@ -217,10 +290,13 @@ def unit_overview(state: ServiceData, caller: Caller, args: dict[str, Any]) -> d
         raise PermissionDenied(f"Anda ({caller.username}) tidak berhak melihat ikhtisar semua unit; hanya "
                                "koordinator, admin atau TPN yang berhak.")
     now = dt.datetime.now(dt.UTC)
-    rows = overview.unit_rows(state.team, state.ledger.records(), now)
+    records = state.ledger.records()
+    rows = overview.unit_rows(state.team, records, now)
+    if state.data is not None:  # progress, score and predikat (with its data status, never bare)
+        overview.add_progress(rows, state.data, records)
     wanted = text(args, "format", required=False) or "json"
     if wanted == "json":
-        return {"periode": state.team.periode.id, "units": [r.as_dict() for r in rows]}
+        return {"periode": state.team.periode.id, "kuota": state.team.kuota, "units": [r.as_dict() for r in rows]}
     if wanted != "xlsx":
         raise LedgerError(f"Format '{wanted}' tidak dikenal; yang diharapkan: json atau xlsx.")
     with tempfile.TemporaryDirectory(prefix="zi-overview-") as folder:
@@ -234,6 +310,6 @@ Endpoint = Callable[[ServiceData, Caller, dict[str, Any]], "dict[str, Any] | Dow
 ENDPOINTS: dict[str, tuple[str, Endpoint]] = {
     "status": ("POST", change_status), "semua-ada": ("POST", all_present), "attach": ("POST", attach_file),
     "undo": ("POST", undo), "records": ("GET", unit_records), "tasks": ("GET", tasks),
-    "overview": ("GET", unit_overview),
+    "overview": ("GET", unit_overview), "answers": ("POST", save_answers), "berkas": ("GET", attachment_file),
 }
 UPLOADS: tuple[str, ...] = ("attach",)  # endpoints whose body may be up to UPLOAD_MAX_BODY

@@ -1,0 +1,123 @@
+"""What the ledger service knows of the units' answers: the LKE inputs it reads once at start (:func:`load_inputs`,
+``--input``/``--units`` of ``zi-nb hub``, the bundled sample by default, as ``zi-nb serve``), and for the ledger as it
+stands each unit's progress per tier and its triage risk (:func:`insight`, computed once per state of the ledger: the
+hash of its last record is the key, so any write computes it afresh).
+
+The risk is :func:`zi_nb.engine.triage.triage` over every unit of the inputs with the ledger's answers, verdicts and
+attachments applied (as ``zi-nb triage --ledger``); "Tugas saya" shows it and orders by it (riskiest first).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zi_nb.engine.dataset import LkeData
+from zi_nb.errors import ParameterError, ZiError
+from zi_nb.lke.inputs import read_inputs
+from zi_nb.lke.sample import bundled_paths
+from zi_nb.review.ledger import Record
+from zi_nb.team.overview import answered_counts, tier_label
+
+# the tier whose answers a role's task is about (ketua TPI and koordinator act on the TPI review)
+ROLE_TIER = {"unit": "unit", "tpi": "tpi", "tpn": "tpn"}
+DEFAULT_TIER = "tpi"
+
+
+def input_files(input_path: str = "", units_path: str = "") -> list[Path]:
+    """The files read: ``input_path`` (empty: the bundled sample) and ``units_path`` when given, absolute."""
+    files = [Path(input_path).expanduser().resolve()] if input_path else list(bundled_paths())
+    if units_path:
+        files.append(Path(units_path).expanduser().resolve())
+    return files
+
+
+def load_inputs(input_path: str = "", units_path: str = "", rubric: Any = "zi-2021") -> LkeData:
+    """The units' LKE answers (:func:`zi_nb.lke.inputs.read_inputs`); :class:`ParameterError` naming the file when
+    one is missing or cannot be read, or when no unit's answers are found."""
+    for option, given in (("--input", input_path), ("--units", units_path)):
+        if given and not Path(given).expanduser().is_file():
+            raise ParameterError(f"Berkas {option} '{given}' tidak ditemukan (yang diharapkan: berkas LKE .xlsx atau "
+                                 ".csv yang ada); server tim tidak dimulai.")
+    files = input_files(input_path, units_path)
+    data = read_inputs(files, rubric)
+    if data.fatal_files:
+        problems = [f"{f.file}: {f.message('id')}" for f in data.findings
+                    if f.file in data.fatal_files and f.severity == "error"]
+        raise ParameterError(f"Berkas masukan {', '.join(data.fatal_files)} tidak dapat dibaca (yang diharapkan: "
+                             "berkas LKE .xlsx atau .csv); server tim tidak dimulai.\n- " + "\n- ".join(problems))
+    if not data.unit_ids or data.answers.empty:
+        raise ParameterError(f"Berkas masukan {', '.join(str(f) for f in files)} tidak memuat jawaban unit mana pun "
+                             "(yang diharapkan: LKE berisi kolom unit_id, kode butir dan jawaban); server tim tidak "
+                             "dimulai.")
+    return data
+
+
+@dataclass(frozen=True)
+class Insight:
+    """The units' progress and triage risk for one state of the ledger."""
+
+    scorable: int  # items of the rubric
+    answered: dict[str, dict[str, int]]  # unit -> tier -> items answered
+    risk: dict[str, float] = field(default_factory=dict)  # unit -> triage risk (the higher, the riskier)
+    rank: dict[str, int] = field(default_factory=dict)  # unit -> place in the triage, 1 = riskiest
+    ranked: int = 0  # units the triage ranked
+
+    def progress(self, unit_id: str, tier: str) -> dict[str, Any] | None:
+        """``{"tier", "answered", "scorable", "text"}`` of a unit's tier (None: the unit is not in the inputs)."""
+        if unit_id not in self.answered and unit_id not in self.risk:
+            return None
+        answered = self.answered.get(unit_id, {}).get(tier, 0)
+        return {"tier": tier, "answered": answered, "scorable": self.scorable,
+                "text": f"{tier_label(tier)} {answered}/{self.scorable}"}
+
+    def risk_of(self, unit_id: str) -> dict[str, Any] | None:
+        """``{"score", "rank", "of"}`` of a unit (None: not ranked)."""
+        if unit_id not in self.risk:
+            return None
+        return {"score": round(self.risk[unit_id], 4), "rank": self.rank[unit_id], "of": self.ranked}
+
+
+def compute(data: LkeData, records: Sequence[Record]) -> Insight:
+    """The progress and risk of every unit of ``data`` with ``records`` applied (no cache: see :func:`insight`)."""
+    from zi_nb.engine.triage import triage
+    from zi_nb.review.evidence import attachment_frame, verdict_frame
+    from zi_nb.review.ledger import apply_ledger
+
+    applied = apply_ledger(data, records=list(records))
+    answered = answered_counts(applied)
+    scorable = len(applied.rubric.items)
+    try:
+        table = triage(applied.answers, applied.units, applied.rubric, None, None, verdict_frame(records),
+                       attachment_frame(records)).table
+    except (ZiError, ValueError, KeyError) as exc:  # the risk only orders the tasks: they are listed without it
+        print(f"zi-ledger: triase tidak dapat dihitung ({exc}); Tugas saya tanpa urutan risiko.", file=sys.stderr)
+        return Insight(scorable, answered)
+    units = [str(u) for u in table["unit_id"]]
+    return Insight(scorable, answered, dict(zip(units, (float(r) for r in table["risk"]))),
+                   dict(zip(units, (int(r) for r in table["rank"]))), len(units))
+
+
+_LOCK = threading.Lock()
+_LAST: list[tuple[LkeData, str, Insight]] = []  # (data, hash of the ledger's last record, insight): one entry
+
+
+def insight(data: LkeData, records: Sequence[Record]) -> Insight:
+    """:func:`compute`, kept while the ledger's last record (its hash: the whole chain) and ``data`` stay the same."""
+    head = records[-1].hash if records else ""
+    with _LOCK:
+        if _LAST and _LAST[0][0] is data and _LAST[0][1] == head:
+            return _LAST[0][2]
+    found = compute(data, records)
+    with _LOCK:
+        _LAST[:] = [(data, head, found)]
+    return found
+
+
+def tier_of_role(role: str) -> str:
+    """The tier a task of ``role`` is about."""
+    return ROLE_TIER.get(role, DEFAULT_TIER)
