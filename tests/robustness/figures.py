@@ -36,6 +36,9 @@ FIGURES: dict[str, str] = {
                                "(peran x aksi x status, identitas palsu)"),
     "forbidden_writes_refused": "... ditolak dan dicatat sebagai penolakan",
     "wrong_identity_records": "Rekaman atas nama selain pemilik token",
+    "forbidden_ui_writes_tried": ("Penulisan terlarang dicoba lewat kontrol aplikasi penilai "
+                                  "(pengguna x kontrol x status)"),
+    "forbidden_ui_writes_refused": "... ditolak dengan pesan di aplikasi dan dicatat sebagai penolakan",
 }
 
 

@@ -44,8 +44,13 @@ pengguna:
     nama: Agus Wijaya
     nip: "197001012000031001"
     peran: [{{jenis: koordinator}}]
+  - username: tono
+    nama: Tono Hartono
+    nip: "197501012001121001"
+    peran: [{{jenis: tpn}}]
 """
-PASSWORDS = {"rina": "sandi-rina-01", "budi": "sandi-budi-01", "siti": "sandi-siti-01", "agus": "sandi-agus-01"}
+PASSWORDS = {"rina": "sandi-rina-01", "budi": "sandi-budi-01", "siti": "sandi-siti-01", "agus": "sandi-agus-01",
+             "tono": "sandi-tono-01"}
 
 
 class Cycle:
@@ -178,15 +183,34 @@ def test_one_evaluation_cycle_in_the_browser(tmp_path, browser):
         siti = cycle.page("siti")
         gather()
         assert set(siti.locator(".zi-ts-btn").all_inner_texts()) == {"Finalisasi", "Kembalikan"}
-        sha = hashlib.sha256(b"LHE kanim-sukawangi 2026").hexdigest()
-        siti.locator(".zi-ts-sha input").fill(sha)
+        assert not siti.locator(".zi-save").is_visible()  # she views the answers; her action is the status
+        # she makes the LHE from the team's ledger (through the service) and signs what she made
+        siti.locator(".zi-mode").click()
+        siti.locator(".zi-make-lhe").click()
+        made = siti.locator(".zi-lhe .zi-msg.ok", has_text="dibuat dari ledger")
+        made.wait_for(timeout=TIMEOUT)
+        assert siti.locator(".zi-lhe .zi-dl-pdf").count() == 1
+        siti.screenshot(path=str(SHOTS / "hub-ketua-lhe.png"))
+        lhe = next((tmp_path / "hub" / "users" / "siti" / "lhe" / UNIT).glob(f"{UNIT}.pdf"))
+        sha = hashlib.sha256(lhe.read_bytes()).hexdigest()
         move(siti, "final TPI", "sekarang 'final TPI'")
         cycle.close()
-        agus = cycle.page("agus")
+        agus = cycle.page("agus", unit="")
         gather()
+        agus.locator(".zi-overview").wait_for()  # "Semua unit": the coordinator's view of every unit
+        agus.screenshot(path=str(SHOTS / "hub-koordinator.png"))
+        cycle.close()
+        agus = cycle.page("agus")
         assert agus.locator(".zi-ts-btn").all_inner_texts() == ["Usulkan"]
         move(agus, "diusulkan", "sekarang 'diusulkan'")
         assert now_status(agus) == "diusulkan"
+        cycle.close()
+
+        # -- TPN decides -----------------------------------------------------------------------------------------------
+        tono = cycle.page("tono")
+        gather()
+        assert set(tono.locator(".zi-ts-btn").all_inner_texts()) == {"Tetapkan", "Tidak ditetapkan"}
+        move(tono, "ditetapkan", "sekarang 'ditetapkan'")
         cycle.close()
         gather()
     finally:
@@ -204,7 +228,7 @@ def test_one_evaluation_cycle_in_the_browser(tmp_path, browser):
     statuses = [(r.answer, r.evaluator) for r in records if r.kind == "status"]
     assert statuses == [("diajukan", "rina"), ("direviu", "budi"), ("dikembalikan", "budi"),
                         ("diajukan ulang", "rina"), ("direviu", "budi"), ("final TPI", "siti"),
-                        ("diusulkan", "agus")]
+                        ("diusulkan", "agus"), ("ditetapkan", "tono")]
     status_recs = [r for r in records if r.kind == "status"]
     assert status_recs[2].details["butir"] == {"PPA1A": "SK belum ditandatangani"}
     assert status_recs[5].details["lhe_sha256"] == sha

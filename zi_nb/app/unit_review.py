@@ -24,6 +24,7 @@ from zi_nb.app.accept import accept, area_items
 from zi_nb.app.catatan_panel import CatatanPanel
 from zi_nb.app.evidence_panel import EvidencePanel
 from zi_nb.app.session import Session
+from zi_nb.app.triage_panel import Risk, TriagePanel
 from zi_nb.app.widgets import Quiet, cls, css_name, mark, sec
 from zi_nb.common.fmt import num
 from zi_nb.errors import LedgerError, ZiError
@@ -32,7 +33,8 @@ from zi_nb.errors import LedgerError, ZiError
 class Workbench:
     """The review of one unit; ``widget`` is what the notebook displays."""
 
-    def __init__(self, session: Session, on_back: Callable[[], None] | None = None, status: Any = None) -> None:
+    def __init__(self, session: Session, on_back: Callable[[], None] | None = None, status: Any = None,
+                 risk: Callable[[], Risk] | None = None) -> None:
         s = self.s = session
         self.status = status  # the team server's status panel (zi_nb.app.status_panel), None standalone
         self.latencies: list[float] = []  # ms per answer change (rescore + every display updated)
@@ -54,7 +56,8 @@ class Workbench:
         self.mode = cls(W.Button(description="Catatan & LHE", icon="file-text",
                                  tooltip="Catatan dan rekomendasi per area, lalu buat LHE"), "zi-back", "zi-mode")
         self.mode.on_click(self._on_mode)
-        right.append(self.mode)
+        self.risk = TriagePanel(s, self, risk) if risk is not None else None  # the "Risiko" view (triage)
+        right.append(W.HBox([self.mode, self.risk.button]) if self.risk else self.mode)
         head = cls(W.HBox([self.head_html, W.VBox(right)]), "zi-head")
         # one tab stop each: the filter, the current area, the indicator, then the items
         self.filter = cls(W.Dropdown(options=[(v, k) for k, v in view.FILTERS.items()], value="all",
@@ -342,7 +345,7 @@ class Workbench:
 
     def _on_mode(self, _: Any = None) -> None:
         """Switch the middle column between the item card and the catatan per area."""
-        writing = self.body.children[1] is self.card
+        writing = self.body.children[1] is not self.catatan.widget
         if writing:
             self.catatan.refresh()
         self.body.children = (self.body.children[0], self.catatan.widget if writing else self.card,

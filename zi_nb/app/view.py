@@ -56,7 +56,12 @@ ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=
 ENV.filters.update(num=num, pct=pct, links=links, shown=shown, plabel=predicate_label, local=local_time)
 ENV.globals.update(plabel_status=predicate_with_status)
 
+READ_ONLY = "zi-readonly"  # class of a workbench whose user views without writing answers (team server roles)
 CSS = """<style>
+.zi-readonly .zi-save,.zi-readonly .zi-reset,.zi-readonly .zi-undo,.zi-readonly .zi-accepts,.zi-readonly .zi-ask,
+.zi-readonly .zi-note,.zi-readonly .zi-save-cat,.zi-readonly .zi-ev-toolbox,.zi-readonly .zi-ev-addrow,
+.zi-readonly .zi-ev-copy,.zi-readonly .zi-ev-btn:not(.zi-ev-on){display:none!important}
+.zi-readonly .zi-control,.zi-readonly .zi-cat,.zi-readonly .zi-ev-btns{pointer-events:none;opacity:.7}
 .zi-app,.zi-picker{font-family:"Inter","Segoe UI","DejaVu Sans",Arial,sans-serif;color:#1d2733;font-size:13.5px}
 .zi-app{background:#f3f5f9;border-radius:10px;padding:0 0 10px 0;min-width:1080px}
 .zi-app .widget-html-content,.zi-picker .widget-html-content{line-height:1.45;font-size:13.5px;min-width:0;

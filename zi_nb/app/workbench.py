@@ -13,8 +13,10 @@ import ipywidgets as W
 
 from zi_nb.app import keys, view
 from zi_nb.app.hub_mode import connect, tasks_box
+from zi_nb.app.overview_panel import overview_section
 from zi_nb.app.session import Session, load_data, resolve_parameters
 from zi_nb.app.status_panel import StatusPanel
+from zi_nb.app.triage_panel import RiskBoard, local_risk
 from zi_nb.app.unit_review import Workbench
 from zi_nb.app.widgets import cls, css_name
 from zi_nb.common.domain import ANSWER_KINDS
@@ -68,9 +70,12 @@ class Root:
             self.show_picker(f"Unit {unit_id} tidak dapat dibuka: {exc}")
             return
         status = StatusPanel(session, hub.client, hub.roles, writes=hub.writes) if hub else None
-        self.bench = Workbench(session, on_back=self.show_picker, status=status)
+        self.bench = Workbench(session, on_back=self.show_picker, status=status,
+                               risk=lambda: local_risk(self.data, p["ledger_path"]))  # the "Risiko" view
         if status is not None:  # a new status changes what the header may say about the predikat
             status.on_change = self.bench.render_scores
+        if hub is not None and not hub.writes:  # ketua TPI, koordinator, admin: answers shown, not offered to edit
+            self.bench.widget.add_class(view.READ_ONLY)  # (the ledger service refuses such writes in any case)
         self.widget.children = [self.bench.widget]
 
     def show_picker(self, note: str = "") -> None:
@@ -83,6 +88,7 @@ class Root:
         findings = validate(applied)  # once for both views (the ledger changes only reviewer tiers)
         unit_res, tier_res = compute(applied, "unit", findings=findings), compute(applied, p["tier"], findings=findings)
         lacking = evidence_counts(evidence_check(applied, records, p["tier"]))  # every unit: ~30 ms
+        board = RiskBoard(applied, records)  # the triage of every unit, once per render (~0,15 s)
         rows, names = [], []
         for meta in cast("list[dict[str, Any]]", self.data.units.to_dict("records")):  # keys: column names
             u = meta["unit_id"]
@@ -97,6 +103,7 @@ class Root:
             button.on_click(lambda _, u=u: self.open(u))
             rows.append(cls(W.HBox([cls(W.HTML(view.picker_row(row)), "zi-pname"), button]), "zi-prow",
                              f"zi-unit-{css_name(u)}"))
+            board.add(rows[-1], u)  # its risk figure ("Risiko 47,5 · #1"), the order by risk
             names.append(f"{u} {meta.get('unit_name') or ''} {meta.get('instansi') or ''}".lower())
         search = cls(W.Text(placeholder="Cari unit (nama, instansi, id)…", layout=W.Layout(width="420px")),
                       "zi-search")
@@ -108,9 +115,11 @@ class Root:
 
         search.observe(on_search, "value")
         head = W.HTML(view.picker_head("Workbench penilai Zona Integritas", len(rows), p["tier"]))
+        head = board.header(head)  # with the order control ("Urutkan"), or why the triage failed
         extra = [W.HTML(view.message(note, "err"))] if note else []
         tasks = [tasks_box(self.hub, self.open, set(self.data.unit_ids))] if self.hub else []
-        self.widget.children = [W.HTML(view.CSS), cls(W.VBox([head, *extra, *tasks, search, W.VBox(rows)]),
+        tasks += overview_section(self.hub, self.open, self.data)  # koordinator, admin, TPN: "Semua unit"
+        self.widget.children = [W.HTML(view.CSS), cls(W.VBox([head, *extra, *tasks, search, board.box]),
                                                       "zi-picker")]
 
 
