@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from zi_nb.cli import audit, bulk, evaluate, evidence, hub, review, status, triage
+from zi_nb.cli import audit, bulk, evaluate, evidence, handoff, hub, review, status, triage
 from zi_nb.common.version import __version__
 from zi_nb.errors import ZiError
 
@@ -23,7 +23,7 @@ def cli() -> None:
     """zi-nb: workbench evaluasi Zona Integritas (Menuju WBK / WBBM)."""
 
 
-for _module in (evaluate, review, evidence, bulk, audit, status, hub, triage):
+for _module in (evaluate, review, evidence, bulk, audit, status, handoff, hub, triage):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
