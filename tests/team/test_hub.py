@@ -95,10 +95,16 @@ def test_config_names_users_admins_service_and_locks_the_server(team_file, tmp_p
     assert config["Spawner"]["environment"] == {"ZI_NB_SERVICE_URL": "http://127.0.0.1:8082/services/zi-ledger/",
                                                 "ZI_NB_INPUT": "", "ZI_NB_UNITS": ""}  # empty: the bundled sample
     assert "access:services!service=zi-ledger" in config["Spawner"]["server_token_scopes"]
-    [service] = config["JupyterHub"]["services"]
+    [service, culler] = config["JupyterHub"]["services"]
     assert service["name"] == "zi-ledger" and "zi_nb.team.service" in service["command"]
-    [role] = config["JupyterHub"]["load_roles"]
+    assert culler["command"][1:] == ["-m", "jupyterhub_idle_culler", "--timeout=3600"]  # idle servers stopped
+    [role, culler_role] = config["JupyterHub"]["load_roles"]
     assert role["scopes"] == ["access:services!service=zi-ledger"] and sorted(role["users"]) == ["adm", "budi", "sari"]
+    assert culler_role["services"] == ["idle-culler"] and "delete:servers" in culler_role["scopes"]
+    never = Section()
+    exec(hub_config(team_file, tmp_path / "l.sqlite", tmp_path / "hub", 8123, proxy="/bin/true", idle_timeout=0),
+         {"get_config": lambda: never})
+    assert [s["name"] for s in never["JupyterHub"]["services"]] == ["zi-ledger"]  # --idle-timeout 0: none
     # admins get JupyterLab and terminals
     hook = config["Spawner"]["pre_spawn_hook"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from zi_nb.team.hub import CONFIG_NAME, find_proxy, hub_config, run_hub, write_config
+from zi_nb.team.hub import CONFIG_NAME, IDLE_TIMEOUT, find_proxy, hub_config, run_hub, write_config
 
 
 @click.command()
@@ -23,9 +23,12 @@ from zi_nb.team.hub import CONFIG_NAME, find_proxy, hub_config, run_hub, write_c
               help="Berkas LKE unit-unit untuk semua pengguna dan layanan ledger (bawaan: data contoh).")
 @click.option("--units", "units_path", default="", type=click.Path(dir_okay=False),
               help="Berkas metadata unit tambahan.")
+@click.option("--idle-timeout", default=IDLE_TIMEOUT, show_default=True, type=click.IntRange(min=0),
+              help="Detik tanpa aktivitas sebelum server seorang pengguna dihentikan (jupyterhub-idle-culler; "
+                   "0 = tidak pernah). Yang tersimpan ada di ledger; kunjungan berikutnya memulainya lagi.")
 @click.option("--config-only", is_flag=True, help=f"Hanya tulis {CONFIG_NAME} ke --state-dir dan cetak jalurnya.")
 def hub(team_path: str, port: int, ip: str, ledger_path: str, state_dir: str, input_path: str, units_path: str,
-        config_only: bool) -> None:
+        idle_timeout: int, config_only: bool) -> None:
     """Server multi-pengguna: JupyterHub dengan aplikasi penilai per pengguna dan layanan ledger."""
     if input_path or units_path:  # read once here: a missing or unreadable file stops before anything starts
         from zi_nb.team.insight import load_inputs
@@ -35,12 +38,13 @@ def hub(team_path: str, port: int, ip: str, ledger_path: str, state_dir: str, in
     if config_only:
         state = Path(state_dir).resolve()
         path = write_config(state / CONFIG_NAME, hub_config(team_path, ledger_path, state, port, ip=ip,
-                                                                input_path=input_path, units_path=units_path))
+                                                                input_path=input_path, units_path=units_path,
+                                                                idle_timeout=idle_timeout))
         click.echo(str(path))
         return
     find_proxy()
     raise SystemExit(run_hub(team_path, ledger_path, state_dir, port, echo=click.echo, ip=ip, input_path=input_path,
-                             units_path=units_path))
+                             units_path=units_path, idle_timeout=idle_timeout))
 
 
 COMMANDS = [hub]

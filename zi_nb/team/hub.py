@@ -63,6 +63,7 @@ VOILA_URL = f"/voila/render/{NOTEBOOK.name}"
 ADMIN_URL = "/lab"
 LOCKED_EXTENSIONS = ("jupyterlab", "notebook", "jupyter_server_terminals", "jupyter_lsp", "notebook_shim")
 HUB_PORT, PROXY_API_PORT, SERVICE_PORT = 8081, 8001, 8082
+IDLE_TIMEOUT = 3600  # s without activity before the idle culler stops a user's server
 
 
 def find_proxy() -> str:
@@ -85,9 +86,10 @@ def single_user_args(as_root: bool) -> list[str]:
 def hub_config(team_path: str | Path, ledger_path: str | Path, state_dir: str | Path, port: int = 8000,
                ip: str = "0.0.0.0", hub_port: int = HUB_PORT, proxy_api_port: int = PROXY_API_PORT,
                service_port: int = SERVICE_PORT, proxy: str | None = None, as_root: bool | None = None,
-               input_path: str | Path = "", units_path: str | Path = "") -> str:
+               input_path: str | Path = "", units_path: str | Path = "", idle_timeout: int = IDLE_TIMEOUT) -> str:
     """The text of a ``jupyterhub_config.py`` serving the team of ``team_path`` (see the module doc); ``input_path``
-    and ``units_path`` (empty: the bundled sample) must exist, and are passed as absolute paths."""
+    and ``units_path`` (empty: the bundled sample) must exist, and are passed as absolute paths; ``idle_timeout``
+    seconds without activity stop a user's server (:data:`CULLER`; 0: never)."""
     team_file, ledger = Path(team_path).resolve(), Path(ledger_path).resolve()
     inputs = {}
     for option, var, given in (("--input", "ZI_NB_INPUT", input_path), ("--units", "ZI_NB_UNITS", units_path)):
@@ -102,6 +104,8 @@ def hub_config(team_path: str | Path, ledger_path: str | Path, state_dir: str | 
     for port_ in (port, hub_port, proxy_api_port, service_port):
         if not 0 < int(port_) < 65536:
             raise ParameterError(f"Port {port_} tidak sah.")
+    if int(idle_timeout) < 0:
+        raise ParameterError(f"--idle-timeout {idle_timeout} tidak sah: detik tanpa aktivitas (0 = tidak pernah).")
     if len({port, hub_port, proxy_api_port, service_port}) < 4:
         raise ParameterError("Port hub, API proxy, hub internal dan layanan ledger harus berbeda.")
     admins = sorted(u for u, user in users.items() if user.admin)
@@ -111,7 +115,7 @@ def hub_config(team_path: str | Path, ledger_path: str | Path, state_dir: str | 
                    "--port", str(service_port)]
     service_cmd += [a for opt, var in (("--input", "ZI_NB_INPUT"), ("--units", "ZI_NB_UNITS")) if inputs[var]
                     for a in (opt, inputs[var])]
-    return TEMPLATE.format(
+    text = TEMPLATE.format(
         version=__version__, when=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), team=team_file,
         bind_url=repr(f"http://{ip}:{port}"), hub_bind_url=repr(f"http://127.0.0.1:{hub_port}"),
         proxy=repr(proxy or shutil.which(PROXY_COMMAND) or PROXY_COMMAND), proxy_api=repr(f"http://127.0.0.1:{proxy_api_port}"),
@@ -124,6 +128,9 @@ def hub_config(team_path: str | Path, ledger_path: str | Path, state_dir: str | 
         env=repr({"ZI_NB_SERVICE_URL": service_url + PREFIX, **inputs}), name=repr(SERVICE_NAME),
         scope=repr(ACCESS_SCOPE), service_url=repr(service_url), service_cmd=repr(service_cmd),
         token_scopes=repr(["users:activity!user", "access:servers!server", ACCESS_SCOPE]))
+    if idle_timeout:
+        text += CULLER.format(python=repr(sys.executable), timeout=int(idle_timeout))
+    return text
 
 
 TEMPLATE = '''\
@@ -295,3 +302,21 @@ def run_hub(team_path: str | Path, ledger_path: str | Path, state_dir: str | Pat
     finally:
         signal.signal(signal.SIGTERM, old)
         stop_hub(process)
+
+
+CULLER = '''
+# --- idle servers ---------------------------------------------------------------------------------------------------
+# jupyterhub-idle-culler (a hub-managed service): a user's server (and its kernels) with no activity for {timeout} s
+# is stopped; everything written is in the ledger, so nothing is lost, and the next visit starts the server again.
+# `zi-nb hub --idle-timeout 0` leaves servers running.
+c.JupyterHub.services.append({{
+    "name": "idle-culler",
+    "command": [{python}, "-m", "jupyterhub_idle_culler", "--timeout={timeout}"],
+}})
+c.JupyterHub.load_roles.append({{
+    "name": "idle-culler",
+    "description": "Menghentikan server pengguna yang menganggur",
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    "services": ["idle-culler"],
+}})
+'''
