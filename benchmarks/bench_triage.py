@@ -15,8 +15,9 @@ each, in turn:
 
 The triage (:func:`zi_nb.engine.triage.triage`, every signal, the ranking and the items to check) ranks the current
 units; the naive baseline ranks them by their self-assessed total, highest first. Printed: precision and recall of
-the top 10 % for both, the rank of every planted unit by kind, and the time of the triage (with the history, and of
-the current units alone).
+the top 10 % for both, the rank of every planted unit by kind, the time of the triage (with the history, and of
+the current units alone) and, within it, of the items to check (:func:`zi_nb.engine.triage.checks.downgrade_sets`,
+the fewest downgrades that drop each unit's predikat) with how many items each unit got.
 Target (issue 19): at least twice the naive precision at the top 10 %; 1,000 units in under 10 s.
 Usage: ``python benchmarks/bench_triage.py [--units 1000] [--planted 0.1] [--seed 7]``.
 """
@@ -34,6 +35,7 @@ from zi_nb.engine.answers import build_answers
 from zi_nb.engine.rubric import load_rubric
 from zi_nb.engine.scoring import plan_for, score_answers
 from zi_nb.engine.triage import triage
+from zi_nb.engine.triage.checks import downgrade_sets
 from zi_nb.lke.sample import synthetic_raw, synthetic_specs, units_frame
 
 KINDS = ("raised", "no_evidence", "copied", "nudged")
@@ -146,6 +148,11 @@ def main() -> None:
     t0 = time.perf_counter()
     triage(current, units)
     wall_alone = time.perf_counter() - t0
+    ids = list(result.table["unit_id"])
+    t0 = time.perf_counter()
+    checks = downgrade_sets(result.unit_scores, ids, result.config.max_items)
+    wall_checks = time.perf_counter() - t0
+    sizes = pd.Series([len(v) for v in checks.values()]).value_counts().sort_index()
     top = max(1, round(0.1 * args.units))
     ranked = list(result.table["unit_id"])
     naive = list(result.table.sort_values(["total_unit", "unit_id"], ascending=[False, True])["unit_id"])
@@ -154,6 +161,9 @@ def main() -> None:
     print(f"triage: {args.units} current units (+{args.units} previous periods as history), {len(planted)} planted "
           f"({', '.join(f'{k} {len(v)}' for k, v in ranks.items())}): {wall:.2f} s; the {args.units} current units "
           f"alone: {wall_alone:.2f} s")
+    print(f"items to check (fewest downgrades dropping the predikat) for the {len(ids)} units: {wall_checks:.2f} s; "
+          f"units by number of items: {', '.join(f'{k}: {v}' for k, v in sizes.items())} (0: no predikat or more "
+          f"than {result.config.max_items})")
     print(f"top 10% ({top} units): triage precision {p:.2f} recall {r:.2f} | naive (total score) precision {pn:.2f} "
           f"recall {rn:.2f} | ratio {p / pn if pn else float('inf'):.1f}x")
     for kind in KINDS:

@@ -12,6 +12,7 @@ import pytest
 from tests.app import test_hub_app as team_app
 from tests.app.test_hub_app import BUDI, ITEM, UNIT, bench_of, click, save
 from zi_nb.app.catatan_panel import ledger_source
+from zi_nb.common.domain import REPORT_KINDS
 from zi_nb.errors import LedgerError
 from zi_nb.report.model import build
 from zi_nb.review.extract import read_extract
@@ -41,7 +42,8 @@ def test_the_ketua_makes_the_lhe_from_the_team_ledger(hub, tmp_path, monkeypatch
     page = (out / f"{UNIT}.html").read_text(encoding="utf-8")
     assert BUDI in html.unescape(page)  # the TPI member's change, written through the service
     assert "Catatan tim TPI untuk seluruh unit." in page
-    assert "layanan ledger tim (zi-ledger)" in page and last.hash in page  # the provenance names the state
+    used = [r for r in ledger.records(UNIT) if r.kind in REPORT_KINDS][-1]  # the status moves are not in an LHE
+    assert "layanan ledger tim (zi-ledger)" in page and f"#{used.seq}" in page and used.hash in page
     extract = read_extract(out / f"ledger-{UNIT}-{last.seq}.json")
     assert [r.hash for r in extract.records] == [r.hash for r in ledger.records(UNIT)]
     assert not local.exists()

@@ -1,5 +1,5 @@
-"""The bulk summary's "Risiko": per unit, the triage risk of its self-assessment and its rank among the units of its
-input file (computed once per file), with the reason weighing most; in summary.json, summary.xlsx and the page (a
+"""The bulk summary's "Risiko": per unit, the triage risk of its self-assessment and its rank among all units of the
+run (one triage over every input file), with the reason weighing most; in summary.json, summary.xlsx and the page (a
 sortable number column whose cell title gives the reason)."""
 
 from __future__ import annotations
@@ -8,13 +8,17 @@ import re
 
 import pandas as pd
 
+from tests.bulk.test_core import FakeReports
 from tests.bulk.test_evidence_summary import bulk, inputs  # noqa: F401  (the fixture)
 from tests.helpers import summary_of
+from zi_nb.bulk.executor import InlineExecutor
+from zi_nb.bulk.run import BulkOptions, run_bulk
 from zi_nb.bulk.summary import RISK_COLUMNS, sample_doc, summary_doc
 from zi_nb.bulk.summary_page import BulkSummary
 from zi_nb.lke.inputs import read_inputs
 from zi_nb.lke.sample import bundled_paths
 from zi_nb.report.triage_page import unit_risks
+from zi_nb.review.ledger import Ledger, apply_ledger
 
 
 def test_the_sample_summary_carries_the_triage_ranking():
@@ -58,3 +62,29 @@ def test_a_unit_without_a_result_has_no_risk(rubric):
     # evidence, then risk, then the criteria: both empty
     assert '<td class="n" data-v="">-</td>\n<td class="n" data-v="">-</td>\n<td data-v="0">-</td>' in (
         BulkSummary(doc).table().html)
+
+
+def test_two_input_files_are_ranked_together(inputs, tmp_path):  # noqa: F811
+    """Ranks 1..N over the units of every input file (not 1..n within each), from one triage over all of them: the
+    same risk and rank as the triage of both files read together; a file that cannot be used costs only its own
+    units their risk."""
+    lke, ledger = inputs
+    other = tmp_path / "lke2.csv"
+    other.write_text(lke.read_text(encoding="utf-8").replace("u1,", "u3,").replace("u2,", "u4,")
+                     .replace("/u1/", "/u3/").replace("/u2/", "/u4/").replace(",ada,", ",lain,"), encoding="utf-8")
+    broken = tmp_path / "rusak.xlsx"
+    broken.write_bytes(b"not a workbook")
+    out = tmp_path / "out"
+    result = run_bulk(BulkOptions([str(lke), str(broken), str(other)], out, ledger=str(ledger), progress=False),
+                      executor=InlineExecutor(FakeReports()))
+    doc = summary_of(out)
+    ranked = {u["unit_id"]: u for u in doc["units"] if u["unit_id"]}
+    assert set(ranked) == {"u1", "u2", "u3", "u4"}
+    assert sorted(u["risk_rank"] for u in ranked.values()) == [1, 2, 3, 4]  # one rank 1 for the whole run
+    assert {u["input"] for u in ranked.values() if u["risk_rank"] <= 2} == {"lke.csv", "lke2.csv"}  # u1 and u3
+    together = unit_risks(apply_ledger(read_inputs([lke, other], "zi-2021"), records=Ledger(ledger).records()),
+                          Ledger(ledger).records())
+    assert {u: (r["risk"], r["risk_rank"], r["risk_reason"]) for u, r in ranked.items()} == {
+        u: tuple(r.values()) for u, r in together.items()}
+    failed = [r for r in result.rows if r["input"] == "rusak.xlsx"]
+    assert failed and all(r["status"] == "failed" and r.get("risk") is None for r in failed)

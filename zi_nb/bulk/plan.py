@@ -5,8 +5,9 @@ returns, for every unit in it, the row of the bulk summary (identity, total, pre
 result, each area as % of its weight, criteria still failing for the next predikat, and ``evidence_lacking``: the
 number of its items with a bukti dukung finding, computed once for all units of the file with
 :func:`zi_nb.review.evidence.evidence_check`, so a link reused by units of different input files is not counted;
-and ``risk``, ``risk_rank``, ``risk_reason``: the triage risk of its self-assessment, its rank among the units of
-the file and the reason weighing most, also once per file, :func:`zi_nb.report.triage_page.unit_risks`).
+and ``risk``, ``risk_rank``, ``risk_reason``: the triage risk of its self-assessment, its rank and the reason
+weighing most, filled in once the whole run is planned, over every unit of the run, :mod:`zi_nb.bulk.risk`; the plan
+keeps what that needs of the file, :class:`zi_nb.bulk.risk.RiskInput`, so no input is read twice).
 It runs on the executor's workers, so many files are read in parallel. A file that cannot be used becomes a plan with
 an error: one failed row in the summary, not a crash.
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from zi_nb.bulk.risk import RiskInput
 from zi_nb.bulk.warm import STATE_DIR
 from zi_nb.common.domain import REPORT_KINDS
 from zi_nb.common.text import file_stem
@@ -38,7 +40,6 @@ from zi_nb.lke.inputs import read_inputs
 from zi_nb.lke.long_csv import decode_text, sniff_delimiter
 from zi_nb.lke.long_format import map_header
 from zi_nb.report.runner import NOTEBOOK
-from zi_nb.report.triage_page import unit_risks
 from zi_nb.review.evidence import evidence_check
 from zi_nb.review.ledger import Ledger, apply_ledger
 
@@ -55,6 +56,7 @@ class FilePlan:
     rubric_hash: str = ""
     rows: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    risk_input: RiskInput | None = None  # for the run-wide triage (zi_nb.bulk.risk)
 
 
 # -- inputs ------------------------------------------------------------------------------------------------------------
@@ -144,14 +146,13 @@ def plan_file(file: str, units_path: str, tier: str, rubric: str, policies: dict
         records = {r["unit_id"]: r for r in unit_records(compute(data, tier, policies))}
         lacking = evidence_counts(evidence_check(data, ledger_records, tier, policies or None)
                                   if not data.answers.empty else [])
-        risks = unit_risks(data, ledger_records, policies) if not data.answers.empty else {}
+        plan.risk_input = RiskInput(data.answers, data.units, [str(u) for u in data.unit_ids])
         meta = data.units.set_index("unit_id", drop=False)
         for unit_id in data.unit_ids:
             unit_meta = cast("dict[str, Any]", meta.loc[unit_id].to_dict())  # column name -> value
             row = summary_row(unit_id, unit_meta, records.get(unit_id), data.rubric, Path(file).name)
             if row.get("record") is not None:
                 row["evidence_lacking"] = lacking.get(unit_id, 0)
-                row.update(risks.get(unit_id, {}))
             plan.rows.append(row)
     except ZiError as exc:
         plan.error = str(exc)

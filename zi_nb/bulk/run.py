@@ -2,10 +2,12 @@
 
 Flow: the inputs are expanded (a folder gives its ``.xlsx``/``.csv`` files; a metadata-only CSV becomes the units
 file of every input); each input file is planned on a worker (:func:`zi_nb.bulk.plan.plan_file`: its units and their
-summary rows); each unit whose report is not already complete (``--resume``) becomes a task for a warm worker
-(:mod:`zi_nb.bulk.warm`), which writes ``<unit>.ipynb``, ``<unit>.html`` (and ``.pdf``) into the output folder,
-each under a temporary name renamed when complete, then ``.state/<unit>.json``. At the end this process writes
-``summary.json``, ``summary.xlsx`` and ``index.html`` (:mod:`zi_nb.bulk.summary`).
+summary rows, and what the run-wide triage needs of it); each unit whose report is not already complete
+(``--resume``) becomes a task for a warm worker (:mod:`zi_nb.bulk.warm`), which writes ``<unit>.ipynb``,
+``<unit>.html`` (and ``.pdf``) into the output folder, each under a temporary name renamed when complete, then
+``.state/<unit>.json``. At the end this process writes
+``summary.json``, ``summary.xlsx`` and ``index.html`` (:mod:`zi_nb.bulk.summary`), after one triage over every unit
+of the run gives each its "Risiko" and its rank among all of them (:mod:`zi_nb.bulk.risk`).
 
 Executors: ``local`` is a pool of worker processes on this machine, each with its own kernel; ``dask`` sends the
 same tasks to a dask.distributed cluster (a local one with ``workers`` processes, or ``scheduler``), whose workers
@@ -49,6 +51,7 @@ from zi_nb.bulk.plan import (
     split_inputs,
 )
 from zi_nb.bulk.record import record_bulk_run
+from zi_nb.bulk.risk import RiskInput, run_risks
 from zi_nb.bulk.summary import render_index, write_summary
 from zi_nb.bulk.warm import STATE_DIR, UNIT_TIMEOUT, UnitOutcome, UnitTask, run_unit
 from zi_nb.common.files import atomic_path
@@ -58,6 +61,7 @@ from zi_nb.report.model import PARAMETERS
 from zi_nb.report.pdf import MISSING_CHROMIUM, chromium
 from zi_nb.report.runner import report_parameters
 from zi_nb.report.settings import load_settings
+from zi_nb.review.ledger import Ledger
 
 TEMP_NAME = re.compile(r"^\..+\.tmp(\.[A-Za-z0-9]+)?$")  # what zi_nb.common.files.atomic_path creates
 Hook = Callable[[UnitOutcome, dict[str, int]], None]
@@ -114,6 +118,7 @@ class _Run:
         self.pending: dict[Any, tuple[str, Any]] = {}
         self.plans: dict[int, FilePlan] = {}
         self.rows: dict[int, list[dict[str, Any]]] = {}
+        self.risk_inputs: dict[int, RiskInput | None] = {}  # per file, for the run-wide triage
         self.by_name: dict[str, dict[str, Any]] = {}
         self.taken: dict[str, tuple[str, str]] = {}
         self.counts = {"done": 0, "failed": 0, "remaining": 0, "resumed": 0}
@@ -177,6 +182,7 @@ class _Run:
         """Turn a file's plan into summary rows and unit tasks (in input order, so duplicates resolve the same way)."""
         plan, name = self.plans.pop(index), self.files[index].name
         rows = self.rows.setdefault(index, [])
+        self.risk_inputs[index] = None if plan.error else plan.risk_input
         if plan.error:
             rows.append({"unit_id": None, "unit_name": name, "instansi": None, "input": name, "total": None,
                          "predicate": None, "areas": {}, "failed_criteria": [], "status": "failed",
@@ -268,6 +274,18 @@ class _Run:
         except KeyboardInterrupt:
             self.ex.close(force=True)
 
+    def add_risks(self) -> None:
+        """Every unit's "Risiko" from one triage over all units of the run (:func:`zi_nb.bulk.risk.run_risks`)."""
+        order = sorted(self.rows)
+        ledger = self.params["ledger_path"]
+        records = Ledger(ledger).records() if ledger else []
+        risks = run_risks([self.risk_inputs.get(i) for i in order], self.params["rubric"], self.o.policies or None,
+                          records, self.log, [self.files[i].name for i in order])
+        for i, found in zip(order, risks):
+            for row in self.rows[i]:
+                if row.get("record") is not None and row.get("unit_id") in found:
+                    row.update(found[row["unit_id"]])
+
     def ordered_rows(self) -> list[dict[str, Any]]:
         return [row for i in sorted(self.rows) for row in self.rows[i]]
 
@@ -356,6 +374,7 @@ def run_bulk(options: BulkOptions, hook: Hook | None = None, log: Callable[[str]
     executor.close()
     if executor.owns_workers:
         remove_temp_files(out)
+    run.add_risks()
     rows = run.ordered_rows()
     summary = write_summary(out, rows, options, params, files, units_path, time.perf_counter() - started)
     record_bulk_run(out, params["run_id"], rows, params, files, units_path,

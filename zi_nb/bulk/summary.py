@@ -4,8 +4,8 @@
 :meth:`BulkSummary.overview` (with links to ``summary.xlsx`` and ``summary.json``), :meth:`BulkSummary.table` (every
 unit, by predikat then total: instansi, total, predikat, each area % with the areas below their minimum marked,
 the number of items whose bukti dukung is lacking ("Bukti dukung kurang": items with an evidence finding,
-:mod:`zi_nb.engine.evidence`), the triage risk of the self-assessment ("Risiko", with its rank within the input file
-and the reason weighing most as the cell's title, :mod:`zi_nb.engine.triage`), criteria still failing with their
+:mod:`zi_nb.engine.evidence`), the triage risk of the self-assessment ("Risiko", with its rank among all units of the
+run and the reason weighing most as the cell's title, :mod:`zi_nb.engine.triage`), criteria still failing with their
 shortfall, link to its report, status and error; sortable by a button in each column head, filterable by text,
 predikat and status, with a small inline script and no external one), the failed units, and three charts
 (:mod:`zi_nb.bulk.summary_page`, template ``templates/zi_summary/index.html.j2``).
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from zi_nb.bulk.plan import plan_file
+from zi_nb.bulk.risk import run_risks
 from zi_nb.bulk.summary_page import FILES, BulkSummary, criteria_texts, predicate_cell
 from zi_nb.common.domain import DATA_STATUSES
 from zi_nb.common.files import atomic_path
@@ -160,7 +161,9 @@ def sample_doc() -> dict[str, Any]:
     answers, units = bundled_paths()
     params = {name: default for name, (_, default, _) in PARAMETERS.items()}
     plan = plan_file(str(answers), str(units), params["tier"], params["rubric"], {}, "")
-    rows = [{**row, "status": "ok" if row["predicate"] else "failed", "resumed": False} for row in plan.rows]
+    risks = run_risks([plan.risk_input], params["rubric"], None)[0]
+    rows = [{**row, **(risks.get(row["unit_id"], {}) if row.get("record") is not None else {}),
+             "status": "ok" if row["predicate"] else "failed", "resumed": False} for row in plan.rows]
     return summary_doc(rows, load_rubric(params["rubric"]), params, [answers.name], units.name)
 
 

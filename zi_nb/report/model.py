@@ -146,7 +146,7 @@ class UnitReport:
     evidence: list[Finding] = field(default_factory=list)
     verdicts: dict[tuple[str, str, int], Verdict] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
-    # the ledger the report read: (where, last record's seq, its hash); ("", 0, "") without a ledger
+    # the ledger the report read: (where, the last record it used: seq, hash); ("", 0, "") without a ledger
     ledger_state: tuple[str, int, str] = ("", 0, "")
 
     @property
@@ -254,9 +254,9 @@ def build(input_path: str = "", unit_id: str = "", tier: str = "final", rubric: 
         else:
             extract = read_extract(records_path)
             source, where = extract.records, extract.source or Path(records_path).name
-        seen = [r for r in source if r.unit_id == unit_id and (not ledger_seq or r.seq <= ledger_seq)]
-        state = (where, seen[-1].seq, seen[-1].hash) if seen else (where, 0, "")
-        chosen = [r for r in seen if r.kind in REPORT_KINDS]
+        chosen = [r for r in source if r.unit_id == unit_id and r.kind in REPORT_KINDS
+                  and (not ledger_seq or r.seq <= ledger_seq)]
+        state = (where, chosen[-1].seq, chosen[-1].hash) if chosen else (where, 0, "")  # the last record used
         answers = [r for r in chosen if r.kind in ANSWER_KINDS]
         data = apply_ledger(data, records=answers)
         records = answers
