@@ -16,7 +16,7 @@ from zi_nb.app.hub_mode import connect, tasks_box
 from zi_nb.app.overview_panel import overview_section
 from zi_nb.app.session import Session, load_data, resolve_parameters
 from zi_nb.app.status_panel import StatusPanel
-from zi_nb.app.triage_panel import RiskBoard, local_risk
+from zi_nb.app.triage_panel import Figures, RiskBoard, local_figures, local_risk, service_figures, service_risk
 from zi_nb.app.unit_review import Workbench
 from zi_nb.app.widgets import cls, css_name
 from zi_nb.common.domain import ANSWER_KINDS
@@ -70,8 +70,9 @@ class Root:
             self.show_picker(f"Unit {unit_id} tidak dapat dibuka: {exc}")
             return
         status = StatusPanel(session, hub.client, hub.roles, writes=hub.writes) if hub else None
-        self.bench = Workbench(session, on_back=self.show_picker, status=status,
-                               risk=lambda: local_risk(self.data, p["ledger_path"]))  # the "Risiko" view
+        risk = (None if not hub.sees_risk else lambda: service_risk(hub.client, unit_id)) if hub else (
+            lambda: local_risk(self.data, p["ledger_path"]))  # the "Risiko" view (hub: the service's; none for a PIC)
+        self.bench = Workbench(session, on_back=self.show_picker, status=status, risk=risk)
         if status is not None:  # a new status changes what the header may say about the predikat
             status.on_change = self.bench.render_scores
         if hub is not None and not hub.writes:  # ketua TPI, koordinator, admin: answers shown, not offered to edit
@@ -88,7 +89,9 @@ class Root:
         findings = validate(applied)  # once for both views (the ledger changes only reviewer tiers)
         unit_res, tier_res = compute(applied, "unit", findings=findings), compute(applied, p["tier"], findings=findings)
         lacking = evidence_counts(evidence_check(applied, records, p["tier"]))  # every unit: ~30 ms
-        board = RiskBoard(applied, records)  # the triage of every unit, once per render (~0,15 s)
+        hub = self.hub  # the triage of every unit, once per render (~0,15 s); hub: the service's, none for a PIC
+        board = RiskBoard(local_figures(applied, records) if hub is None else
+                          service_figures(hub.client) if hub.sees_risk else Figures(shown=False))
         rows, names = [], []
         for meta in cast("list[dict[str, Any]]", self.data.units.to_dict("records")):  # keys: column names
             u = meta["unit_id"]

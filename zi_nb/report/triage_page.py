@@ -7,7 +7,9 @@ check first, in words.
 :meth:`~TriagePage.ranking` (every ranked unit: a table sortable by a button in each column head, filterable by text,
 with each unit's reasons in an expandable ``<details>`` and the items to check first) and :meth:`~TriagePage.quota`
 (the nomination within the quota). A predikat is never shown bare (:func:`label_predicates`): always with the data
-status of its result, and "klaim unit (PMPZI), belum direviu" when no TPI/TPN answered for the unit.
+status of its result, and "klaim unit (PMPZI), belum direviu" when no TPI/TPN answered for the unit. The labels,
+the signals' names and the order of the reasons are the engine's (:mod:`zi_nb.engine.triage.summary`, shared with the
+evaluator app's "Risiko" view); this module re-exports them.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from jinja2 import Environment, FileSystemLoader
 
 from zi_nb.common.fmt import num
 from zi_nb.common.resources import templates_dir
+from zi_nb.engine.triage.summary import CLAIM, label_predicates, ordered_reasons, signal_name
 from zi_nb.report.html import Html
 
 __all__ = ["CLAIM", "LABELS", "Built", "TriagePage", "build", "label_predicates", "ordered_reasons", "page",
            "signal_name", "top_reasons", "unit_risks"]
 
 TEMPLATE = "zi_triage/index.html.j2"
-CLAIM = {"id": "klaim unit (PMPZI), belum direviu", "en": "the unit's own claim (PMPZI), not reviewed"}
 LABELS: dict[str, dict[str, str]] = {
     "id": {"title": "Triase penilaian mandiri (PMPZI)",
            "lead": "Unit diurutkan menurut risiko: makin tinggi, makin dulu penilaian mandirinya perlu diperiksa. "
@@ -68,47 +70,6 @@ LABELS: dict[str, dict[str, str]] = {
            "quota_lead": "Units meeting the criteria of a predikat are ordered by their distance from the closest "
                          "threshold less their risk; the top ones up to the quota are in."},
 }
-
-
-def label_predicates(data: Any, policies: dict[str, str] | None, result: Any, nomination: pd.DataFrame | None,
-                     lang: str) -> None:
-    """Add ``predicate_text`` to the ranking (and the nomination): the predikat as it may be shown, with the data
-    status of the final view on the same line, and "klaim unit" when no TPI/TPN answered (never a bare code)."""
-    from zi_nb.common.domain import STATUS_PROVISIONAL
-    from zi_nb.common.fmt import predicate_with_status
-    from zi_nb.engine.results import compute
-    from zi_nb.engine.validate import validate
-
-    final = compute(data, "final", policies, validate(data, policies))
-    status = {u: s.status for u, s in final.statuses.items()}
-    reviewed = dict(zip(result.table["unit_id"], result.table["total_reviewed"].notna()))
-    key = "en" if lang == "en" else "id"
-
-    def text(unit: str, code: Any) -> str:
-        shown = predicate_with_status(str(code), status.get(unit, STATUS_PROVISIONAL), lang)
-        return shown if reviewed.get(unit, False) else f"{shown} · {CLAIM[key]}"
-
-    result.table["predicate_text"] = [text(u, c) for u, c in zip(result.table["unit_id"], result.table["predicate"])]
-    if nomination is not None:
-        nomination["predicate_text"] = [text(u, c) for u, c in zip(nomination["unit_id"], nomination["predicate"])]
-
-
-def ordered_reasons(result: Any, lang: str = "id") -> dict[str, list[tuple[str, str]]]:
-    """unit id -> its reasons ``(signal, text)``, the signal weighing most in its risk first (ties: signal order,
-    then as the engine gave them); every ranked unit, an empty list when it has none."""
-    from zi_nb.engine.triage import SIGNALS
-
-    text = "text_en" if lang == "en" else "text"
-    weights = result.config.weights
-    table = result.table.set_index("unit_id")
-    out: dict[str, list[tuple[str, str]]] = {u: [] for u in table.index}
-    for unit, rows in result.reasons.groupby("unit_id", sort=False):
-        if unit not in out:
-            continue
-        pairs = list(zip(rows["signal"], rows[text]))
-        out[str(unit)] = sorted(pairs, key=lambda p: (-float(table.at[unit, f"s_{p[0]}"]) * weights[p[0]],
-                                                      SIGNALS.index(p[0])))
-    return out
 
 
 def top_reasons(result: Any, lang: str = "id") -> dict[str, str]:
@@ -240,14 +201,6 @@ class TriagePage:
                  "status": r["status_en" if en else "status"], "predicate_text": str(r["predicate_text"]),
                  "reason": str(r["reason_en" if en else "reason"])} for r in nomination.to_dict("records")]
         return self._html("quota", rows=rows, quota=self.built.quota)
-
-
-def signal_name(signal: str, lang: str = "id") -> str:
-    """The name of a triage signal in words ("Selisih dengan TPI/TPN")."""
-    from zi_nb.engine.triage.ranking import SIGNAL_NAMES
-
-    pair = SIGNAL_NAMES.get(signal)
-    return signal if pair is None else pair[1 if lang == "en" else 0]
 
 
 def page(input_paths: list[str | Path] | None = None, ledger_path: str | Path | None = "", quota: int | None = None,

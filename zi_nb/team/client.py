@@ -139,6 +139,16 @@ class ServiceClient:
         ``progress`` ({"tier", "answered", "scorable", "text"}) and ``risk`` ({"score", "rank", "of"}), or None."""
         return self._call("GET", "api/tasks")["tasks"]
 
+    def risks(self) -> dict[str, Any]:
+        """The triage risk of the units this user reviews: ``{"units": {unit_id: {"score", "rank", "of"}}, "of",
+        "ledger"}`` (refused to a unit's PIC: :func:`zi_nb.team.service_api.risk`)."""
+        return self._call("GET", "api/risiko")
+
+    def risk_summary(self, unit_id: str) -> dict[str, Any] | None:
+        """One unit's triage in words (:func:`zi_nb.engine.triage.unit_summary`, with ``ledger``), None when the
+        service does not rank it (refused to a unit's PIC, and to a user who does not review the unit)."""
+        return self._call("GET", "api/risiko?" + urllib.parse.urlencode({"unit": unit_id})).get("unit")
+
     def overview(self) -> list[dict[str, Any]]:
         """Every unit's status (koordinator, admin, TPN)."""
         return self._call("GET", "api/overview")["units"]

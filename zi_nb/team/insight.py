@@ -4,7 +4,11 @@ stands each unit's progress per tier and its triage risk (:func:`insight`, compu
 hash of its last record is the key, so any write computes it afresh).
 
 The risk is :func:`zi_nb.engine.triage.triage` over every unit of the inputs with the ledger's answers, verdicts and
-attachments applied (as ``zi-nb triage --ledger``); "Tugas saya" shows it and orders by it (riskiest first).
+attachments applied (as ``zi-nb triage --ledger``); "Tugas saya" shows it and orders by it (riskiest first), and
+``api/risiko`` answers it: every unit's figure (:meth:`Insight.risk_of`) and one unit's triage in words
+(:meth:`Insight.summary`, :func:`zi_nb.engine.triage.unit_summary` with the predikat labelled), both from the same
+cached triage, so the app's risk chips, its "Risiko" view and "Tugas saya" show the same figures. The score is
+rounded to :data:`SCORE_DECIMALS` decimals wherever the service gives it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from zi_nb.team.overview import answered_counts, tier_label
 # the tier whose answers a role's task is about (ketua TPI and koordinator act on the TPI review)
 ROLE_TIER = {"unit": "unit", "tpi": "tpi", "tpn": "tpn"}
 DEFAULT_TIER = "tpi"
+SCORE_DECIMALS = 4  # the risk as the service gives it (tasks, api/risiko)
 
 
 def input_files(input_path: str = "", units_path: str = "") -> list[Path]:
@@ -66,6 +71,10 @@ class Insight:
     risk: dict[str, float] = field(default_factory=dict)  # unit -> triage risk (the higher, the riskier)
     rank: dict[str, int] = field(default_factory=dict)  # unit -> place in the triage, 1 = riskiest
     ranked: int = 0  # units the triage ranked
+    result: Any = field(default=None, repr=False, compare=False)  # the Triage (None: it failed, or no unit)
+    ledger: bool = False  # the ledger had records (its answers, verdicts and attachments were applied)
+    error: str = ""  # why the triage failed, in words
+    _summaries: dict[str, dict[str, Any] | None] = field(default_factory=dict, repr=False, compare=False)
 
     def progress(self, unit_id: str, tier: str) -> dict[str, Any] | None:
         """``{"tier", "answered", "scorable", "text"}`` of a unit's tier (None: the unit is not in the inputs)."""
@@ -79,12 +88,30 @@ class Insight:
         """``{"score", "rank", "of"}`` of a unit (None: not ranked)."""
         if unit_id not in self.risk:
             return None
-        return {"score": round(self.risk[unit_id], 4), "rank": self.rank[unit_id], "of": self.ranked}
+        return {"score": round(self.risk[unit_id], SCORE_DECIMALS), "rank": self.rank[unit_id], "of": self.ranked}
+
+    def summary(self, unit_id: str) -> dict[str, Any] | None:
+        """The unit's triage in words (:func:`zi_nb.engine.triage.unit_summary`, its score rounded as
+        :meth:`risk_of`'s, ``ledger`` added), None when it is not ranked; made once per unit and state."""
+        from zi_nb.engine.triage import unit_summary
+
+        if self.result is None or unit_id not in self.risk:
+            return None
+        with _LOCK:
+            if unit_id in self._summaries:
+                return self._summaries[unit_id]
+        found = unit_summary(self.result, unit_id, "id")
+        if found is not None:
+            found = {**found, "score": round(found["score"], SCORE_DECIMALS), "ledger": self.ledger}
+        with _LOCK:
+            self._summaries[unit_id] = found
+        return found
 
 
 def compute(data: LkeData, records: Sequence[Record]) -> Insight:
     """The progress and risk of every unit of ``data`` with ``records`` applied (no cache: see :func:`insight`)."""
     from zi_nb.engine.triage import triage
+    from zi_nb.engine.triage.summary import label_predicates
     from zi_nb.review.evidence import attachment_frame, verdict_frame
     from zi_nb.review.ledger import apply_ledger
 
@@ -92,14 +119,16 @@ def compute(data: LkeData, records: Sequence[Record]) -> Insight:
     answered = answered_counts(applied)
     scorable = len(applied.rubric.items)
     try:
-        table = triage(applied.answers, applied.units, applied.rubric, None, None, verdict_frame(records),
-                       attachment_frame(records)).table
+        result = triage(applied.answers, applied.units, applied.rubric, None, None, verdict_frame(records),
+                        attachment_frame(records))
+        label_predicates(applied, None, result, None, "id")  # the predikat of the Risiko view, never bare
     except (ZiError, ValueError, KeyError) as exc:  # the risk only orders the tasks: they are listed without it
         print(f"zi-ledger: triase tidak dapat dihitung ({exc}); Tugas saya tanpa urutan risiko.", file=sys.stderr)
-        return Insight(scorable, answered)
+        return Insight(scorable, answered, ledger=bool(records), error=f"Risiko triase tidak dapat dihitung: {exc}")
+    table = result.table
     units = [str(u) for u in table["unit_id"]]
     return Insight(scorable, answered, dict(zip(units, (float(r) for r in table["risk"]))),
-                   dict(zip(units, (int(r) for r in table["rank"]))), len(units))
+                   dict(zip(units, (int(r) for r in table["rank"]))), len(units), result, bool(records))
 
 
 _LOCK = threading.Lock()

@@ -22,11 +22,20 @@ record and a refusal carry the username, as every status record does, with ``dat
     GET  api/berkas?unit=U&sha256=S                                           -> the file (its content type)
     GET  api/tasks                                                            -> {"tasks"}
     GET  api/overview[?format=xlsx]                                           -> {"periode", "units"} or the xlsx
+    GET  api/risiko                          -> {"units": {unit_id: {"score", "rank", "of"}}, "of", "ledger"}
+    GET  api/risiko?unit=U                   -> {"unit": the unit's triage in words (None: not ranked)}
 
 Reading: ``records`` of a unit, and ``berkas`` (a file attached to it), for a user with a role on it (a unit's PIC
 or TPI member listed for it; ketua TPI, TPN, koordinator and admin act on every unit); ``overview`` for koordinator,
 admin and TPN; ``tasks`` for everyone (their own "Tugas saya", with each unit's progress and triage risk:
-:mod:`zi_nb.team.insight`).
+:mod:`zi_nb.team.insight`; no risk for a user whose only role is ``unit``).
+
+The triage risk (``risiko``, from the same cached triage as "Tugas saya") is an evaluators' aid: a unit's PIC must
+not see the signals their self-assessment is checked by. ``api/risiko`` lists the ranked units on which the caller
+holds a reviewer's role (:data:`RISK_ROLES`: TPI listed for the unit; ketua TPI, TPN, koordinator and admin on every
+unit); ``?unit=U`` gives that unit's figures, signals, reasons and items to check
+(:func:`zi_nb.engine.triage.unit_summary`). A user whose only role is ``unit`` is refused (403), and so is a unit on
+which the caller is only its PIC; 400 when the service was started without inputs or the triage failed.
 """
 
 from __future__ import annotations
@@ -58,6 +67,7 @@ from zi_nb.team.users import HUB_PATH
 # the one table mapping a tier of the ledger to the action of the team's rules that writes it
 TIER_ACTION = {"unit": permissions.ISI, "tpi": permissions.REVIU, "tpn": permissions.TPN_REVIU}
 OVERVIEW_ROLES: tuple[str, ...] = ("koordinator", "admin", "tpn")
+RISK_ROLES: tuple[str, ...] = ("tpi", "ketua-tpi", "tpn", "koordinator", "admin")  # who may see the triage risk
 # a request body of api/attach: the file base64-encoded (4 characters per 3 bytes) and the other fields
 UPLOAD_MAX_BODY = 4 * ((MAX_EVIDENCE_BYTES + 2) // 3) + (64 << 10)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -266,22 +276,53 @@ def attachment_file(state: ServiceData, caller: Caller, args: dict[str, Any]) ->
     return Download(content, mime, found.name or f"{sha[:12]}.bin")
 
 
+def sees_risk(caller: Caller) -> bool:
+    """Whether the caller holds a role that may see the triage risk (not a unit's PIC only)."""
+    return any(k in RISK_ROLES for k in caller.peran)
+
+
 def tasks(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
     """``api/tasks``: "Tugas saya", the units waiting for the caller: earliest deadline first, then the riskiest
     (triage), then the team file's order; each with the progress of the tier the task is about and the unit's risk
-    (both None when the service has no inputs or the unit is not in them)."""
+    (both None when the service has no inputs or the unit is not in them; the risk None, and not in the order, for a
+    unit's PIC only: :func:`sees_risk`)."""
     now = dt.datetime.now(dt.UTC)
     records = state.ledger.records()
     known = insight.insight(state.data, records) if state.data is not None else None
-    found = overview.tasks_for(state.team, caller.username, records, now, known.risk if known else None)
+    risky = known is not None and sees_risk(caller)
+    found = overview.tasks_for(state.team, caller.username, records, now, known.risk if known and risky else None)
     out = []
     for t in found:
         tier = insight.tier_of_role(permissions.WAITING[t.status][0])
         out.append({"unit_id": t.unit_id, "status": t.status, "stage": t.stage,
                     "deadline": t.deadline.isoformat() if t.deadline else None, "overdue": t.overdue, "todo": t.todo,
                     "tier": tier, "progress": known.progress(t.unit_id, tier) if known else None,
-                    "risk": known.risk_of(t.unit_id) if known else None})
+                    "risk": known.risk_of(t.unit_id) if known and risky else None})
     return {"tasks": out}
+
+
+def risk(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
+    """``api/risiko``: the triage risk of the units the caller reviews (:data:`RISK_ROLES` on the unit), or with
+    ``?unit=U`` that unit's triage in words; refused (403) to a unit's PIC."""
+    if not sees_risk(caller):
+        raise PermissionDenied(f"Anda ({caller.username}) tidak berhak melihat risiko triase: risiko adalah alat "
+                               "bantu penilai (TPI, ketua TPI, TPN, koordinator, admin), bukan untuk PIC unit.")
+    unit_id = text(args, "unit", required=False)
+    if unit_id and unit_id not in state.team.units:
+        raise LedgerError(f"Unit '{unit_id}' tidak terdaftar dalam berkas tim.")
+    if unit_id and not has_role(state, caller.username, unit_id, RISK_ROLES):
+        raise PermissionDenied(f"Anda ({caller.username}) bukan penilai unit {unit_id}; risiko triase unit ini tidak "
+                               "dapat dilihat.")
+    if state.data is None:
+        raise LedgerError("Risiko triase tidak tersedia: layanan ledger dimulai tanpa masukan LKE unit.")
+    known = insight.insight(state.data, state.ledger.records())
+    if known.result is None:
+        raise LedgerError(known.error or "Risiko triase tidak dapat dihitung di layanan ledger.")
+    if unit_id:
+        return {"unit": known.summary(unit_id)}
+    units = {u: known.risk_of(u) for u in state.team.units if u in known.risk
+             and has_role(state, caller.username, u, RISK_ROLES)}
+    return {"units": units, "of": known.ranked, "ledger": known.ledger}
 
 
 def unit_overview(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any] | Download:
@@ -311,5 +352,6 @@ ENDPOINTS: dict[str, tuple[str, Endpoint]] = {
     "status": ("POST", change_status), "semua-ada": ("POST", all_present), "attach": ("POST", attach_file),
     "undo": ("POST", undo), "records": ("GET", unit_records), "tasks": ("GET", tasks),
     "overview": ("GET", unit_overview), "answers": ("POST", save_answers), "berkas": ("GET", attachment_file),
+    "risiko": ("GET", risk),
 }
 UPLOADS: tuple[str, ...] = ("attach",)  # endpoints whose body may be up to UPLOAD_MAX_BODY

@@ -4,5 +4,6 @@ items to check in :mod:`~zi_nb.engine.triage.checks`, weights in ``zi_nb/data/tr
 
 from zi_nb.engine.triage.quota import nominate
 from zi_nb.engine.triage.ranking import SIGNALS, Triage, TriageConfig, load_config, triage
+from zi_nb.engine.triage.summary import unit_summary
 
-__all__ = ["SIGNALS", "Triage", "TriageConfig", "load_config", "nominate", "triage"]
+__all__ = ["SIGNALS", "Triage", "TriageConfig", "load_config", "nominate", "triage", "unit_summary"]
