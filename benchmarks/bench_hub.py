@@ -32,7 +32,6 @@ import argparse
 import os
 import random
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -40,17 +39,15 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.team.hubtools import free_port, wait_hub
+from tests.team.teams import Person, team_yaml
+
 CODES = ("PPA1A", "PPA2A", "PPA4A", "PPC1A", "PPC1C", "PPC2A", "PPC2C", "PPC3A", "PPD2A", "PPD2B")  # Ya/Tidak items
 PAGE_TIMEOUT = 300  # s: a voila page renders the whole evaluator app in its kernel
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def proxy_path() -> str:
@@ -58,7 +55,6 @@ def proxy_path() -> str:
     path = shutil.which("configurable-http-proxy")
     if path:
         return path
-    sys.path.insert(0, str(ROOT))
     from tests.helpers import ensure_npm_package
 
     return ensure_npm_package("configurable-http-proxy", "configurable-http-proxy")
@@ -69,29 +65,15 @@ def evaluator(i: int) -> str:
 
 
 def team_text(users: int) -> str:
-    units = ", ".join(f"u{i:02d}" for i in range(1, users + 1))
-    lines = ["rubrik: zi-2021", 'periode: {id: "2026"}', "kuota: 1", "pengguna:",
-             "  - username: pic", "    nama: PIC Unit Patokan", f"    peran: [{{jenis: unit, unit: [{units}]}}]"]
-    for i in range(1, users + 1):
-        lines += [f"  - username: {evaluator(i)}", f"    nama: Penilai Patokan {i}",
-                  f'    nip: "1980010120050110{i:02d}"', f"    peran: [{{jenis: tpi, unit: [u{i:02d}]}}]"]
-    return "\n".join(lines) + "\n"
+    """The PIC of every unit, and one TPI evaluator per unit."""
+    units = [f"u{i:02d}" for i in range(1, users + 1)]
+    tpi = [Person(evaluator(i), f"Penilai Patokan {i}", f"1980010120050110{i:02d}", "tpi") for i in range(1, users + 1)]
+    return team_yaml([Person("pic", "PIC Unit Patokan"), *tpi], kuota=1,
+                     units={"pic": units, **{p.username: unit for p, unit in zip(tpi, units, strict=True)}})
 
 
-def wait_hub(base: str, process: Any, log: Path, timeout: float = 120) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("hub berhenti:\n" + log.read_text()[-3000:])
-        try:
-            if requests.get(f"{base}/services/zi-ledger/", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("hub tidak siap:\n" + log.read_text()[-3000:])
+def stop(message: str) -> NoReturn:
+    raise SystemExit(message)
 
 
 def login(base: str, username: str, password: str) -> Any:
@@ -270,7 +252,7 @@ def main() -> None:
                             proxy_api_port=api_port, service_port=service_port, proxy=proxy_path())
         family: list[Any] = []
         try:
-            wait_hub(base, process, log)
+            wait_hub(base, process, log, 120, fail=stop)
             hub_ready = time.perf_counter() - t0
             ledger = Ledger(ledger_path)
             for unit in units:

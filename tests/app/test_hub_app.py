@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.team.teams import team_yaml
 from tests.team.test_service_api import serving
 from zi_nb.app.hub_mode import role_tier
 from zi_nb.app.session import load_data, resolve_parameters
@@ -22,31 +23,7 @@ from zi_nb.review.ledger import Ledger
 
 UNIT = "kanim-sukawangi"
 ITEM = "PPA1B"  # three required documents
-TEAM = f"""\
-rubrik: zi-2021
-periode: {{id: "2026"}}
-kuota: 1
-pengguna:
-  - username: sari
-    nama: Sari Dewi
-    peran: [{{jenis: unit, unit: [{UNIT}]}}]
-  - username: budi
-    nama: Budi Santoso
-    nip: "198001012005011001"
-    peran: [{{jenis: tpi, unit: [{UNIT}]}}]
-  - username: siti
-    nama: Siti Aminah
-    nip: "196805121994032001"
-    peran: [{{jenis: ketua-tpi}}]
-  - username: kora
-    nama: Kora Wijaya
-    nip: "197001012000031001"
-    peran: [{{jenis: koordinator}}]
-  - username: tono
-    nama: Tono Hartono
-    nip: "197501012001121001"
-    peran: [{{jenis: tpn}}]
-"""
+TEAM = team_yaml(["sari", "budi", "siti", "kora", "tono"], unit=UNIT, kuota=1)
 SARI = "hub:sari (Sari Dewi)"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 BUDI = "hub:budi (Budi Santoso, NIP 198001012005011001)"

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.team.teams import team_yaml
 from tests.team.test_service_api import client, raw_get, serving
 from zi_nb.app.session import load_data, resolve_parameters
 from zi_nb.app.widgets import css_name
@@ -22,23 +23,7 @@ from zi_nb.errors import LedgerError
 from zi_nb.team.client import ServiceClient
 
 K, Q = "kanim-sukawangi", "kua-sukamaju"
-TEAM = f"""\
-rubrik: zi-2021
-periode: {{id: "2026"}}
-kuota: 1
-pengguna:
-  - username: sari
-    nama: Sari Dewi
-    peran: [{{jenis: unit, unit: [{K}]}}]
-  - username: budi
-    nama: Budi Santoso
-    nip: "198001012005011001"
-    peran: [{{jenis: tpi, unit: [{K}, {Q}]}}]
-  - username: kora
-    nama: Kora Wijaya
-    nip: "197001012000031001"
-    peran: [{{jenis: koordinator}}]
-"""
+TEAM = team_yaml(["sari", "budi", "kora"], unit=K, units={"budi": [K, Q]}, kuota=1)
 CHANGES = [("PPA1B", "C", None), ("PPA2A", "Tidak", None), ("PPB1A", "D", None)]  # K's gap grows
 CHIP = re.compile(r"Risiko (\d+,\d) · #(\d+)")
 

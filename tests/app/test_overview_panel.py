@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.team.teams import team_yaml
 from tests.team.test_service_api import client, serving
 from zi_nb.app.hub_mode import Hub
 from zi_nb.app.overview_panel import OverviewPanel, predicate_cell, quota_line, row_html
@@ -23,38 +24,8 @@ from zi_nb.team.client import ServiceClient
 
 UNITS = ("kanim-sukawangi", "kppn-lembah-hijau", "pn-sungai-jernih")
 ELSEWHERE = "unit-luar"  # in the team file, not in the app's inputs: no "Buka"
-TEAM = f"""\
-rubrik: zi-2021
-periode: {{id: "2026"}}
-kuota: 2
-pengguna:
-  - username: sari
-    nama: Sari Dewi
-    peran: [{{jenis: unit, unit: [{UNITS[0]}]}}]
-  - username: dewi
-    nama: Dewi Lestari
-    peran: [{{jenis: unit, unit: [{UNITS[1]}, {UNITS[2]}]}}]
-  - username: budi
-    nama: Budi Santoso
-    nip: "198001012005011001"
-    peran: [{{jenis: tpi, unit: [{", ".join(UNITS)}, {ELSEWHERE}]}}]
-  - username: siti
-    nama: Siti Aminah
-    nip: "196805121994032001"
-    peran: [{{jenis: ketua-tpi}}]
-  - username: kora
-    nama: Kora Wijaya
-    nip: "197001012000031001"
-    peran: [{{jenis: koordinator}}]
-  - username: tono
-    nama: Tono Hartono
-    nip: "197501012001121001"
-    peran: [{{jenis: tpn}}]
-  - username: adm
-    nama: Admin Hub
-    nip: "198001012005011003"
-    peran: [{{jenis: admin}}]
-"""
+TEAM = team_yaml(["sari", "dewi", "budi", "siti", "kora", "tono", "adm"], kuota=2,
+                 units={"sari": UNITS[0], "dewi": UNITS[1:], "budi": [*UNITS, ELSEWHERE]})
 SHA = hashlib.sha256(b"LHE").hexdigest()
 
 

@@ -8,33 +8,12 @@ import hashlib
 import pytest
 
 from tests.helpers import run
+from tests.team.teams import team_yaml
 from zi_nb.review.ledger import LEDGER_ENV, Ledger
 
 UNIT = "kanim-sukawangi"
-TEAM = f"""\
-rubrik: zi-2021
-periode:
-  id: "2026"
-  tahapan:
-    - {{nama: pengisian, mulai: 2026-01-05, batas: 2026-03-31}}
-kuota: 1
-pengguna:
-  - username: rina
-    nama: Rina Lestari
-    peran: [{{jenis: unit, unit: [{UNIT}]}}]
-  - username: budi
-    nama: Budi Santoso
-    nip: "198001012005011001"
-    peran: [{{jenis: tpi, unit: [{UNIT}]}}]
-  - username: siti
-    nama: Siti Aminah
-    nip: "196805121994032001"
-    peran: [{{jenis: ketua-tpi}}]
-  - username: yoga
-    nama: Yoga Pratama
-    nip: "199108082019031002"
-    peran: [{{jenis: admin}}]
-"""
+TEAM = team_yaml(["rina", "budi", "siti", "yoga"], unit=UNIT, kuota=1,
+                 tahapan=[("pengisian", "2026-01-05", "2026-03-31")])
 
 
 @pytest.fixture

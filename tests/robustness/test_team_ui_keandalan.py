@@ -1,12 +1,13 @@
 """Keandalan of the team server through the app: every write the team's permission table forbids, tried through the
-evaluator app's own controls (their handlers, as a click runs them) for every user of the team file, every unit
-status and every write the app offers (answer, "Setujui", undo, catatan, bukti dukung verdict, "Semua ada", attaching
-a file, and every status move). Each must show the refusal in the app (an error message where the user acted) and be
-recorded by the ledger service as a ``penolakan`` of that user; no record may carry another name.
+evaluator app's own controls (their handlers, as a click runs them) for every user of the team file, every unit status
+and every write the app offers (answer, "Setujui", undo, catatan, bukti dukung verdict, "Semua ada", attaching a file,
+and every status move). Each must show the refusal in the app (an error message where the user acted) and be recorded by
+the ledger service as a ``penolakan`` of that user; no record may carry another name.
 
-The app hides the edit controls of a role that only views (ketua TPI, koordinator, admin); the handlers are called
-all the same, as code run in the user's own kernel could: the refusal comes from the ledger service, never from a
-hidden button. Figures: ``forbidden_ui_writes_tried``, ``forbidden_ui_writes_refused``."""
+The app offers the edit controls only when the rules allow editing (never to ketua TPI, koordinator, admin; to a PIC in
+draf or dikembalikan, ...); the handlers are called all the same, as code run in the user's own kernel could: the
+refusal comes from the ledger service, never from a hidden button. Figures: ``forbidden_ui_writes_tried``,
+``forbidden_ui_writes_refused``."""
 
 from __future__ import annotations
 
@@ -137,10 +138,10 @@ def test_forbidden_writes_through_the_app_are_refused_and_recorded(app, tmp_path
             for user in USERS:
                 bench = open_as(user, url)
                 roles = tuple(k for k in team.user(user).kinds)
-                tier, writes = role_tier(roles)
-                # a role that only views is not offered the edit controls (hidden by the class's style) ...
-                assert (READ_ONLY in bench.widget._dom_classes) == (not writes), (user, bench.widget._dom_classes)
+                tier, _ = role_tier(roles)
                 edit_forbidden = not rule_allows(team, user, TIER_ACTION[tier], UNIT, status, now)
+                # the edit controls are offered only when the rules allow editing (hidden by the class's style) ...
+                assert (READ_ONLY in bench.widget._dom_classes) == edit_forbidden, (user, status)
                 attempts = [(what, f, edit_forbidden) for what, f in EDITS.items()]
                 offered = {t for _, t in moves(roles, status)}
                 attempts += [(f"status {t}", move_to(t), True) for t in STATUSES if t != DRAF and t not in offered]

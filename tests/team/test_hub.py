@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ensure_npm_package
+from tests.team.hubtools import free_port, safe_cmd, wait_hub
+from tests.team.teams import team_yaml
 from zi_nb.engine.rubric import load_rubric
 from zi_nb.errors import LedgerError
 from zi_nb.review.ledger import Ledger
@@ -35,23 +36,7 @@ def written(ledger: Ledger) -> list:
 def refusals(ledger: Ledger) -> list:
     return [r for r in ledger.records() if r.kind == "penolakan"]
 
-TEAM = """\
-rubrik: zi-2021
-periode: {id: "2026"}
-kuota: 1
-pengguna:
-  - username: budi
-    nama: Budi Santoso
-    nip: "198001012005011001"
-    peran: [{jenis: tpi, unit: [u1]}]
-  - username: sari
-    nama: Sari Dewi
-    peran: [{jenis: unit, unit: [u1]}]
-  - username: adm
-    nama: Admin Hub
-    nip: "198001012005011003"
-    peran: [{jenis: admin}]
-"""
+TEAM = team_yaml(["budi", "sari", "adm"], unit="u1", kuota=1)
 BUDI = "hub:budi (Budi Santoso, NIP 198001012005011001)"
 
 
@@ -60,12 +45,6 @@ def team_file(tmp_path: Path) -> Path:
     path = tmp_path / "tim.yaml"
     path.write_text(TEAM, encoding="utf-8")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # -- the configuration ---------------------------------------------------------------------------------------------
@@ -327,21 +306,6 @@ def _start_server(base: str, username: str, token: str, timeout: float = 90) -> 
     pytest.fail(f"server of {username} not ready in {timeout} s")
 
 
-def _wait_hub(base: str, process, log: Path, timeout: float = 60) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()[-3000:]
-        try:
-            if requests.get(f"{base}/services/zi-ledger/", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    pytest.fail("hub not ready:\n" + log.read_text()[-3000:])
-
-
 @pytest.mark.slow
 def test_hub_end_to_end(team_file, tmp_path):
     import psutil
@@ -356,7 +320,7 @@ def test_hub_end_to_end(team_file, tmp_path):
                         proxy_api_port=api_port, service_port=service_port, proxy=proxy)
     family: list = []
     try:
-        _wait_hub(base, process, log)
+        wait_hub(base, process, log)
         transition(Ledger(ledger), svc.load_team(team_file), "sari", "u1", "diajukan", via="cli")
         budi = _login(base, "budi", "rahasia-budi-1")  # first use: sets the password
         sari = _login(base, "sari", "rahasia-sari-1")
@@ -393,11 +357,4 @@ def test_hub_end_to_end(team_file, tmp_path):
         _gone, alive = psutil.wait_procs([p for p in family if p.is_running()], timeout=10)
         assert alive == [], alive
         assert not any(str(tmp_path) in " ".join(p.cmdline()) for p in psutil.process_iter(["cmdline"])
-                       if p.pid != os.getpid() and _safe_cmd(p))
-
-
-def _safe_cmd(p) -> bool:
-    try:
-        return bool(p.cmdline())
-    except Exception:
-        return False
+                       if p.pid != os.getpid() and safe_cmd(p))

@@ -1,56 +1,32 @@
-"""One evaluation cycle on the team server, in a browser (issue 18): four people with four roles log in to the real
-JupyterHub (configurable-http-proxy, the ledger service, one voila server each) in headless Chromium and hand one
-unit on through the app's own pages: the PIC answers and submits, the TPI answers, reviews and returns it with a
-note per item, the PIC resubmits, the TPI reviews again, the ketua TPI finalises, the coordinator proposes. The
-ledger then holds the statuses in that order, every record naming the user logged in, and the PIC's refused write
-(after submitting) as a ``penolakan`` record. Screenshots (1366x768): ``/tmp/zi/hub-tugas-saya.png`` (the TPI's
-"Tugas saya") and ``/tmp/zi/hub-tpi-status.png`` (the TPI's unit page with the status panel)."""
+"""One evaluation cycle on the team server, in a browser (issue 18): five people with five roles log in to the real
+JupyterHub (configurable-http-proxy, the ledger service, one voila server each) in headless Chromium and hand one unit
+on through the app's own pages: the PIC answers and submits, the TPI answers, reviews and returns it with a note per
+item, the PIC resubmits, the TPI reviews again, the ketua TPI makes the LHE from the team ledger and finalises, the
+coordinator sees every unit and proposes, TPN decides. The ledger then holds
+the statuses in that order, every record naming the user logged in, and the PIC's refused write (from a tab opened
+before she submitted from another) as a ``penolakan`` record. Screenshots (1366x768): ``/tmp/zi/hub-tugas-saya.png``
+(the TPI's "Tugas saya") and ``/tmp/zi/hub-tpi-status.png`` (the TPI's unit page with the status panel)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.helpers import ensure_npm_package
-from tests.team.test_hub import _safe_cmd, _wait_hub, free_port
+from tests.team.hubtools import SHOTS, free_port, safe_cmd, wait_hub
+from tests.team.teams import team_yaml
 from zi_nb.review.ledger import Ledger
 from zi_nb.team.hub import start_hub, stop_hub
 
 UNIT = "kanim-sukawangi"
 LAPTOP = {"width": 1366, "height": 768}
 TIMEOUT = 150_000  # ms: a first page starts the user's server, a kernel, and runs the notebook
-SHOTS = Path("/tmp/zi")
-TEAM = f"""\
-rubrik: zi-2021
-periode: {{id: "2026"}}
-kuota: 1
-pengguna:
-  - username: rina
-    nama: Rina Lestari
-    peran: [{{jenis: unit, unit: [{UNIT}]}}]
-  - username: budi
-    nama: Budi Santoso
-    nip: "198001012005011001"
-    peran: [{{jenis: tpi, unit: [{UNIT}]}}]
-  - username: siti
-    nama: Siti Aminah
-    nip: "196805121994032001"
-    peran: [{{jenis: ketua-tpi}}]
-  - username: agus
-    nama: Agus Wijaya
-    nip: "197001012000031001"
-    peran: [{{jenis: koordinator}}]
-  - username: tono
-    nama: Tono Hartono
-    nip: "197501012001121001"
-    peran: [{{jenis: tpn}}]
-"""
-PASSWORDS = {"rina": "sandi-rina-01", "budi": "sandi-budi-01", "siti": "sandi-siti-01", "agus": "sandi-agus-01",
-             "tono": "sandi-tono-01"}
+USERS = ("rina", "budi", "siti", "agus", "tono")
+TEAM = team_yaml(USERS, unit=UNIT, kuota=1)
+PASSWORDS = {user: f"sandi-{user}-01" for user in USERS}
 
 
 class Cycle:
@@ -132,7 +108,7 @@ def test_one_evaluation_cycle_in_the_browser(tmp_path, browser):
             family.extend(psutil.Process(process.pid).children(recursive=True))
 
     try:
-        _wait_hub(base, process, log)
+        wait_hub(base, process, log)
         # -- the PIC answers one item of the self-assessment and submits ---------------------------------------------
         rina = cycle.page("rina")
         gather()
@@ -140,10 +116,15 @@ def test_one_evaluation_cycle_in_the_browser(tmp_path, browser):
         answer(rina, "PPA1A", "SK tim sudah ada")
         rina.locator(".zi-message .ok", has_text="Tersimpan di ledger").wait_for()
         assert "hub:rina (Rina Lestari)" in saved(rina)
-        assert "sekarang 'diajukan'" in move(rina, "diajukan", "sekarang")
-        assert now_status(rina) == "diajukan" and rina.locator(".zi-ts-btn").count() == 0  # no "Usulkan" for her
-        assert not rina.locator(".zi-ts-note").is_visible()  # nothing to move: no note field either
-        # the forbidden write: an answer after submitting is refused by the service, its message in the page
+        # she submits from a second tab; there the answers are no longer offered for editing
+        again = cycle.page("rina")
+        assert "sekarang 'diajukan'" in move(again, "diajukan", "sekarang")
+        assert now_status(again) == "diajukan" and again.locator(".zi-ts-btn").count() == 0  # no "Usulkan" for her
+        assert not again.locator(".zi-ts-note").is_visible()  # nothing to move: no note field either
+        assert not again.locator(".zi-save").is_visible()
+        assert "tidak dapat diubah" in again.locator(".zi-ts").inner_text()
+        # the forbidden write: an answer from the first tab, still showing the draft's controls, is refused by the
+        # service, its message in the page
         answer(rina, "PPA1B", "ralat setelah diajukan")
         rina.locator(".zi-message .err", has_text="berstatus 'diajukan'").wait_for()
         cycle.close()
@@ -220,7 +201,7 @@ def test_one_evaluation_cycle_in_the_browser(tmp_path, browser):
         _gone, alive = psutil.wait_procs([p for p in family if p.is_running()], timeout=10)
         assert alive == [], alive
         assert not any(str(tmp_path) in " ".join(p.cmdline()) for p in psutil.process_iter(["cmdline"])
-                       if p.pid != os.getpid() and _safe_cmd(p))
+                       if p.pid != os.getpid() and safe_cmd(p))
 
     # -- the ledger: the hand-offs in order, each record by the user logged in, the refusal recorded ----------------
     ledger = Ledger(ledger_path)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.team.teams import team_yaml
 from tests.team.test_hub import FakeHub, raw_post, refusals, serve_state, user_model, written
 from zi_nb.engine.rubric import load_rubric
 from zi_nb.errors import LedgerError
@@ -25,39 +26,8 @@ from zi_nb.team import service as svc
 from zi_nb.team import service_api
 from zi_nb.team.client import ServiceClient
 
-TEAM = """\
-rubrik: zi-2021
-periode: {id: "2026"}
-kuota: 2
-pengguna:
-  - username: sari
-    nama: Sari Dewi
-    peran: [{jenis: unit, unit: [u1]}]
-  - username: dewi
-    nama: Dewi Lestari
-    peran: [{jenis: unit, unit: [u2]}]
-  - username: budi
-    nama: Budi Santoso
-    nip: "198001012005011001"
-    peran: [{jenis: tpi, unit: [u1, u2]}]
-  - username: siti
-    nama: Siti Aminah
-    nip: "196805121994032001"
-    peran: [{jenis: ketua-tpi}]
-  - username: kora
-    nama: Kora Wijaya
-    nip: "197001012000031001"
-    peran: [{jenis: koordinator}]
-  - username: tono
-    nama: Tono Hartono
-    nip: "197501012001121001"
-    peran: [{jenis: tpn}]
-  - username: adm
-    nama: Admin Hub
-    nip: "198001012005011003"
-    peran: [{jenis: admin}]
-"""
 USERS = ("sari", "dewi", "budi", "siti", "kora", "tono", "adm")
+TEAM = team_yaml(USERS, kuota=2, units={"sari": "u1", "dewi": "u2", "budi": ["u1", "u2"]})
 TOKENS = {f"tok-{u}": u for u in USERS}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 SHA = hashlib.sha256(b"LHE u1").hexdigest()

@@ -11,6 +11,7 @@ import urllib.parse
 
 import pytest
 
+from tests.team.teams import Person, team_yaml
 from tests.team.test_hub import raw_post, refusals, written
 from tests.team.test_service_api import PDF, client, raw_get, serving
 from zi_nb.app.session import load_data
@@ -27,34 +28,10 @@ from zi_nb.team.status import transition
 from zi_nb.team.teamfile import load_team
 
 K, P, Q = "kanim-sukawangi", "kppn-lembah-hijau", "kua-sukamaju"  # risk (sample): kua > kanim > kppn
-TEAM = f"""\
-rubrik: zi-2021
-periode:
-  id: "2026"
-  tahapan:
-    - {{nama: pengisian, mulai: 2026-01-05, batas: 2099-03-31}}
-    - {{nama: reviu, mulai: 2026-02-01, batas: 2099-04-30}}
-    - {{nama: finalisasi, mulai: 2026-04-01, batas: 2099-05-15}}
-kuota: 2
-pengguna:
-  - username: sari
-    nama: Sari Dewi
-    peran: [{{jenis: unit, unit: [{K}]}}]
-  - username: dewi
-    nama: Dewi Lestari
-    peran: [{{jenis: unit, unit: [{P}, unit-baru]}}]
-  - username: agus
-    nama: Agus Salim
-    peran: [{{jenis: unit, unit: [{Q}]}}]
-  - username: budi
-    nama: Budi Santoso
-    nip: "198001012005011001"
-    peran: [{{jenis: tpi, unit: [{K}, {P}, {Q}, unit-baru]}}]
-  - username: kora
-    nama: Kora Wijaya
-    nip: "197001012000031001"
-    peran: [{{jenis: koordinator}}]
-"""
+TEAM = team_yaml(["sari", "dewi", Person("agus", "Agus Salim"), "budi", "kora"], kuota=2,
+                 units={"sari": K, "dewi": [P, "unit-baru"], "agus": Q, "budi": [K, P, Q, "unit-baru"]},
+                 tahapan=[("pengisian", "2026-01-05", "2099-03-31"), ("reviu", "2026-02-01", "2099-04-30"),
+                          ("finalisasi", "2026-04-01", "2099-05-15")])
 SARI = "hub:sari (Sari Dewi)"
 ANSWER_KEYS = {"unit_id", "status", "since", "since_by", "stage", "deadline", "deadline_passed", "waiting_for", "todo",
                "unit_name", "progress", "score", "predicate", "details"}

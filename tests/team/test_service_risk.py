@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.team.teams import team_yaml
 from tests.team.test_service_api import client, raw_get, serving
 from zi_nb.app.session import load_data
 from zi_nb.engine.triage import triage, unit_summary
@@ -16,27 +17,8 @@ from zi_nb.review.ledger import apply_ledger
 from zi_nb.team import insight
 
 K, P, Q = "kanim-sukawangi", "kppn-lembah-hijau", "kua-sukamaju"
-TEAM = f"""\
-rubrik: zi-2021
-periode: {{id: "2026"}}
-kuota: 2
-pengguna:
-  - username: sari
-    nama: Sari Dewi
-    peran: [{{jenis: unit, unit: [{K}]}}]
-  - username: dewi
-    nama: Dewi Lestari
-    nip: "198001012005011002"
-    peran: [{{jenis: unit, unit: [{P}]}}, {{jenis: tpi, unit: [{Q}]}}]
-  - username: budi
-    nama: Budi Santoso
-    nip: "198001012005011001"
-    peran: [{{jenis: tpi, unit: [{K}, {Q}, unit-baru]}}]
-  - username: kora
-    nama: Kora Wijaya
-    nip: "197001012000031001"
-    peran: [{{jenis: koordinator}}]
-"""
+TEAM = team_yaml(["sari", "dewi", "budi", "kora"], kuota=2,
+                 units={"sari": K, "dewi": {"unit": P, "tpi": Q}, "budi": [K, Q, "unit-baru"]})
 # TPI answers below the unit's own: the self-vs-reviewer gap of K grows, so its risk moves with the team ledger
 CHANGES = [("PPA1B", "C", None), ("PPA2A", "Tidak", None), ("PPB1A", "D", None)]
 

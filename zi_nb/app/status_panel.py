@@ -21,6 +21,7 @@ from zi_nb.app import view
 from zi_nb.app.widgets import cls, css_name, sec
 from zi_nb.errors import ZiError
 from zi_nb.team import permissions as P
+from zi_nb.team.service_api import TIER_ACTION
 
 # (action, target status) -> the button's text
 LABELS: dict[tuple[str, str], str] = {
@@ -38,6 +39,14 @@ def moves(roles: tuple[str, ...] | list[str], status: str) -> list[tuple[str, st
     out = [(r.action, t) for r in P.TABLE if r.targets and status in r.sources and any(k in roles for k in r.roles)
            for t in r.targets]
     return list(dict.fromkeys(out))
+
+
+def edits(roles: tuple[str, ...] | list[str], tier: str, status: str) -> bool:
+    """Whether the roles may change the answers of ``tier`` while the unit is in ``status`` (the table's edit rows;
+    the service also checks the unit's assignment and the stage's deadline)."""
+    action = TIER_ACTION.get(tier)
+    return any(r.action == action and not r.targets and status in r.sources and any(k in roles for k in r.roles)
+               for r in P.TABLE)
 
 
 def item_notes(text: str) -> dict[str, str]:
@@ -68,6 +77,7 @@ class StatusPanel:
         self.s, self.client, self.roles, self.on_change = session, client, tuple(roles), on_change
         self.writes = writes  # False: ketua TPI, koordinator, admin view the answers and act on the status only
         self.status = ""
+        self.editable = False  # the user may change the answers now (role and status; see :func:`edits`)
         self.head = cls(W.HTML(), "zi-ts-head")
         self.note = cls(W.Textarea(placeholder="Catatan untuk perubahan status", layout=W.Layout(width="100%")),
                         "zi-ts-note")
@@ -112,8 +122,11 @@ class StatusPanel:
         if P.FINAL_TPI in targets and not self.sha.value and self.s.lhe_sha256:
             self.sha.value = self.s.lhe_sha256  # the LHE just made here
         what = "" if found else " · tidak ada tindakan status untuk peran Anda saat ini"
+        self.editable = self.writes and edits(self.roles, self.s.tier, self.status)
         if not self.writes:
             what += " · Anda hanya melihat jawaban unit ini (tanpa mengubah); tindakan Anda: status unit"
+        elif not self.editable:
+            what += f" · jawaban tingkat {self.s.tier.upper()} tidak dapat diubah pada status ini (hanya dilihat)"
         self.head.value = (f'<div class="zi-ts">Status: <b class="zi-ts-now">{html.escape(self.status or "-")}</b>'
                            f"{html.escape(what)}</div>")
 
