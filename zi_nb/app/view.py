@@ -54,7 +54,24 @@ def shown(text: str | None) -> str:
 ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True), trim_blocks=True,
                   lstrip_blocks=True)
 ENV.filters.update(num=num, pct=pct, links=links, shown=shown, plabel=predicate_label, local=local_time)
-ENV.globals.update(plabel_status=predicate_with_status)
+REVIEW_NOT_FINAL = "reviu belum final"
+
+
+def review_unfinished(workflow: str | None) -> bool:
+    """Whether a unit of this status on the team server ("" or None: standalone, no workflow) is before ``final
+    TPI``: until the ketua TPI signs, its predikat is not final whatever the data says."""
+    return bool(workflow) and workflow not in (FINAL_TPI, *PROPOSED)
+
+
+def predicate_in_review(code: str, data_status: str, workflow: str | None = None) -> str:
+    """The predikat with its data status (:func:`predicate_with_status`) and, before ``final TPI``,
+    ``(reviu belum final)``: the one label of the unit's header and the unit list, never a bare predikat."""
+    label = predicate_with_status(code, data_status)
+    return f"{label} ({REVIEW_NOT_FINAL})" if review_unfinished(workflow) else label
+
+
+ENV.globals.update(plabel_status=predicate_with_status, plabel_review=predicate_in_review,
+                   review_unfinished=review_unfinished)
 
 READ_ONLY = "zi-readonly"  # class of a workbench whose user views without writing answers (team server roles)
 CSS = """<style>
@@ -181,12 +198,12 @@ def header(s: Any) -> str:
     predikat from data with errors or an unfinished review is never shown as final), unsaved drafts."""
     meta, code, st, progress = s.meta, s.predicate, s.data_status, s.progress()
     self_total = s.unit_total
-    label = predicate_with_status(code, st.status)
     status = status_detail(st.status, st.errors, st.answered, st.scorable)
     workflow = getattr(getattr(s, "writer", None), "status", "")  # the unit's status on the team server
-    unfinished = bool(workflow) and workflow not in (FINAL_TPI, *PROPOSED)
+    label = predicate_in_review(code, st.status, workflow)
+    unfinished = review_unfinished(workflow)
     if unfinished:  # the review is not final until the ketua TPI signs: said on the predikat's own line
-        label, status = f"{label} (reviu belum final)", f"data {status} · status unit: {workflow}"
+        status = f"data {status} · status unit: {workflow}"
     return render("""
 <div class="zi-h-row"><div class="zi-h-left">
 <div class="zi-h-name">{{ meta.unit_name }}</div>
@@ -334,14 +351,20 @@ def message(text: str, kind: str = "info") -> str:
 
 
 def picker_row(row: dict[str, Any]) -> str:
+    """A unit of the unit list: its figures, or (``unavailable``, the team server) why it has none; with ``workflow``
+    (the unit's status on the team server) the predikat says the review is not final before ``final TPI``."""
     return render("""<b>{{ r.unit_name }}</b> <span class="zi-muted">{{ r.unit_id }}</span>
+{% if r.unavailable %}<div class="zi-muted">{{ r.instansi or '' }}{% if r.year %} · {{ r.year }}{% endif %} ·
+ <i class="zi-nofig">{{ r.unavailable }}</i></div>{% else %}
 <div class="zi-muted">{{ r.instansi or '' }}{% if r.year %} · {{ r.year }}{% endif %} · PMPZI
  {{ r.unit_total | num }} · {{ r.tier_label }} {{ r.tier_total | num }}
- <span class="zi-badge {{ r.predicate if r.status == 'final' else 'pending' }}" style="font-size:11px;padding:2px 8px">
-{{ plabel_status(r.predicate, r.status) }}</span>{% if r.status_text %} · {{ r.status_text }}{% endif %}
- {% if r.changes %}· {{ r.changes }} perubahan di ledger{% endif %}
- {% if r.lacking %}· <span class="zi-ev-count">{{ r.lacking }} butir bukti dukung kurang</span>{% endif %}</div>""",
-                  r=row)
+ <span class="zi-badge {{ r.predicate if r.status == 'final' and not review_unfinished(r.workflow) else 'pending'
+ }}" style="font-size:11px;padding:2px 8px">
+{{ plabel_review(r.predicate, r.status, r.workflow) }}</span>{% if r.status_text %} · {{ r.status_text }}{% endif %}
+{% if r.workflow %} · status unit: <span class="zi-pstatus">{{ r.workflow }}</span>{% endif %}
+{% if r.changes %} · {{ r.changes }} perubahan di ledger{% endif %}
+{% if r.lacking %} · <span class="zi-ev-count">{{ r.lacking }} butir bukti dukung kurang</span>{% endif %}</div>
+{% endif %}""", r=row)
 
 
 def picker_head(title: str, count: int, tier: str) -> str:

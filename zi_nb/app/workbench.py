@@ -5,8 +5,6 @@ keyboard shortcuts' script, :mod:`zi_nb.app.keys`). The logic lives in :class:`z
 
 from __future__ import annotations
 
-from collections import Counter
-from pathlib import Path
 from typing import Any, cast
 
 import ipywidgets as W
@@ -14,18 +12,13 @@ import ipywidgets as W
 from zi_nb.app import keys, view
 from zi_nb.app.hub_mode import connect, tasks_box
 from zi_nb.app.overview_panel import overview_section
+from zi_nb.app.picker_figures import NO_FIGURES, NO_ROLE, local_rows, service_rows
 from zi_nb.app.session import Session, load_data, resolve_parameters
 from zi_nb.app.status_panel import StatusPanel
-from zi_nb.app.triage_panel import Figures, RiskBoard, local_figures, local_risk, service_figures, service_risk
+from zi_nb.app.triage_panel import Figures, RiskBoard, local_risk, service_figures, service_risk
 from zi_nb.app.unit_review import Workbench
 from zi_nb.app.widgets import cls, css_name
-from zi_nb.common.domain import ANSWER_KINDS
-from zi_nb.engine.evidence import evidence_counts
-from zi_nb.engine.results import compute
-from zi_nb.engine.validate import validate
 from zi_nb.errors import LedgerError, ZiError
-from zi_nb.review.evidence import evidence_check
-from zi_nb.review.ledger import Ledger, apply_ledger, default_path
 
 
 class Root:
@@ -73,36 +66,40 @@ class Root:
         risk = (None if not hub.sees_risk else lambda: service_risk(hub.client, unit_id)) if hub else (
             lambda: local_risk(self.data, p["ledger_path"]))  # the "Risiko" view (hub: the service's; none for a PIC)
         self.bench = Workbench(session, on_back=self.show_picker, status=status, risk=risk)
-        if status is not None:  # a new status changes what the header may say about the predikat
-            status.on_change = self.bench.render_scores
-        if hub is not None and not hub.writes:  # ketua TPI, koordinator, admin: answers shown, not offered to edit
-            self.bench.widget.add_class(view.READ_ONLY)  # (the ledger service refuses such writes in any case)
+        if status is not None:  # a new status changes what the header may say and whether answers may change
+            bench = self.bench
+
+            def follow() -> None:
+                bench.render_scores()
+                offer_edits(bench, status)
+
+            status.on_change = follow
+            offer_edits(bench, status)
         self.widget.children = [self.bench.widget]
 
     def show_picker(self, note: str = "") -> None:
-        p = self.params
-        path = Path(p["ledger_path"]) if p["ledger_path"] else default_path()
-        book = Ledger(path) if path.is_file() else None
-        applied = apply_ledger(self.data, book) if book else self.data
-        records = book.records() if book else []
-        changes = Counter(r.unit_id for r in records if r.tier == p["tier"] and r.kind in ANSWER_KINDS)
-        findings = validate(applied)  # once for both views (the ledger changes only reviewer tiers)
-        unit_res, tier_res = compute(applied, "unit", findings=findings), compute(applied, p["tier"], findings=findings)
-        lacking = evidence_counts(evidence_check(applied, records, p["tier"]))  # every unit: ~30 ms
-        hub = self.hub  # the triage of every unit, once per render (~0,15 s); hub: the service's, none for a PIC
-        board = RiskBoard(local_figures(applied, records) if hub is None else
-                          service_figures(hub.client) if hub.sees_risk else Figures(shown=False))
+        p, hub = self.params, self.hub
+        figures: dict[str, dict[str, Any]] | None
+        if hub is None:  # standalone: the inputs with the local ledger applied, the local triage
+            figures, risks = local_rows(self.data, p)
+            gap = ""
+        else:  # the team server: the service's figures over the team ledger (the local ledger has none of it)
+            figures, gap = service_rows(hub, p["tier"])
+            risks = service_figures(hub.client) if hub.sees_risk else Figures(shown=False)  # none for a PIC
+        board = RiskBoard(risks)
         rows, names = [], []
         for meta in cast("list[dict[str, Any]]", self.data.units.to_dict("records")):  # keys: column names
             u = meta["unit_id"]
-            tier_ok = u in tier_res.scores.unit_ids
-            row = {**meta, "unit_total": unit_res.scores.total.get(u), "tier_label": view.TIER_LABEL[p["tier"]],
-                   "tier_total": tier_res.scores.total.get(u) if tier_ok else None, "changes": changes.get(u, 0),
-                   "lacking": lacking.get(u, 0),
-                   "predicate": tier_res.evaluation.predicate.get(u, "TIDAK") if tier_ok else "TIDAK",
-                   **view.status_fields(tier_res.statuses.get(u))}
-            button = cls(W.Button(description="Nilai unit ini", icon="arrow-right"), "zi-open",
-                          f"zi-open-{css_name(u)}")
+            # A unit the user has no role on stays in the list, without figures and not offered to open (the
+            # service would refuse it): a TPI member of 2 units of 12 still sees the period's whole list, as the
+            # order by risk ("atas 12 unit") and "Semua unit" count it, and finds their own units by their figures
+            # (and in "Tugas saya"); never a workbook-only figure that could be taken for the team's.
+            mine = figures.get(u) if figures is not None else None
+            unavailable = "" if mine is not None or hub is None else NO_FIGURES if figures is None else NO_ROLE
+            row = {**meta, "tier_label": view.TIER_LABEL[p["tier"]], **(mine or {}), "unavailable": unavailable}
+            refused = unavailable == NO_ROLE
+            button = cls(W.Button(description="Nilai unit ini", icon="arrow-right", disabled=refused,
+                                  tooltip=NO_ROLE if refused else ""), "zi-open", f"zi-open-{css_name(u)}")
             button.on_click(lambda _, u=u: self.open(u))
             rows.append(cls(W.HBox([cls(W.HTML(view.picker_row(row)), "zi-pname"), button]), "zi-prow",
                              f"zi-unit-{css_name(u)}"))
@@ -119,11 +116,21 @@ class Root:
         search.observe(on_search, "value")
         head = W.HTML(view.picker_head("Workbench penilai Zona Integritas", len(rows), p["tier"]))
         head = board.header(head)  # with the order control ("Urutkan"), or why the triage failed
-        extra = [W.HTML(view.message(note, "err"))] if note else []
+        extra = [W.HTML(view.message(text, "err")) for text in (note, gap) if text]
         tasks = [tasks_box(self.hub, self.open, set(self.data.unit_ids))] if self.hub else []
         tasks += overview_section(self.hub, self.open, self.data)  # koordinator, admin, TPN: "Semua unit"
         self.widget.children = [W.HTML(view.CSS), cls(W.VBox([head, *extra, *tasks, search, board.box]),
                                                       "zi-picker")]
+
+
+def offer_edits(bench: Workbench, status: StatusPanel) -> None:
+    """On the team server, offer the edit controls only while the user's role may change the answers in the unit's
+    status (ketua TPI, koordinator, admin never; a PIC in draf or dikembalikan; a TPI member while the unit is under
+    review; ...): otherwise the answers are shown without them. The ledger service refuses such writes in any case."""
+    if status.editable:
+        bench.widget.remove_class(view.READ_ONLY)
+    else:
+        bench.widget.add_class(view.READ_ONLY)
 
 
 def workbench(namespace: dict[str, Any] | None = None, **params: str) -> Any:

@@ -149,6 +149,12 @@ class ServiceClient:
         service does not rank it (refused to a unit's PIC, and to a user who does not review the unit)."""
         return self._call("GET", "api/risiko?" + urllib.parse.urlencode({"unit": unit_id})).get("unit")
 
+    def summary_rows(self, tier: str | None = None) -> dict[str, Any]:
+        """The unit list's figures over the team ledger (``api/ringkasan``): ``{"tier", "ledger", "units": {unit_id:
+        {"unit_total", "tier_total", "predicate", "data_status", "changes", "lacking", "status"}}}``, for the units
+        this user has a role on; ``tier`` None: the tier of this user's role."""
+        return self._call("GET", "api/ringkasan" + ("?" + urllib.parse.urlencode({"tier": tier}) if tier else ""))
+
     def overview(self) -> list[dict[str, Any]]:
         """Every unit's status (koordinator, admin, TPN)."""
         return self._call("GET", "api/overview")["units"]

@@ -9,17 +9,25 @@ attachments applied (as ``zi-nb triage --ledger``); "Tugas saya" shows it and or
 (:meth:`Insight.summary`, :func:`zi_nb.engine.triage.unit_summary` with the predikat labelled), both from the same
 cached triage, so the app's risk chips, its "Risiko" view and "Tugas saya" show the same figures. The score is
 rounded to :data:`SCORE_DECIMALS` decimals wherever the service gives it.
+
+The unit list's figures (``api/ringkasan``, :meth:`Insight.figures`) come from the same inputs with the same team
+ledger applied, once per tier and state: each unit's PMPZI total, the tier's total and predikat with its data status,
+the answer records of that tier and the items whose evidence is lacking at that tier (what the app's unit list
+computed from a local ledger before, which on the hub has none of the team's records).
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zi_nb.common.domain import ANSWER_KINDS
 from zi_nb.engine.dataset import LkeData
 from zi_nb.errors import ParameterError, ZiError
 from zi_nb.lke.inputs import read_inputs
@@ -31,6 +39,7 @@ from zi_nb.team.overview import answered_counts, tier_label
 ROLE_TIER = {"unit": "unit", "tpi": "tpi", "tpn": "tpn"}
 DEFAULT_TIER = "tpi"
 SCORE_DECIMALS = 4  # the risk as the service gives it (tasks, api/risiko)
+FIGURE_TIERS: tuple[str, ...] = ("unit", "tpi", "tpn")  # the tiers api/ringkasan gives the unit list's figures of
 
 
 def input_files(input_path: str = "", units_path: str = "") -> list[Path]:
@@ -75,6 +84,9 @@ class Insight:
     ledger: bool = False  # the ledger had records (its answers, verdicts and attachments were applied)
     error: str = ""  # why the triage failed, in words
     _summaries: dict[str, dict[str, Any] | None] = field(default_factory=dict, repr=False, compare=False)
+    applied: Any = field(default=None, repr=False, compare=False)  # the inputs with the ledger applied (LkeData)
+    records: tuple[Record, ...] = field(default=(), repr=False, compare=False)
+    _figures: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
 
     def progress(self, unit_id: str, tier: str) -> dict[str, Any] | None:
         """``{"tier", "answered", "scorable", "text"}`` of a unit's tier (None: the unit is not in the inputs)."""
@@ -107,6 +119,51 @@ class Insight:
             self._summaries[unit_id] = found
         return found
 
+    def figures(self, tier: str) -> dict[str, dict[str, Any]]:
+        """unit -> the unit list's figures at ``tier`` (:data:`FIGURE_TIERS`): ``unit_total``, ``tier_total``,
+        ``predicate``, ``data_status`` ({"status", "final", "errors", "warnings", "answered", "scorable"}, None: the
+        unit has no result at the tier), ``changes`` (answer records of the tier), ``lacking`` (items whose evidence is
+        lacking, seen from the tier); made once per tier and state of the ledger. Empty without inputs."""
+        if tier not in FIGURE_TIERS:
+            raise ParameterError(f"Tingkat '{tier}' tidak sah; yang diharapkan: {', '.join(FIGURE_TIERS)}.")
+        with _LOCK:
+            if tier in self._figures:
+                return self._figures[tier]
+        found = unit_figures(self.applied, self.records, tier) if self.applied is not None else {}
+        with _LOCK:
+            self._figures[tier] = found
+        return found
+
+
+def _number(value: Any) -> float | None:
+    """A total as JSON may carry it (None for a missing or NaN one)."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def unit_figures(applied: LkeData, records: Sequence[Record], tier: str) -> dict[str, dict[str, Any]]:
+    """The unit list's figures of every unit of ``applied`` (the ledger's answers already applied) at ``tier``,
+    as the app's unit list computes them for a local ledger (``zi_nb.app.workbench.Root.show_picker``)."""
+    from zi_nb.engine.evidence import evidence_counts
+    from zi_nb.engine.results import compute as results
+    from zi_nb.engine.validate import validate
+    from zi_nb.review.evidence import evidence_check
+
+    findings = validate(applied)  # once for both tiers (the ledger changes only reviewer tiers)
+    unit_res = results(applied, "unit", findings=findings)
+    tier_res = unit_res if tier == "unit" else results(applied, tier, findings=findings)
+    changes = Counter(r.unit_id for r in records if r.tier == tier and r.kind in ANSWER_KINDS)
+    lacking = evidence_counts(evidence_check(applied, records, tier))
+    out: dict[str, dict[str, Any]] = {}
+    for u in (str(u) for u in applied.unit_ids):
+        tier_ok = u in tier_res.scores.unit_ids
+        status = tier_res.statuses.get(u)
+        out[u] = {"unit_total": _number(unit_res.scores.total.get(u)),
+                  "tier_total": _number(tier_res.scores.total.get(u)) if tier_ok else None,
+                  "predicate": str(tier_res.evaluation.predicate.get(u, "TIDAK")) if tier_ok else "TIDAK",
+                  "data_status": None if status is None else {**status.to_dict(), "final": status.final},
+                  "changes": changes.get(u, 0), "lacking": lacking.get(u, 0)}
+    return out
+
 
 def compute(data: LkeData, records: Sequence[Record]) -> Insight:
     """The progress and risk of every unit of ``data`` with ``records`` applied (no cache: see :func:`insight`)."""
@@ -124,11 +181,13 @@ def compute(data: LkeData, records: Sequence[Record]) -> Insight:
         label_predicates(applied, None, result, None, "id")  # the predikat of the Risiko view, never bare
     except (ZiError, ValueError, KeyError) as exc:  # the risk only orders the tasks: they are listed without it
         print(f"zi-ledger: triase tidak dapat dihitung ({exc}); Tugas saya tanpa urutan risiko.", file=sys.stderr)
-        return Insight(scorable, answered, ledger=bool(records), error=f"Risiko triase tidak dapat dihitung: {exc}")
+        return Insight(scorable, answered, ledger=bool(records), error=f"Risiko triase tidak dapat dihitung: {exc}",
+                       applied=applied, records=tuple(records))
     table = result.table
     units = [str(u) for u in table["unit_id"]]
     return Insight(scorable, answered, dict(zip(units, (float(r) for r in table["risk"]))),
-                   dict(zip(units, (int(r) for r in table["rank"]))), len(units), result, bool(records))
+                   dict(zip(units, (int(r) for r in table["rank"]))), len(units), result, bool(records),
+                   applied=applied, records=tuple(records))
 
 
 _LOCK = threading.Lock()

@@ -27,9 +27,9 @@ Endpoints (JSON in, JSON out; errors are ``{"error": "..."}`` in Bahasa Indonesi
     400 bad request or refused by the ledger (LedgerError, with its message)
 
 and the team workflow's endpoints of :mod:`zi_nb.team.service_api` (``status``, ``semua-ada``, ``attach``,
-``undo``, ``answers``, ``records``, ``berkas``, ``tasks``, ``overview``, ``risiko``). A request body is at most
-:data:`MAX_BODY` bytes (``attach``: :data:`zi_nb.team.service_api.UPLOAD_MAX_BODY`, a file of the evidence limit in
-base64).
+``undo``, ``answers``, ``records``, ``berkas``, ``tasks``, ``overview``, ``risiko``, ``ringkasan``). A request
+body is at most :data:`MAX_BODY` bytes (``attach``: :data:`zi_nb.team.service_api.UPLOAD_MAX_BODY`, a file of the
+evidence limit in base64).
 
 Who wrote a record, and through which path: ``evaluator`` is :func:`evaluator_id`,
 ``hub:<username> (<nama>, NIP <nip>)``: the ``hub:`` prefix says it was written through this service for the hub

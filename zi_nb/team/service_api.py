@@ -24,6 +24,7 @@ record and a refusal carry the username, as every status record does, with ``dat
     GET  api/overview[?format=xlsx]                                           -> {"periode", "units"} or the xlsx
     GET  api/risiko                          -> {"units": {unit_id: {"score", "rank", "of"}}, "of", "ledger"}
     GET  api/risiko?unit=U                   -> {"unit": the unit's triage in words (None: not ranked)}
+    GET  api/ringkasan[?tier=T]              -> {"tier", "ledger", "units": {unit_id: the unit list's figures}}
 
 Reading: ``records`` of a unit, and ``berkas`` (a file attached to it), for a user with a role on it (a unit's PIC
 or TPI member listed for it; ketua TPI, TPN, koordinator and admin act on every unit); ``overview`` for koordinator,
@@ -36,6 +37,12 @@ holds a reviewer's role (:data:`RISK_ROLES`: TPI listed for the unit; ketua TPI,
 unit); ``?unit=U`` gives that unit's figures, signals, reasons and items to check
 (:func:`zi_nb.engine.triage.unit_summary`). A user whose only role is ``unit`` is refused (403), and so is a unit on
 which the caller is only its PIC; 400 when the service was started without inputs or the triage failed.
+
+``api/ringkasan`` gives the app's unit list its figures over the team ledger (:meth:`zi_nb.team.insight.Insight.
+figures`, once per tier and state of the ledger) for the units of the inputs the caller has a role on (as
+``records``): PMPZI total, the tier's total and predikat with its data status, answer records and items with lacking
+evidence at the tier, and the unit's workflow ``status`` (the predikat is not final before ``final TPI``). The tier is
+``?tier=`` (unit, tpi, tpn), else the caller's (:func:`figures_tier`); 400 without inputs or for another tier.
 """
 
 from __future__ import annotations
@@ -325,6 +332,28 @@ def risk(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, 
     return {"units": units, "of": known.ranked, "ledger": known.ledger}
 
 
+def figures_tier(caller: Caller) -> str:
+    """The tier of the caller's work, as the app decides it (``zi_nb.app.hub_mode.role_tier``): the first of unit,
+    tpi, tpn the caller holds, else the TPI tier that ketua TPI, koordinator and admin view."""
+    return next((tier for role, tier in insight.ROLE_TIER.items() if role in caller.peran), insight.DEFAULT_TIER)
+
+
+def summary(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
+    """``api/ringkasan``: the unit list's figures over the team ledger for the units the caller may read."""
+    tier = text(args, "tier", required=False) or figures_tier(caller)
+    if tier not in insight.FIGURE_TIERS:
+        raise LedgerError(f"Tingkat '{tier}' tidak sah untuk ringkasan unit; yang diharapkan: "
+                          f"{', '.join(insight.FIGURE_TIERS)}.")
+    if state.data is None:
+        raise LedgerError("Ringkasan nilai unit tidak tersedia: layanan ledger dimulai tanpa masukan LKE unit "
+                          "(--input/--units pada zi-nb hub).")
+    records = state.ledger.records()
+    known = insight.insight(state.data, records)
+    units = {u: {**row, "status": team_status.status_of(records, u, state.team.periode.id)}
+             for u, row in known.figures(tier).items() if has_role(state, caller.username, u)}
+    return {"tier": tier, "ledger": known.ledger, "units": units}
+
+
 def unit_overview(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any] | Download:
     """``api/overview``: every unit's status (``?format=xlsx``: the workbook), for koordinator, admin and TPN."""
     if not any(k in OVERVIEW_ROLES for k in caller.peran):
@@ -352,6 +381,6 @@ ENDPOINTS: dict[str, tuple[str, Endpoint]] = {
     "status": ("POST", change_status), "semua-ada": ("POST", all_present), "attach": ("POST", attach_file),
     "undo": ("POST", undo), "records": ("GET", unit_records), "tasks": ("GET", tasks),
     "overview": ("GET", unit_overview), "answers": ("POST", save_answers), "berkas": ("GET", attachment_file),
-    "risiko": ("GET", risk),
+    "risiko": ("GET", risk), "ringkasan": ("GET", summary),
 }
 UPLOADS: tuple[str, ...] = ("attach",)  # endpoints whose body may be up to UPLOAD_MAX_BODY
