@@ -54,7 +54,7 @@ CSS = """<style>
 .zi-picker .zi-risk-order .widget-toggle-button{background:#eef3fa;color:#12355b;border-radius:14px;width:auto;
  padding:0 12px;margin-right:6px;height:28px;font-weight:600}
 .zi-picker .zi-risk-order .widget-toggle-button.mod-active{background:#1f5fa8;color:#fff}
-.zi-picker .zi-risk-bar{align-items:center;gap:12px;margin:8px 0 2px}
+.zi-picker .zi-risk-bar{align-items:center;gap:12px;margin:8px 0 2px}.zi-picker .zi-risk-order{flex:0 0 auto}
 </style>"""
 
 ERROR = "Risiko triase tidak dapat dihitung"
