@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 from zi_nb.app.serve import free_port
 
-__all__ = ["SHOTS", "free_port", "safe_cmd", "wait_hub"]
+__all__ = ["SHOTS", "free_port", "login", "safe_cmd", "start_server", "token_of", "wait_hub"]
 
 SHOTS = Path("/tmp/zi")  # the browser test's screenshots
 
@@ -44,3 +44,41 @@ def safe_cmd(process: Any) -> bool:
         return bool(process.cmdline())
     except Exception:
         return False
+
+
+def login(base: str, username: str, password: str) -> Any:
+    """A logged-in browser session of ``username`` (the first login sets the password)."""
+    import requests
+
+    session = requests.Session()
+    session.get(f"{base}/hub/login", timeout=10)
+    resp = session.post(f"{base}/hub/login", data={"username": username, "password": password,
+                                                     "_xsrf": session.cookies.get("_xsrf", path="/hub/")},
+                        timeout=30, allow_redirects=False)
+    assert resp.status_code == 302, resp.text[:500]
+    return session
+
+
+def token_of(base: str, session: Any, username: str) -> str:
+    """A new API token of ``username`` made with their logged-in ``session``."""
+    resp = session.post(f"{base}/hub/api/users/{username}/tokens", json={"note": "test", "expires_in": 600},
+                        headers={"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/")}, timeout=10)
+    assert resp.status_code == 201, resp.text
+    return resp.json()["token"]
+
+
+def start_server(base: str, username: str, token: str, timeout: float = 90) -> None:
+    """Ask the hub to start ``username``'s server and wait until it is ready."""
+    import pytest
+    import requests
+
+    auth = {"Authorization": f"token {token}"}
+    resp = requests.post(f"{base}/hub/api/users/{username}/server", headers=auth, timeout=30)
+    assert resp.status_code in (201, 202), resp.text
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        model = requests.get(f"{base}/hub/api/users/{username}", headers=auth, timeout=10).json()
+        if model.get("servers", {}).get("", {}).get("ready"):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"server of {username} not ready in {timeout} s")

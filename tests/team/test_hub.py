@@ -8,14 +8,13 @@ import contextlib
 import json
 import os
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import ensure_npm_package
-from tests.team.hubtools import free_port, safe_cmd, wait_hub
+from tests.team.hubtools import free_port, login, safe_cmd, start_server, token_of, wait_hub
 from tests.team.teams import team_yaml
 from zi_nb.engine.rubric import load_rubric
 from zi_nb.errors import LedgerError
@@ -130,7 +129,7 @@ class FakeHub:
     def __init__(self, models: dict[str, dict]):
         self.models = models
 
-    def user_for_token(self, token, use_cache=True, session_id="", *, sync=True):
+    def user_fortoken_of(self, token, use_cache=True, session_id="", *, sync=True):
         model = self.models.get(token)
 
         async def answer():
@@ -272,40 +271,6 @@ def test_client_from_env():
 
 
 # -- the real thing ------------------------------------------------------------------------------------------------
-def _login(base: str, username: str, password: str):
-    import requests
-
-    session = requests.Session()
-    session.get(f"{base}/hub/login", timeout=10)
-    resp = session.post(f"{base}/hub/login", data={"username": username, "password": password,
-                                                     "_xsrf": session.cookies.get("_xsrf", path="/hub/")},
-                        timeout=30, allow_redirects=False)
-    assert resp.status_code == 302, resp.text[:500]
-    return session
-
-
-def _token(base: str, session, username: str) -> str:
-    resp = session.post(f"{base}/hub/api/users/{username}/tokens", json={"note": "test", "expires_in": 600},
-                        headers={"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/")}, timeout=10)
-    assert resp.status_code == 201, resp.text
-    return resp.json()["token"]
-
-
-def _start_server(base: str, username: str, token: str, timeout: float = 90) -> None:
-    import requests
-
-    auth = {"Authorization": f"token {token}"}
-    resp = requests.post(f"{base}/hub/api/users/{username}/server", headers=auth, timeout=30)
-    assert resp.status_code in (201, 202), resp.text
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        model = requests.get(f"{base}/hub/api/users/{username}", headers=auth, timeout=10).json()
-        if model.get("servers", {}).get("", {}).get("ready"):
-            return
-        time.sleep(0.5)
-    pytest.fail(f"server of {username} not ready in {timeout} s")
-
-
 @pytest.mark.slow
 def test_hub_end_to_end(team_file, tmp_path):
     import psutil
@@ -322,14 +287,14 @@ def test_hub_end_to_end(team_file, tmp_path):
     try:
         wait_hub(base, process, log)
         transition(Ledger(ledger), svc.load_team(team_file), "sari", "u1", "diajukan", via="cli")
-        budi = _login(base, "budi", "rahasia-budi-1")  # first use: sets the password
-        sari = _login(base, "sari", "rahasia-sari-1")
+        budi = login(base, "budi", "rahasia-budi-1")  # first use: sets the password
+        sari = login(base, "sari", "rahasia-sari-1")
         with pytest.raises(AssertionError):
-            _login(base, "budi", "salah-sandi-99")  # the password is now required
+            login(base, "budi", "salah-sandi-99")  # the password is now required
         with pytest.raises(AssertionError):
-            _login(base, "mallory", "rahasia-mallory")  # not in the team file
-        token = _token(base, budi, "budi")
-        _start_server(base, "budi", token)
+            login(base, "mallory", "rahasia-mallory")  # not in the team file
+        token = token_of(base, budi, "budi")
+        start_server(base, "budi", token)
         family = psutil.Process(process.pid).children(recursive=True)
         # the owner gets the app (voila) ...
         page = budi.get(f"{base}/user/budi/", timeout=120)

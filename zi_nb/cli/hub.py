@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from zi_nb.team.hub import CONFIG_NAME, IDLE_TIMEOUT, find_proxy, hub_config, run_hub, write_config
+from zi_nb.team.hub import CONFIG_NAME, IDLE_TIMEOUT, ISOLATION, find_proxy, hub_config, run_hub, write_config
 
 
 @click.command()
@@ -26,9 +26,13 @@ from zi_nb.team.hub import CONFIG_NAME, IDLE_TIMEOUT, find_proxy, hub_config, ru
 @click.option("--idle-timeout", default=IDLE_TIMEOUT, show_default=True, type=click.IntRange(min=0),
               help="Detik tanpa aktivitas sebelum server seorang pengguna dihentikan (jupyterhub-idle-culler; "
                    "0 = tidak pernah). Yang tersimpan ada di ledger; kunjungan berikutnya memulainya lagi.")
+@click.option("--isolasi", "isolation", type=click.Choice(list(ISOLATION)), default="bersama", show_default=True,
+              help="Cara memisahkan server pengguna: 'pengguna' = satu pengguna sistem per anggota tim (zi-<username>; "
+                   "hub sebagai root; kode di kernel seseorang tidak dapat menjangkau ledger), 'bersama' = semua "
+                   "sebagai pengguna hub (satu mesin tepercaya, uji).")
 @click.option("--config-only", is_flag=True, help=f"Hanya tulis {CONFIG_NAME} ke --state-dir dan cetak jalurnya.")
 def hub(team_path: str, port: int, ip: str, ledger_path: str, state_dir: str, input_path: str, units_path: str,
-        idle_timeout: int, config_only: bool) -> None:
+        idle_timeout: int, isolation: str, config_only: bool) -> None:
     """Server multi-pengguna: JupyterHub dengan aplikasi penilai per pengguna dan layanan ledger."""
     if input_path or units_path:  # read once here: a missing or unreadable file stops before anything starts
         from zi_nb.team.insight import load_inputs
@@ -39,12 +43,12 @@ def hub(team_path: str, port: int, ip: str, ledger_path: str, state_dir: str, in
         state = Path(state_dir).resolve()
         path = write_config(state / CONFIG_NAME, hub_config(team_path, ledger_path, state, port, ip=ip,
                                                                 input_path=input_path, units_path=units_path,
-                                                                idle_timeout=idle_timeout))
+                                                                idle_timeout=idle_timeout, isolation=isolation))
         click.echo(str(path))
         return
     find_proxy()
     raise SystemExit(run_hub(team_path, ledger_path, state_dir, port, echo=click.echo, ip=ip, input_path=input_path,
-                             units_path=units_path, idle_timeout=idle_timeout))
+                             units_path=units_path, idle_timeout=idle_timeout, isolation=isolation))
 
 
 COMMANDS = [hub]

@@ -30,13 +30,15 @@ the ledger service and every user's server). What it sets up:
   ``JUPYTERHUB_API_TOKEN`` of their servers. The user's server gets ``ZI_NB_SERVICE_URL`` and nothing secret
   besides that per-user token.
 
-Isolation (read before production): ``SimpleLocalProcessSpawner`` runs every server as the hub's own system user
-(root, when the hub runs as root: the single-user servers then need ``--allow-root``, set automatically), so code
-run in a kernel can read the hub's files (its database, the ledger file itself) and the service's environment.
-It is the right spawner for one trusted machine and for tests; for evaluators who must not be able to bypass the
-service, use ``LocalProcessSpawner`` with one system user per evaluator (the ledger file and ``state-dir`` owned by
-the hub's user, mode 0700) or ``dockerspawner.DockerSpawner``: change ``spawner_class`` and its own settings (home
-folders), the rest of the file stays as it is.
+Isolation (:data:`ISOLATION`, ``zi-nb hub --isolasi``): ``pengguna`` (for real use; the hub runs as root) starts
+each user's server as a system user of its own (:class:`zi_nb.team.spawner.SystemUserSpawner`: ``zi-<username>``,
+created at first start), which can read neither the hub's state folder (0700) nor the ledger and the evidence store
+(made private by :func:`private_ledger` and the service's umask): code run in a user's kernel cannot write a record
+except through the ledger service. ``bersama`` (``SimpleLocalProcessSpawner``, the default, for one trusted machine
+and for tests) runs every server as the hub's own system user (root, when the hub runs as root: the single-user
+servers then need ``--allow-root``, set automatically), so code run in a kernel could read the hub's files and write
+the ledger file directly. ``dockerspawner.DockerSpawner`` (a container per user, without the ledger) is the other
+way: change ``spawner_class`` and its own settings in the file.
 """
 
 from __future__ import annotations
@@ -64,6 +66,11 @@ ADMIN_URL = "/lab"
 LOCKED_EXTENSIONS = ("jupyterlab", "notebook", "jupyter_server_terminals", "jupyter_lsp", "notebook_shim")
 HUB_PORT, PROXY_API_PORT, SERVICE_PORT = 8081, 8001, 8082
 IDLE_TIMEOUT = 3600  # s without activity before the idle culler stops a user's server
+# --isolasi: how user servers are kept apart -> (spawner class, its settings' lines of the config file)
+ISOLATION: dict[str, str] = {
+    "bersama": "every server as the hub's own system user (SimpleLocalProcessSpawner; one trusted machine, tests)",
+    "pengguna": "every server as a system user of its own, zi-<username> (SystemUserSpawner; the hub runs as root)",
+}
 
 
 def find_proxy() -> str:
@@ -86,10 +93,12 @@ def single_user_args(as_root: bool) -> list[str]:
 def hub_config(team_path: str | Path, ledger_path: str | Path, state_dir: str | Path, port: int = 8000,
                ip: str = "0.0.0.0", hub_port: int = HUB_PORT, proxy_api_port: int = PROXY_API_PORT,
                service_port: int = SERVICE_PORT, proxy: str | None = None, as_root: bool | None = None,
-               input_path: str | Path = "", units_path: str | Path = "", idle_timeout: int = IDLE_TIMEOUT) -> str:
+               input_path: str | Path = "", units_path: str | Path = "", idle_timeout: int = IDLE_TIMEOUT,
+               isolation: str = "bersama", home_root: str = "/home") -> str:
     """The text of a ``jupyterhub_config.py`` serving the team of ``team_path`` (see the module doc); ``input_path``
     and ``units_path`` (empty: the bundled sample) must exist, and are passed as absolute paths; ``idle_timeout``
-    seconds without activity stop a user's server (:data:`CULLER`; 0: never)."""
+    seconds without activity stop a user's server (:data:`CULLER`; 0: never); ``isolation`` one of
+    :data:`ISOLATION` (``pengguna``: system users' homes under ``home_root``)."""
     team_file, ledger = Path(team_path).resolve(), Path(ledger_path).resolve()
     inputs = {}
     for option, var, given in (("--input", "ZI_NB_INPUT", input_path), ("--units", "ZI_NB_UNITS", units_path)):
@@ -104,6 +113,11 @@ def hub_config(team_path: str | Path, ledger_path: str | Path, state_dir: str | 
     for port_ in (port, hub_port, proxy_api_port, service_port):
         if not 0 < int(port_) < 65536:
             raise ParameterError(f"Port {port_} tidak sah.")
+    if isolation not in ISOLATION:
+        raise ParameterError(f"--isolasi '{isolation}' tidak dikenal; yang tersedia: {', '.join(ISOLATION)}.")
+    if isolation == "pengguna" and (as_root if as_root is not None else os.geteuid() == 0) is False:
+        raise ParameterError("--isolasi pengguna memerlukan hub yang berjalan sebagai root (untuk memulai server "
+                             "sebagai pengguna sistem masing-masing).")
     if int(idle_timeout) < 0:
         raise ParameterError(f"--idle-timeout {idle_timeout} tidak sah: detik tanpa aktivitas (0 = tidak pernah).")
     if len({port, hub_port, proxy_api_port, service_port}) < 4:
@@ -122,7 +136,9 @@ def hub_config(team_path: str | Path, ledger_path: str | Path, state_dir: str | 
         db=repr(f"sqlite:///{state / 'jupyterhub.sqlite'}"), cookie=repr(str(state / "jupyterhub_cookie_secret")),
         pid=repr(str(state / "jupyterhub.pid")), proxy_pid=repr(str(state / "proxy.pid")),
         dbm=repr(str(state / "passwords.dbm")), users=repr(sorted(users)), admins=repr(admins),
-        home=repr(str(state / "users" / "{username}")), python=repr(sys.executable),
+        spawner=SPAWNERS[isolation].format(home=repr(str(state / "users" / "{username}")),
+                                           home_root=repr(home_root)),
+        python=repr(sys.executable),
         notebook_dir=repr(str(NOTEBOOK.parent)), voila_url=repr(VOILA_URL), admin_url=repr(ADMIN_URL),
         args=repr(single_user_args(root)), admin_args=repr(["--allow-root"] if root else []),
         env=repr({"ZI_NB_SERVICE_URL": service_url + PREFIX, **inputs}), name=repr(SERVICE_NAME),
@@ -131,6 +147,22 @@ def hub_config(team_path: str | Path, ledger_path: str | Path, state_dir: str | 
     if idle_timeout:
         text += CULLER.format(python=repr(sys.executable), timeout=int(idle_timeout))
     return text
+
+
+SPAWNERS = {
+    "bersama": """\
+# isolation 'bersama': SimpleLocalProcessSpawner runs every server as the hub's own system user (one trusted
+# machine, tests): code in a user's kernel could reach the hub's files; `zi-nb hub --isolasi pengguna` prevents it
+c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
+c.SimpleLocalProcessSpawner.home_dir_template = {home}  # HOME and working folder, created at first start
+""",
+    "pengguna": """\
+# isolation 'pengguna': every server runs as a system user of its own, zi-<username>, created at first start with
+# a home folder (0700) under home_root; it cannot read the hub's state folder nor the ledger (zi_nb.team.spawner)
+c.JupyterHub.spawner_class = "zi_nb.team.spawner.SystemUserSpawner"
+c.SystemUserSpawner.home_root = {home_root}
+""",
+}
 
 
 TEMPLATE = '''\
@@ -173,11 +205,7 @@ c.Authenticator.admin_users = set({admins})  # team members with the role admin
 c.Authenticator.delete_invalid_users = True  # a user removed from the team file loses their hub account
 
 # --- each user's server: the evaluator app only -----------------------------------------------------------------
-# SimpleLocalProcessSpawner: every server runs as the hub's system user (see zi_nb.team.hub on isolation; use
-# LocalProcessSpawner with system users or DockerSpawner where evaluators must not reach the hub's files)
-c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
-c.SimpleLocalProcessSpawner.home_dir_template = {home}  # HOME and working folder, created at first start
-c.Spawner.cmd = [{python}, "-m", "jupyterhub.singleuser"]  # jupyter_server with hub login, this Python
+{spawner}c.Spawner.cmd = [{python}, "-m", "jupyterhub.singleuser"]  # jupyter_server with hub login, this Python
 c.Spawner.notebook_dir = {notebook_dir}  # the folder of the bundled evaluator notebook (as zi-nb serve)
 c.Spawner.default_url = {voila_url}  # start page: the app rendered by voila
 c.Spawner.disable_user_config = True  # ~/.jupyter of the user cannot re-enable JupyterLab or terminals
@@ -246,6 +274,8 @@ def start_hub(team_path: str | Path, ledger_path: str | Path, state_dir: str | P
     (state / "users").mkdir(parents=True, exist_ok=True)
     state.chmod(0o700)
     Path(ledger_path).resolve().parent.mkdir(parents=True, exist_ok=True)
+    if options.get("isolation") == "pengguna":
+        private_ledger(ledger_path)
     config = write_config(state / CONFIG_NAME, hub_config(team_path, ledger_path, state, port, **options))
     out = open(log, "ab") if log else None  # noqa: SIM115 (None: the hub writes to this terminal)
     try:
@@ -254,6 +284,20 @@ def start_hub(team_path: str | Path, ledger_path: str | Path, state_dir: str | P
     finally:
         if out is not None:
             out.close()
+
+
+def private_ledger(ledger_path: str | Path) -> None:
+    """The ledger's files (and the evidence store beside it) readable and writable by the hub's user only, so the
+    system users of ``--isolasi pengguna`` can reach them through the ledger service alone."""
+    from zi_nb.review.evidence_store import default_store_path
+
+    ledger = Path(ledger_path).resolve()
+    for path in (ledger, Path(f"{ledger}-wal"), Path(f"{ledger}-shm")):
+        if path.exists():
+            path.chmod(0o600)
+    store = default_store_path(ledger)
+    if store.is_dir():
+        store.chmod(0o700)
 
 
 def stop_hub(process: subprocess.Popen, timeout: float = 30.0) -> None:
@@ -285,10 +329,10 @@ def run_hub(team_path: str | Path, ledger_path: str | Path, state_dir: str | Pat
     process = start_hub(team_path, ledger_path, state_dir, port, **options)
     echo(f"zi-nb hub berjalan di port {port} (konfigurasi: {Path(state_dir).resolve() / CONFIG_NAME}). "
          "Tekan Ctrl+C untuk berhenti.")
-    if os.geteuid() == 0:
-        echo("Peringatan: hub berjalan sebagai root, sehingga kernel setiap pengguna juga berjalan sebagai root "
-             "(SimpleLocalProcessSpawner). Untuk penggunaan nyata jalankan sebagai pengguna biasa, atau pakai "
-             "LocalProcessSpawner/DockerSpawner (lihat zi_nb.team.hub).")
+    if os.geteuid() == 0 and options.get("isolation", "bersama") == "bersama":
+        echo("Peringatan: hub berjalan sebagai root dengan --isolasi bersama, sehingga kernel setiap pengguna juga "
+             "berjalan sebagai root dan dapat menjangkau berkas hub dan ledger. Untuk penggunaan nyata pakai "
+             "--isolasi pengguna (satu pengguna sistem per anggota tim; lihat zi_nb.team.hub).")
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt

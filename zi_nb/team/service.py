@@ -27,7 +27,8 @@ Endpoints (JSON in, JSON out; errors are ``{"error": "..."}`` in Bahasa Indonesi
     400 bad request or refused by the ledger (LedgerError, with its message)
 
 and the team workflow's endpoints of :mod:`zi_nb.team.service_api` (``status``, ``semua-ada``, ``attach``,
-``undo``, ``answers``, ``records``, ``berkas``, ``tasks``, ``overview``, ``risiko``, ``ringkasan``). A request
+``undo``, ``answers``, ``buka-tahap``, ``records``, ``berkas``) and :mod:`zi_nb.team.service_reads` (``tasks``,
+``overview``, ``risiko``, ``ringkasan``): :data:`ENDPOINTS`. A request
 body is at most :data:`MAX_BODY` bytes (``attach``: :data:`zi_nb.team.service_api.UPLOAD_MAX_BODY`, a file of the
 evidence limit in base64).
 
@@ -54,7 +55,7 @@ from zi_nb.errors import PermissionDenied, ZiError
 from zi_nb.review.catatan import write_catatan
 from zi_nb.review.evidence import write_verdicts
 from zi_nb.review.ledger import Ledger
-from zi_nb.team import service_api
+from zi_nb.team import service_api, service_reads
 from zi_nb.team.insight import load_inputs
 from zi_nb.team.service_api import Caller, Download, authorize, content_disposition, record_json, refused, text
 from zi_nb.team.users import TeamUser, evaluator_id, field_text, load_team, team_users
@@ -65,6 +66,9 @@ ACCESS_SCOPE = f"access:services!service={SERVICE_NAME}"
 CACHE_SECONDS = 60  # how long the hub's answer for a token is kept (a revoked token works at most this long)
 MAX_BODY = 1 << 20  # bytes of a request body
 FORGED_FIELDS = ("evaluator", "username", "user", "nama", "nip")  # never accepted from the client
+# path under api/ -> (HTTP method, endpoint): the team workflow's writes and a unit's reads, and the reads over the
+# whole ledger
+ENDPOINTS: dict[str, tuple[str, service_api.Endpoint]] = {**service_api.ENDPOINTS, **service_reads.ENDPOINTS}
 
 
 # -- the HTTP side -------------------------------------------------------------------------------------------------
@@ -227,11 +231,11 @@ class CatatanHandler(WriteHandler):
 
 
 class ApiHandler(BaseHandler):
-    """An endpoint of :data:`zi_nb.team.service_api.ENDPOINTS`: the token first, then the body or query."""
+    """An endpoint of :data:`ENDPOINTS`: the token first, then the body or query."""
 
     def initialize(self, state: ServiceState, name: str) -> None:  # type: ignore[override]
         self.state = state
-        method, self.endpoint = service_api.ENDPOINTS[name]
+        method, self.endpoint = ENDPOINTS[name]
         self.SUPPORTED_METHODS = (method,)  # another method: 405
 
     def caller(self, user: TeamUser) -> Caller:
@@ -279,7 +283,7 @@ class UploadHandler(ApiHandler):
 class RootHandler(BaseHandler):
     def get(self) -> None:  # the hub checks that its service answers here; no data, no token needed
         self.reply(200, {"layanan": SERVICE_NAME, "api": ["whoami", "answer", "verdicts", "catatan",
-                                                          *service_api.ENDPOINTS]})
+                                                          *ENDPOINTS]})
 
 
 class NotFoundHandler(BaseHandler):
@@ -305,7 +309,7 @@ def make_app(state: ServiceState, prefix: str = PREFIX) -> web.Application:
                          (api + "verdicts", VerdictsHandler, {"state": state}),
                          (api + "catatan", CatatanHandler, {"state": state})]
     routes += [(api + name, UploadHandler if name in service_api.UPLOADS else ApiHandler,
-                {"state": state, "name": name}) for name in service_api.ENDPOINTS]
+                {"state": state, "name": name}) for name in ENDPOINTS]
     return LedgerApp(routes, default_handler_class=NotFoundHandler, default_handler_args={"state": state})
 
 
@@ -327,6 +331,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--input", default="", help="berkas LKE unit-unit (bawaan: data contoh)")
     parser.add_argument("--units", default="", help="berkas metadata unit tambahan")
     args = parser.parse_args(argv)
+    os.umask(0o077)  # the ledger, its WAL and the evidence store it creates: the service's user only
     team = load_team(args.team)
     rubric = load_rubric(args.rubric or field_text(team, "rubrik") or "zi-2021")
     try:
