@@ -5,9 +5,10 @@ runs as the hub's own system user, so code in a user's kernel could open the led
 past the ledger service. :class:`SystemUserSpawner` (a :class:`jupyterhub.spawner.LocalProcessSpawner`) starts the
 server of hub user ``budi`` as the system user ``zi-budi`` instead, created at the first start (``useradd``, a home
 folder of its own, mode 0700, no login shell) when it does not exist yet. That user cannot read or write what the
-hub keeps (its state folder is 0700) nor the ledger and the evidence store (the ledger service creates them 0600 /
-0700: :func:`private_files`), so the only way to write a record is the ledger service, which names the hub user of
-the caller's token. The hub must run as root to start processes as other users.
+hub keeps (its state folder is 0700) nor the ledger and the evidence store (:func:`zi_nb.team.hub.private_ledger`
+at start, and the ledger service creates its files with umask 077), so the only way to write a record is the
+ledger service, which names the hub user of the caller's token. The hub must run as root to start processes as
+other users, and zi-nb's Python must be readable by all (:func:`check_reachable`).
 
 System names are :data:`PREFIX` + the hub username (never an existing system account such as ``backup`` or
 ``www-data``); team usernames are lower-case letters, digits, ``.``, ``-`` and ``_`` (:mod:`zi_nb.team.teamfile`),
@@ -16,7 +17,6 @@ which ``useradd`` accepts, and at most :data:`MAX_NAME` characters with the pref
 
 from __future__ import annotations
 
-import os
 import pwd
 import re
 import subprocess
@@ -56,11 +56,6 @@ def ensure_system_user(name: str, home_root: str = HOME_ROOT) -> pwd.struct_pass
                     "--user-group", name], check=True, capture_output=True)
     home.chmod(0o700)
     return pwd.getpwnam(name)
-
-
-def private_files() -> None:
-    """Files this process creates from now on are its own (umask 077: the ledger, its WAL, the evidence store)."""
-    os.umask(0o077)
 
 
 class SystemUserSpawner(LocalProcessSpawner):
