@@ -129,7 +129,7 @@ class FakeHub:
     def __init__(self, models: dict[str, dict]):
         self.models = models
 
-    def user_fortoken_of(self, token, use_cache=True, session_id="", *, sync=True):
+    def user_for_token(self, token, use_cache=True, session_id="", *, sync=True):
         model = self.models.get(token)
 
         async def answer():

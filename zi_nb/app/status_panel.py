@@ -4,8 +4,9 @@ Shown on the unit page in hub mode only (:mod:`zi_nb.app.workbench`): the unit's
 button per transition of :data:`zi_nb.team.permissions.TABLE` that one of the user's roles may make from it (the
 PIC: "Ajukan" / "Ajukan ulang"; TPI: "Tandai direviu", "Kembalikan" with a note per item; ketua TPI: "Finalisasi"
 with the LHE's sha256, "Kembalikan", "Buka kembali"; koordinator: "Usulkan"; TPN: "Tetapkan" / "Tidak ditetapkan",
-"Cabut predikat"). A click calls the ledger service (:meth:`zi_nb.team.client.ServiceClient.status`), which checks
-the team's rules (assignment, deadline, quota) and answers; its answer or refusal is shown as it is.
+"Cabut predikat"; admin: "Buka kembali tahap" after a stage's deadline, :mod:`zi_nb.app.reopen_panel`). A click
+calls the ledger service (:meth:`zi_nb.team.client.ServiceClient.status`), which checks the team's rules
+(assignment, deadline, quota) and answers; its answer or refusal is shown as it is.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import ipywidgets as W
 
 from zi_nb.app import view
+from zi_nb.app.reopen_panel import ReopenRow, offered
 from zi_nb.app.widgets import cls, css_name, sec
 from zi_nb.errors import ZiError
 from zi_nb.team import permissions as P
@@ -93,8 +95,11 @@ class StatusPanel:
         self.buttons: dict[str, W.Button] = {}
         self.buttons_box = cls(W.HBox(), "zi-ts-btns")
         self.msg = cls(W.HTML(), "zi-ts-msg")
+        # an admin: "Buka kembali tahap" for this unit after a stage's deadline (zi_nb.app.reopen_panel)
+        self.reopen = ReopenRow(client, session.unit_id, self.say) if offered(self.roles) else None
         self.widget = cls(W.VBox([sec("Status unit"), self.head, self.buttons_box, self.note_box, self.butir_box,
-                                  self.sha_box, self.msg]), "zi-status")
+                                  self.sha_box, *([self.reopen.widget] if self.reopen else []), self.msg]),
+                          "zi-status")
         self.refresh()
 
     def refresh(self) -> None:
@@ -129,6 +134,10 @@ class StatusPanel:
             what += f" · jawaban tingkat {self.s.tier.upper()} tidak dapat diubah pada status ini (hanya dilihat)"
         self.head.value = (f'<div class="zi-ts">Status: <b class="zi-ts-now">{html.escape(self.status or "-")}</b>'
                            f"{html.escape(what)}</div>")
+
+    def say(self, text: str, kind: str = "info") -> None:
+        """Show ``text`` in the panel's message (``kind``: ok, err, info)."""
+        self.msg.value = view.message(text, kind)
 
     def move(self, target: str) -> bool:
         """Ask the service to move the unit to ``target``; show its answer, or its refusal."""

@@ -9,6 +9,7 @@ token), so nothing here carries a name. Errors are :class:`zi_nb.errors.LedgerEr
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import os
 import urllib.error
@@ -110,6 +111,14 @@ class ServiceClient:
                 body[name] = value
         return self._call("POST", "api/status", body)["record"]
 
+    def reopen(self, unit_id: str, stage: str, until: dt.date | str, note: str) -> dict[str, Any]:
+        """An admin reopens ``stage`` (pengisian, reviu, finalisasi, pengusulan, penetapan) for the unit after its
+        deadline, until ``until`` (the last day it stays open), with ``note`` (the reason): see
+        :func:`zi_nb.team.status.reopen`; returns the record written (a refusal is a :class:`LedgerError`)."""
+        sampai = until.isoformat() if isinstance(until, dt.date) else str(until)
+        body = {"unit_id": unit_id, "tahap": stage, "sampai": sampai, "note": note}
+        return self._call("POST", "api/buka-tahap", body)["record"]
+
     def all_present(self, unit_id: str, code: str, tier: str) -> list[dict[str, Any]]:
         """"Semua ada": every required document of the item is there (the verdict records written)."""
         return self._call("POST", "api/semua-ada", {"unit_id": unit_id, "code": code, "tier": tier})["records"]
@@ -141,7 +150,7 @@ class ServiceClient:
 
     def risks(self) -> dict[str, Any]:
         """The triage risk of the units this user reviews: ``{"units": {unit_id: {"score", "rank", "of"}}, "of",
-        "ledger"}`` (refused to a unit's PIC: :func:`zi_nb.team.service_api.risk`)."""
+        "ledger"}`` (refused to a unit's PIC: :func:`zi_nb.team.service_reads.risk`)."""
         return self._call("GET", "api/risiko")
 
     def risk_summary(self, unit_id: str) -> dict[str, Any] | None:

@@ -18,31 +18,19 @@ record and a refusal carry the username, as every status record does, with ``dat
     POST api/undo       {"unit_id", "tier", "note"}                           -> {"record"}
     POST api/answers    {"unit_id", "tier", "note", "changes": [{"code", "answer", "previous"}, ...]}
                                                                               -> {"records"} (all or none)
+    POST api/buka-tahap {"unit_id", "tahap", "sampai" (YYYY-MM-DD), "note"}  -> {"record"}
     GET  api/records?unit=U                                                   -> {"unit_id", "status", "records"}
     GET  api/berkas?unit=U&sha256=S                                           -> the file (its content type)
-    GET  api/tasks                                                            -> {"tasks"}
-    GET  api/overview[?format=xlsx]                                           -> {"periode", "units"} or the xlsx
-    GET  api/risiko                          -> {"units": {unit_id: {"score", "rank", "of"}}, "of", "ledger"}
-    GET  api/risiko?unit=U                   -> {"unit": the unit's triage in words (None: not ranked)}
-    GET  api/ringkasan[?tier=T]              -> {"tier", "ledger", "units": {unit_id: the unit list's figures}}
 
 Reading: ``records`` of a unit, and ``berkas`` (a file attached to it), for a user with a role on it (a unit's PIC
-or TPI member listed for it; ketua TPI, TPN, koordinator and admin act on every unit); ``overview`` for koordinator,
-admin and TPN; ``tasks`` for everyone (their own "Tugas saya", with each unit's progress and triage risk:
-:mod:`zi_nb.team.insight`; no risk for a user whose only role is ``unit``).
+or TPI member listed for it; ketua TPI, TPN, koordinator and admin act on every unit). The reads over the whole
+ledger (``tasks``, ``overview``, ``risiko``, ``ringkasan``) are in :mod:`zi_nb.team.service_reads`, which uses the
+helpers here; :mod:`zi_nb.team.service` serves both tables.
 
-The triage risk (``risiko``, from the same cached triage as "Tugas saya") is an evaluators' aid: a unit's PIC must
-not see the signals their self-assessment is checked by. ``api/risiko`` lists the ranked units on which the caller
-holds a reviewer's role (:data:`RISK_ROLES`: TPI listed for the unit; ketua TPI, TPN, koordinator and admin on every
-unit); ``?unit=U`` gives that unit's figures, signals, reasons and items to check
-(:func:`zi_nb.engine.triage.unit_summary`). A user whose only role is ``unit`` is refused (403), and so is a unit on
-which the caller is only its PIC; 400 when the service was started without inputs or the triage failed.
-
-``api/ringkasan`` gives the app's unit list its figures over the team ledger (:meth:`zi_nb.team.insight.Insight.
-figures`, once per tier and state of the ledger) for the units of the inputs the caller has a role on (as
-``records``): PMPZI total, the tier's total and predikat with its data status, answer records and items with lacking
-evidence at the tier, and the unit's workflow ``status`` (the predikat is not final before ``final TPI``). The tier is
-``?tier=`` (unit, tpi, tpn), else the caller's (:func:`figures_tier`); 400 without inputs or for another tier.
+``api/buka-tahap``: an admin reopens a stage (``tahap``: pengisian, reviu, finalisasi, pengusulan, penetapan) for one
+unit after its deadline, until ``sampai`` (the last day it stays open, YYYY-MM-DD, not before today) with a ``note``
+(the reason): :func:`zi_nb.team.status.reopen` as the caller (anyone else is refused, recorded, 403). A bad date or
+stage, or no note, is 400.
 """
 
 from __future__ import annotations
@@ -50,7 +38,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import tempfile
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,15 +47,16 @@ from typing import Any, Protocol
 from tornado import web
 
 from zi_nb.common.filetypes import check_file
+from zi_nb.common.fmt import date_text
 from zi_nb.common.limits import MAX_EVIDENCE_BYTES
 from zi_nb.errors import EvidenceError, LedgerError, PermissionDenied
 from zi_nb.review.evidence import attach, attachments_in_force, mark_all_present
 from zi_nb.review.evidence_store import EvidenceStore, default_store_path
 from zi_nb.review.extract import record_json
 from zi_nb.review.ledger import Ledger
-from zi_nb.team import insight, overview, permissions
+from zi_nb.team import permissions
 from zi_nb.team import status as team_status
-from zi_nb.team.teamfile import SCOPED_ROLES
+from zi_nb.team.teamfile import SCOPED_ROLES, STAGE_NAMES
 from zi_nb.team.users import HUB_PATH
 
 # the one table mapping a tier of the ledger to the action of the team's rules that writes it
@@ -234,6 +222,32 @@ def caller_tier(state: ServiceData, caller: Caller, unit_id: str) -> str:
     return tiers[0]
 
 
+def reopen_stage(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
+    """``api/buka-tahap``: :func:`zi_nb.team.status.reopen` as the caller (an admin; anyone else is refused and
+    recorded), after the request is checked: a known stage, ``sampai`` a date (YYYY-MM-DD) not before today in the
+    team's time zone, a note."""
+    unit_id, stage = text(args, "unit_id"), text(args, "tahap")
+    sampai, note = text(args, "sampai", required=False).strip(), text(args, "note", required=False).strip()
+    if stage not in STAGE_NAMES:
+        raise LedgerError(f"Tahap '{stage}' tidak dikenal; tahap yang dapat dibuka kembali: {', '.join(STAGE_NAMES)}.")
+    try:
+        until = dt.date.fromisoformat(sampai) if len(sampai) == 10 else None
+    except ValueError:
+        until = None
+    if until is None:
+        raise LedgerError(f"Tanggal 'sampai' tidak sah ('{sampai}'): tulis tanggal terakhir tahap terbuka sebagai "
+                          "YYYY-MM-DD, mis. 2026-06-30.")
+    today = permissions.local_date(dt.datetime.now(dt.UTC), state.team.zona_waktu)
+    if until < today:
+        raise LedgerError(f"Tanggal 'sampai' ({date_text(until)}) sudah lewat; tahap dibuka kembali sampai hari ini "
+                          f"({date_text(today)}) atau sesudahnya.")
+    if not note:
+        raise LedgerError("Catatan (alasan membuka kembali tahap) wajib diisi.")
+    rec = team_status.reopen(state.ledger, state.team, caller.username, unit_id, stage, until=until, note=note,
+                             via=HUB_PATH)
+    return {"record": record_json(rec)}
+
+
 # -- reads ---------------------------------------------------------------------------------------------------------
 def has_role(state: ServiceData, username: str, unit_id: str, kinds: tuple[str, ...] | None = None) -> bool:
     """Whether the user holds one of ``kinds`` (None: any role) on the unit (``unit``/``tpi``: listed for it)."""
@@ -283,104 +297,11 @@ def attachment_file(state: ServiceData, caller: Caller, args: dict[str, Any]) ->
     return Download(content, mime, found.name or f"{sha[:12]}.bin")
 
 
-def sees_risk(caller: Caller) -> bool:
-    """Whether the caller holds a role that may see the triage risk (not a unit's PIC only)."""
-    return any(k in RISK_ROLES for k in caller.peran)
-
-
-def tasks(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
-    """``api/tasks``: "Tugas saya", the units waiting for the caller: earliest deadline first, then the riskiest
-    (triage), then the team file's order; each with the progress of the tier the task is about and the unit's risk
-    (both None when the service has no inputs or the unit is not in them; the risk None, and not in the order, for a
-    unit's PIC only: :func:`sees_risk`)."""
-    now = dt.datetime.now(dt.UTC)
-    records = state.ledger.records()
-    known = insight.insight(state.data, records) if state.data is not None else None
-    risky = known is not None and sees_risk(caller)
-    found = overview.tasks_for(state.team, caller.username, records, now, known.risk if known and risky else None)
-    out = []
-    for t in found:
-        tier = insight.tier_of_role(permissions.WAITING[t.status][0])
-        out.append({"unit_id": t.unit_id, "status": t.status, "stage": t.stage,
-                    "deadline": t.deadline.isoformat() if t.deadline else None, "overdue": t.overdue, "todo": t.todo,
-                    "tier": tier, "progress": known.progress(t.unit_id, tier) if known else None,
-                    "risk": known.risk_of(t.unit_id) if known and risky else None})
-    return {"tasks": out}
-
-
-def risk(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
-    """``api/risiko``: the triage risk of the units the caller reviews (:data:`RISK_ROLES` on the unit), or with
-    ``?unit=U`` that unit's triage in words; refused (403) to a unit's PIC."""
-    if not sees_risk(caller):
-        raise PermissionDenied(f"Anda ({caller.username}) tidak berhak melihat risiko triase: risiko adalah alat "
-                               "bantu penilai (TPI, ketua TPI, TPN, koordinator, admin), bukan untuk PIC unit.")
-    unit_id = text(args, "unit", required=False)
-    if unit_id and unit_id not in state.team.units:
-        raise LedgerError(f"Unit '{unit_id}' tidak terdaftar dalam berkas tim.")
-    if unit_id and not has_role(state, caller.username, unit_id, RISK_ROLES):
-        raise PermissionDenied(f"Anda ({caller.username}) bukan penilai unit {unit_id}; risiko triase unit ini tidak "
-                               "dapat dilihat.")
-    if state.data is None:
-        raise LedgerError("Risiko triase tidak tersedia: layanan ledger dimulai tanpa masukan LKE unit.")
-    known = insight.insight(state.data, state.ledger.records())
-    if known.result is None:
-        raise LedgerError(known.error or "Risiko triase tidak dapat dihitung di layanan ledger.")
-    if unit_id:
-        return {"unit": known.summary(unit_id)}
-    units = {u: known.risk_of(u) for u in state.team.units if u in known.risk
-             and has_role(state, caller.username, u, RISK_ROLES)}
-    return {"units": units, "of": known.ranked, "ledger": known.ledger}
-
-
-def figures_tier(caller: Caller) -> str:
-    """The tier of the caller's work, as the app decides it (``zi_nb.app.hub_mode.role_tier``): the first of unit,
-    tpi, tpn the caller holds, else the TPI tier that ketua TPI, koordinator and admin view."""
-    return next((tier for role, tier in insight.ROLE_TIER.items() if role in caller.peran), insight.DEFAULT_TIER)
-
-
-def summary(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
-    """``api/ringkasan``: the unit list's figures over the team ledger for the units the caller may read."""
-    tier = text(args, "tier", required=False) or figures_tier(caller)
-    if tier not in insight.FIGURE_TIERS:
-        raise LedgerError(f"Tingkat '{tier}' tidak sah untuk ringkasan unit; yang diharapkan: "
-                          f"{', '.join(insight.FIGURE_TIERS)}.")
-    if state.data is None:
-        raise LedgerError("Ringkasan nilai unit tidak tersedia: layanan ledger dimulai tanpa masukan LKE unit "
-                          "(--input/--units pada zi-nb hub).")
-    records = state.ledger.records()
-    known = insight.insight(state.data, records)
-    units = {u: {**row, "status": team_status.status_of(records, u, state.team.periode.id)}
-             for u, row in known.figures(tier).items() if has_role(state, caller.username, u)}
-    return {"tier": tier, "ledger": known.ledger, "units": units}
-
-
-def unit_overview(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any] | Download:
-    """``api/overview``: every unit's status (``?format=xlsx``: the workbook), for koordinator, admin and TPN."""
-    if not any(k in OVERVIEW_ROLES for k in caller.peran):
-        raise PermissionDenied(f"Anda ({caller.username}) tidak berhak melihat ikhtisar semua unit; hanya "
-                               "koordinator, admin atau TPN yang berhak.")
-    now = dt.datetime.now(dt.UTC)
-    records = state.ledger.records()
-    rows = overview.unit_rows(state.team, records, now)
-    if state.data is not None:  # progress, score and predikat (with its data status, never bare)
-        overview.add_progress(rows, state.data, records)
-    wanted = text(args, "format", required=False) or "json"
-    if wanted == "json":
-        return {"periode": state.team.periode.id, "kuota": state.team.kuota, "units": [r.as_dict() for r in rows]}
-    if wanted != "xlsx":
-        raise LedgerError(f"Format '{wanted}' tidak dikenal; yang diharapkan: json atau xlsx.")
-    with tempfile.TemporaryDirectory(prefix="zi-overview-") as folder:
-        path = overview.write_xlsx(state.team, rows, Path(folder) / "status.xlsx", now)
-        content = path.read_bytes()
-    return Download(content, XLSX, f"status-unit-{state.team.periode.id}.xlsx")
-
-
 Endpoint = Callable[[ServiceData, Caller, dict[str, Any]], "dict[str, Any] | Download"]
 # path under api/ -> (HTTP method, endpoint)
 ENDPOINTS: dict[str, tuple[str, Endpoint]] = {
     "status": ("POST", change_status), "semua-ada": ("POST", all_present), "attach": ("POST", attach_file),
-    "undo": ("POST", undo), "records": ("GET", unit_records), "tasks": ("GET", tasks),
-    "overview": ("GET", unit_overview), "answers": ("POST", save_answers), "berkas": ("GET", attachment_file),
-    "risiko": ("GET", risk), "ringkasan": ("GET", summary),
-}
+    "undo": ("POST", undo), "records": ("GET", unit_records), "answers": ("POST", save_answers),
+    "berkas": ("GET", attachment_file), "buka-tahap": ("POST", reopen_stage),
+}  # and the reads of zi_nb.team.service_reads.ENDPOINTS: zi_nb.team.service serves both
 UPLOADS: tuple[str, ...] = ("attach",)  # endpoints whose body may be up to UPLOAD_MAX_BODY
