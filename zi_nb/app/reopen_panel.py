@@ -37,19 +37,22 @@ class ReopenRow:
     def __init__(self, client: Any, unit_id: str, show: Callable[[str, str], None],
                  on_done: Callable[[], None] | None = None) -> None:
         self.client, self.unit_id, self.show, self.on_done = client, unit_id, show, on_done
+        # one field per line: the row sits in the narrow status panel of the unit page
         self.stage = cls(W.Dropdown(options=list(STAGE_NAMES), value=STAGE_NAMES[0], description="Tahap",
-                                    layout=W.Layout(width="auto")), "zi-reopen-stage")
-        self.until = cls(W.DatePicker(description="Sampai", value=None, layout=W.Layout(width="auto")),
+                                    layout=W.Layout(width="100%")), "zi-reopen-stage")
+        self.until = cls(W.DatePicker(description="Sampai", value=None, layout=W.Layout(width="100%")),
                          "zi-reopen-until")
-        self.note = cls(W.Text(placeholder="Catatan: alasan membuka kembali (wajib)", layout=W.Layout(width="320px")),
+        self.note = cls(W.Text(placeholder="Catatan: alasan membuka kembali (wajib)", layout=W.Layout(width="100%")),
                         "zi-reopen-note")
         self.button = cls(W.Button(description="Buka kembali tahap", icon="unlock", layout=W.Layout(width="auto")),
                           "zi-reopen-btn")
+        for field in (self.stage, self.until):
+            field.style.description_width = "56px"
         self.button.on_click(lambda _: self.reopen())
         head = W.HTML('<div class="zi-muted">' + html.escape(
             f"Buka kembali tahap (admin): setelah batas waktunya, untuk unit {unit_id} sampai tanggal tertentu, "
             "dengan catatan.") + "</div>")
-        self.widget = cls(W.VBox([head, W.HBox([self.stage, self.until, self.note, self.button])]), "zi-reopen")
+        self.widget = cls(W.VBox([head, self.stage, self.until, self.note, self.button]), "zi-reopen")
 
     def reopen(self) -> bool:
         """Ask the service to reopen the chosen stage; show its answer, or its refusal."""
