@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.app.hubapp import app_on_service
 from tests.team.teams import team_yaml
-from tests.team.test_service_api import serving
 from zi_nb.app.hub_mode import role_tier
 from zi_nb.app.session import load_data, resolve_parameters
 from zi_nb.app.status_panel import item_notes, moves
@@ -37,18 +37,7 @@ def data():
 @pytest.fixture
 def hub(tmp_path, monkeypatch, data):
     """(open the app as a user -> Root, the service's ledger, the local ledger path that must stay absent)."""
-    import zi_nb.app.workbench as wb
-
-    monkeypatch.setattr(wb, "load_data", lambda *a, **k: data)  # read the sample once
-    monkeypatch.delenv("ZI_NB_EVIDENCE", raising=False)
-    local = tmp_path / "lokal" / "ledger.sqlite"
-    with serving(tmp_path, TEAM, data=data) as (url, ledger):  # the service reads the same inputs as the app
-        monkeypatch.setenv("ZI_NB_SERVICE_URL", url)
-
-        def app(user: str, unit: str = UNIT) -> Root:
-            monkeypatch.setenv("JUPYTERHUB_API_TOKEN", f"tok-{user}")
-            return Root(resolve_parameters({"unit_id": unit, "ledger_path": str(local)}))
-
+    with app_on_service(tmp_path, monkeypatch, data, TEAM, unit=UNIT) as (app, _url, ledger, local):
         yield app, ledger, local
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.app.hubapp import app_on_service, rows_of, walk
 from tests.team.teams import team_yaml
-from tests.team.test_service_api import client, raw_get, serving
-from zi_nb.app.session import load_data, resolve_parameters
+from tests.team.test_service_api import client, raw_get
+from zi_nb.app.session import load_data
 from zi_nb.app.widgets import css_name
 from zi_nb.app.workbench import Root, Workbench
 from zi_nb.common.fmt import num
@@ -42,36 +42,13 @@ def bare(data):
 @pytest.fixture
 def hub(tmp_path, monkeypatch, data):
     """(open the app as a user -> Root, the service's url)."""
-    import zi_nb.app.workbench as wb
-
-    monkeypatch.setattr(wb, "load_data", lambda *a, **k: data)
-    monkeypatch.delenv("ZI_NB_EVIDENCE", raising=False)
-    local = tmp_path / "lokal" / "ledger.sqlite"
-    with serving(tmp_path, TEAM, data=data) as (url, _ledger):
-        monkeypatch.setenv("ZI_NB_SERVICE_URL", url)
-
-        def app(user: str, unit: str = "") -> Root:
-            monkeypatch.setenv("JUPYTERHUB_API_TOKEN", f"tok-{user}")
-            return Root(resolve_parameters({"unit_id": unit, "ledger_path": str(local)}))
-
+    with app_on_service(tmp_path, monkeypatch, data, TEAM) as (app, url, _ledger, _local):
         yield app, url
-        assert not local.exists()
 
 
 def reviewed(url: str) -> None:
     client(url, "sari").status(K, "diajukan", note="siap")
     client(url, "budi").adjust_many(K, "tpi", "dokumen kurang", CHANGES)
-
-
-def walk(widget: Any) -> Iterator[Any]:
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
-
-
-def rows_of(root: Root) -> dict[str, Any]:
-    rows = root.widget.children[1].children[-1].children
-    return {r._dom_classes[-1].removeprefix("zi-unit-"): r for r in rows}
 
 
 def chip(row: Any) -> tuple[str, int] | None:

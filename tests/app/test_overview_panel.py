@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.app.hubapp import app_on_service
 from tests.team.teams import team_yaml
 from tests.team.test_service_api import client, serving
 from zi_nb.app.hub_mode import Hub
@@ -37,18 +38,7 @@ def data():
 @pytest.fixture
 def hub(tmp_path, monkeypatch, data):
     """(open the app's unit list as a user -> Root, the service's address, its ledger)."""
-    import zi_nb.app.workbench as wb
-
-    monkeypatch.setattr(wb, "load_data", lambda *a, **k: data)  # read the sample once
-    monkeypatch.delenv("ZI_NB_EVIDENCE", raising=False)
-    local = tmp_path / "lokal" / "ledger.sqlite"
-    with serving(tmp_path, TEAM) as (url, ledger):
-        monkeypatch.setenv("ZI_NB_SERVICE_URL", url)
-
-        def app(user: str) -> Root:
-            monkeypatch.setenv("JUPYTERHUB_API_TOKEN", f"tok-{user}")
-            return Root(resolve_parameters({"unit_id": "", "ledger_path": str(local)}))
-
+    with app_on_service(tmp_path, monkeypatch, data, TEAM, service_data=False) as (app, url, ledger, _local):
         yield app, url, ledger
 
 

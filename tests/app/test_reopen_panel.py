@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
+from tests.app.hubapp import app_on_service, walk
 from tests.team.teams import team_yaml
-from tests.team.test_service_api import serving
-from zi_nb.app.session import load_data, resolve_parameters
-from zi_nb.app.workbench import Root, Workbench
+from zi_nb.app.session import load_data
+from zi_nb.app.workbench import Workbench
 
 UNIT = "kanim-sukawangi"
 # the stage of filling in ended on 31 March 2026: past, whenever the tests run (they run after it)
@@ -31,32 +29,18 @@ def data():
 @pytest.fixture
 def hub(tmp_path, monkeypatch, data):
     """(open the app on the unit as a user -> its Workbench, the service's ledger), as tests/app/test_hub_app.py."""
-    import zi_nb.app.workbench as wb
-
-    monkeypatch.setattr(wb, "load_data", lambda *a, **k: data)
-    monkeypatch.delenv("ZI_NB_EVIDENCE", raising=False)
-    local = tmp_path / "lokal" / "ledger.sqlite"
-    with serving(tmp_path, TEAM, data=data) as (url, ledger):
-        monkeypatch.setenv("ZI_NB_SERVICE_URL", url)
+    with app_on_service(tmp_path, monkeypatch, data, TEAM, unit=UNIT) as (open_as, _url, ledger, _local):
 
         def app(user: str) -> Workbench:
-            monkeypatch.setenv("JUPYTERHUB_API_TOKEN", f"tok-{user}")
-            root = Root(resolve_parameters({"unit_id": UNIT, "ledger_path": str(local)}))
+            root = open_as(user)
             assert root.bench is not None and root.bench.status is not None, root.widget.children
             return root.bench
 
         yield app, ledger
-    assert not local.exists()  # nothing written beside the service
-
-
-def widgets(root: Any) -> Iterator[Any]:
-    yield root
-    for child in getattr(root, "children", ()):
-        yield from widgets(child)
 
 
 def classes(bench: Workbench) -> set[str]:
-    return {c for w in widgets(bench.widget) for c in getattr(w, "_dom_classes", ())}
+    return {c for w in walk(bench.widget) for c in getattr(w, "_dom_classes", ())}
 
 
 def save(bench: Workbench, code: str, note: str) -> str:
