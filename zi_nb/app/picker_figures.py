@@ -11,7 +11,6 @@ read, with the unit's workflow status, so that its predikat says the review is n
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -19,14 +18,10 @@ from typing import Any
 from zi_nb.app import view
 from zi_nb.app.hub_mode import Hub
 from zi_nb.app.triage_panel import Figures, local_figures
-from zi_nb.common.domain import ANSWER_KINDS
 from zi_nb.engine.dataset import LkeData
-from zi_nb.engine.evidence import evidence_counts
-from zi_nb.engine.results import compute
-from zi_nb.engine.validate import validate
 from zi_nb.errors import LedgerError
-from zi_nb.review.evidence import evidence_check
 from zi_nb.review.ledger import Ledger, apply_ledger, default_path
+from zi_nb.team.insight import unit_figures
 
 NO_ROLE = "tidak ada peran Anda pada unit ini"
 NO_FIGURES = "nilai tidak tersedia (layanan ledger tidak dapat dibaca)"
@@ -37,25 +32,25 @@ Rows = dict[str, dict[str, Any]]  # unit -> the figures of its row (the keys vie
 
 def local_rows(data: LkeData, params: dict[str, str]) -> tuple[Rows, Figures]:
     """The figures of every unit from the inputs with the local ledger (``ledger_path``, else the default one)
-    applied, and the local triage's risk figures over the same records."""
+    applied (:func:`zi_nb.team.insight.unit_figures`, as the ledger service computes them over the team ledger), and
+    the local triage's risk figures over the same records."""
     path = Path(params["ledger_path"]) if params["ledger_path"] else default_path()
     book = Ledger(path) if path.is_file() else None
     applied = apply_ledger(data, book) if book else data
     records = book.records() if book else []
-    tier = params["tier"]
-    changes = Counter(r.unit_id for r in records if r.tier == tier and r.kind in ANSWER_KINDS)
-    findings = validate(applied)  # once for both views (the ledger changes only reviewer tiers)
-    unit_res, tier_res = compute(applied, "unit", findings=findings), compute(applied, tier, findings=findings)
-    lacking = evidence_counts(evidence_check(applied, records, tier))  # every unit: ~30 ms
-    rows: Rows = {}
-    for u in data.units["unit_id"]:  # the rows of the list
-        tier_ok = u in tier_res.scores.unit_ids
-        rows[u] = {"unit_total": unit_res.scores.total.get(u),
-                   "tier_total": tier_res.scores.total.get(u) if tier_ok else None, "changes": changes.get(u, 0),
-                   "lacking": lacking.get(u, 0),
-                   "predicate": tier_res.evaluation.predicate.get(u, "TIDAK") if tier_ok else "TIDAK",
-                   **view.status_fields(tier_res.statuses.get(u))}
+    figures = unit_figures(applied, records, params["tier"])
+    rows = {u: row_of(figures.get(str(u), {})) for u in data.units["unit_id"]}  # every unit of the list
     return rows, local_figures(applied, records)  # the triage of every unit, once per render (~0,15 s)
+
+
+def row_of(figures: dict[str, Any]) -> dict[str, Any]:
+    """A unit's row as :func:`zi_nb.app.view.picker_row` reads it, from its figures (as
+    :func:`zi_nb.team.insight.unit_figures` gives them; empty: a unit without answers)."""
+    status = figures.get("data_status")
+    return {"unit_total": figures.get("unit_total"), "tier_total": figures.get("tier_total"),
+            "predicate": figures.get("predicate") or "TIDAK", "changes": figures.get("changes") or 0,
+            "lacking": figures.get("lacking") or 0,
+            **view.status_fields(SimpleNamespace(**status) if isinstance(status, dict) else None)}
 
 
 def service_rows(hub: Hub, tier: str) -> tuple[Rows | None, str]:
@@ -68,12 +63,5 @@ def service_rows(hub: Hub, tier: str) -> tuple[Rows | None, str]:
     units = found.get("units")
     if not isinstance(units, dict):
         return None, UNREADABLE.format(error="jawaban tanpa daftar unit.")
-    rows: Rows = {}
-    for unit, f in units.items():
-        status = f.get("data_status")
-        rows[str(unit)] = {
-            "unit_total": f.get("unit_total"), "tier_total": f.get("tier_total"),
-            "predicate": f.get("predicate") or "TIDAK", "changes": f.get("changes") or 0,
-            "lacking": f.get("lacking") or 0, "workflow": str(f.get("status") or ""),
-            **view.status_fields(SimpleNamespace(**status) if isinstance(status, dict) else None)}
+    rows: Rows = {str(unit): {**row_of(f), "workflow": str(f.get("status") or "")} for unit, f in units.items()}
     return rows, ""

@@ -47,8 +47,8 @@ def edits(roles: tuple[str, ...] | list[str], tier: str, status: str) -> bool:
     """Whether the roles may change the answers of ``tier`` while the unit is in ``status`` (the table's edit rows;
     the service also checks the unit's assignment and the stage's deadline)."""
     action = TIER_ACTION.get(tier)
-    return any(r.action == action and not r.targets and status in r.sources and any(k in roles for k in r.roles)
-               for r in P.TABLE)
+    return action is not None and any(not r.targets and any(k in roles for k in r.roles)
+                                      for r in P.rules_for(action, status))
 
 
 def item_notes(text: str) -> dict[str, str]:

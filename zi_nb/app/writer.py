@@ -18,7 +18,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from zi_nb.engine.rubric import Rubric
 from zi_nb.errors import LedgerError
@@ -121,12 +121,6 @@ class LocalWriter:
         return EvidenceStore(default_store_path(self.path)).read(sha256)
 
 
-def record_of(data: Mapping[str, Any], rubric_id: str = "") -> Record:
-    """A :class:`Record` from the service's record dict (``data`` the parsed details, kept as their canonical JSON so
-    the record still matches its hash: :func:`zi_nb.review.extract.record_from_json`)."""
-    return record_from_json(data, rubric_id)
-
-
 class HubWriter:
     """The team server's ledger service: who writes is the hub user of the server's token (the ``evaluator`` given
     here is ignored by the service; it writes ``hub:<username> (...)``)."""
@@ -145,34 +139,34 @@ class HubWriter:
     def records(self, unit_id: str) -> list[Record]:
         found = self.client.records(unit_id)
         self.status = str(found.get("status") or "")
-        return [record_of(r, self.rubric_id) for r in found.get("records", [])]
+        return [record_from_json(r, self.rubric_id) for r in found.get("records", [])]
 
     def adjust_many(self, rubric: Rubric, unit_id: str, changes: list[tuple[str, str, str | None]], tier: str,
                     evaluator: str, note: str) -> list[Record]:
         if len(changes) == 1:
             code, answer, previous = changes[0]
-            return [record_of(self.client.adjust(unit_id, code, answer, tier, note, previous), rubric.id)]
+            return [record_from_json(self.client.adjust(unit_id, code, answer, tier, note, previous), rubric.id)]
         # one request, one transaction on the service: all answers written or none
-        return [record_of(r, rubric.id) for r in self.client.adjust_many(unit_id, tier, note, changes)]
+        return [record_from_json(r, rubric.id) for r in self.client.adjust_many(unit_id, tier, note, changes)]
 
     def undo(self, rubric: Rubric, unit_id: str, tier: str, evaluator: str, note: str) -> Record | None:
-        return record_of(self.client.undo(unit_id, note, tier), rubric.id)
+        return record_from_json(self.client.undo(unit_id, note, tier), rubric.id)
 
     def catatan(self, rubric: Rubric, unit_id: str, scope: str, tier: str, evaluator: str, catatan: str | None,
                 rekomendasi: str | None) -> Record:
-        return record_of(self.client.write_catatan(unit_id, scope, tier, catatan, rekomendasi), rubric.id)
+        return record_from_json(self.client.write_catatan(unit_id, scope, tier, catatan, rekomendasi), rubric.id)
 
     def verdicts(self, rubric: Rubric, unit_id: str, code: str, tier: str, evaluator: str,
                  verdicts: Mapping[int, str | None], note: str | None) -> list[Record]:
-        return [record_of(r, rubric.id) for r in self.client.write_verdicts(unit_id, code, tier, verdicts, note)]
+        return [record_from_json(r, rubric.id) for r in self.client.write_verdicts(unit_id, code, tier, verdicts, note)]
 
     def all_present(self, rubric: Rubric, unit_id: str, code: str, tier: str, evaluator: str) -> list[Record]:
-        return [record_of(r, rubric.id) for r in self.client.all_present(unit_id, code, tier)]
+        return [record_from_json(r, rubric.id) for r in self.client.all_present(unit_id, code, tier)]
 
     def attach(self, store: EvidenceStore, rubric: Rubric, unit_id: str, code: str, tier: str, evaluator: str,
                name: str, content: bytes, source: str | None = None) -> tuple[Record, str]:
         found = self.client.attach(unit_id, code, tier, name, content, source=source)
-        return record_of(found["record"], rubric.id), str(found.get("berkas", {}).get("label", ""))
+        return record_from_json(found["record"], rubric.id), str(found.get("berkas", {}).get("label", ""))
 
     def read_attachment(self, unit_id: str, sha256: str) -> bytes:
         """A file attached to the unit, from the service (kept here: a file's content never changes for its hash,
