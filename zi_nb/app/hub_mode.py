@@ -4,7 +4,8 @@ which tier they work, and their "Tugas saya".
 The name and the roles come from the ledger service (:meth:`zi_nb.team.client.ServiceClient.whoami`), never from the
 page: the evaluator written is the service's ``hub:<username> (...)``, the tier follows the role (:func:`role_tier`):
 ``unit`` (the PIC fills the self-assessment: answers and evidence) -> ``unit``, ``tpi`` -> ``tpi``, ``tpn`` ->
-``tpn``; ketua TPI, koordinator and admin view the TPI tier and act on the status only (:data:`VIEW_ONLY`).
+``tpn``; ketua TPI, koordinator and admin view the TPI tier and act on the status only
+(:data:`zi_nb.team.permissions.ROLE_TIER`, :data:`zi_nb.team.permissions.VIEW_TIER`).
 
 The triage risk is an evaluators' aid: a user whose only role is ``unit`` (the PIC) sees no risk anywhere
 (:func:`sees_risk`: no risk chips, no order by risk, no "Risiko" view, no risk in "Tugas saya"); the service refuses
@@ -27,10 +28,9 @@ from zi_nb.app.writer import HUB_NOT_YET, HubWriter
 from zi_nb.common.fmt import num
 from zi_nb.errors import LedgerError
 from zi_nb.team.client import SERVICE_URL_ENV, ServiceClient
+from zi_nb.team.permissions import tier_of
 from zi_nb.team.service_api import RISK_ROLES
 
-ROLE_TIER = (("unit", "unit"), ("tpi", "tpi"), ("tpn", "tpn"))  # (role, tier it writes), first match wins
-VIEW_ONLY = "tpi"  # the tier ketua TPI, koordinator and admin see
 RISK_DECIMALS = 1  # as zi-nb triage shows the risk
 
 
@@ -40,9 +40,8 @@ def sees_risk(roles: tuple[str, ...] | list[str]) -> bool:
 
 
 def role_tier(roles: tuple[str, ...] | list[str]) -> tuple[str, bool]:
-    """(tier, writes answers) of a user's roles."""
-    found = next((tier for role, tier in ROLE_TIER if role in roles), None)
-    return (found, True) if found else (VIEW_ONLY, False)
+    """(tier, writes answers) of a user's roles (:func:`zi_nb.team.permissions.tier_of`)."""
+    return tier_of(roles)
 
 
 @dataclass

@@ -34,10 +34,8 @@ from zi_nb.lke.inputs import read_inputs
 from zi_nb.lke.sample import bundled_paths
 from zi_nb.review.ledger import Record
 from zi_nb.team.overview import answered_counts, tier_label
+from zi_nb.team.permissions import ROLE_TIER, VIEW_TIER
 
-# the tier whose answers a role's task is about (ketua TPI and koordinator act on the TPI review)
-ROLE_TIER = {"unit": "unit", "tpi": "tpi", "tpn": "tpn"}
-DEFAULT_TIER = "tpi"
 SCORE_DECIMALS = 4  # the risk as the service gives it (tasks, api/risiko)
 FIGURE_TIERS: tuple[str, ...] = ("unit", "tpi", "tpn")  # the tiers api/ringkasan gives the unit list's figures of
 
@@ -208,4 +206,4 @@ def insight(data: LkeData, records: Sequence[Record]) -> Insight:
 
 def tier_of_role(role: str) -> str:
     """The tier a task of ``role`` is about."""
-    return ROLE_TIER.get(role, DEFAULT_TIER)
+    return ROLE_TIER.get(role, VIEW_TIER)

@@ -118,6 +118,19 @@ TABLE: tuple[Rule, ...] = (
     Rule(BUKA_TAHAP, ("admin",), STATUSES, (), None),
 )
 
+# the tier of the ledger each role writes (a user holding several: the first of these); the other roles (ketua TPI,
+# koordinator, admin) view the TPI tier and act on the status only
+ROLE_TIER: dict[str, str] = {"unit": "unit", "tpi": "tpi", "tpn": "tpn"}
+VIEW_TIER = "tpi"
+
+
+def tier_of(roles: Collection[str]) -> tuple[str, bool]:
+    """(the tier a user of ``roles`` works in, whether they write its answers): :data:`ROLE_TIER`'s first match,
+    else :data:`VIEW_TIER` without writing."""
+    found = next((tier for role, tier in ROLE_TIER.items() if role in roles), None)
+    return (found, True) if found else (VIEW_TIER, False)
+
+
 # who a unit in each status waits for: (role, what to do, the stage whose deadline applies); finished statuses: none
 WAITING: dict[str, tuple[str, str, str]] = {
     DRAF: ("unit", "isi penilaian mandiri dan bukti dukung, lalu ajukan", "pengisian"),

@@ -215,8 +215,7 @@ def undo(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, 
 
 def caller_tier(state: ServiceData, caller: Caller, unit_id: str) -> str:
     """The tier the caller writes for the unit (400 when none, or several: then ``tier`` must be given)."""
-    role_tier = {"unit": "unit", "tpi": "tpi", "tpn": "tpn"}
-    tiers = [role_tier[k] for k in role_tier if has_role(state, caller.username, unit_id, (k,))]
+    tiers = [tier for role, tier in permissions.ROLE_TIER.items() if has_role(state, caller.username, unit_id, (role,))]
     if len(tiers) != 1:
         raise LedgerError("Kolom 'tier' wajib diisi (unit, tpi atau tpn).")
     return tiers[0]

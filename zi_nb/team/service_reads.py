@@ -102,7 +102,7 @@ def risk(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, 
 def figures_tier(caller: Caller) -> str:
     """The tier of the caller's work, as the app decides it (``zi_nb.app.hub_mode.role_tier``): the first of unit,
     tpi, tpn the caller holds, else the TPI tier that ketua TPI, koordinator and admin view."""
-    return next((tier for role, tier in insight.ROLE_TIER.items() if role in caller.peran), insight.DEFAULT_TIER)
+    return permissions.tier_of(caller.peran)[0]
 
 
 def summary(state: ServiceData, caller: Caller, args: dict[str, Any]) -> dict[str, Any]:
