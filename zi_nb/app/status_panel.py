@@ -12,7 +12,6 @@ calls the ledger service (:meth:`zi_nb.team.client.ServiceClient.status`), which
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +23,7 @@ from zi_nb.app.widgets import cls, css_name, sec
 from zi_nb.errors import ZiError
 from zi_nb.team import permissions as P
 from zi_nb.team.service_api import TIER_ACTION
+from zi_nb.team.status import SHA256
 
 # (action, target status) -> the button's text
 LABELS: dict[tuple[str, str], str] = {
@@ -33,7 +33,6 @@ LABELS: dict[tuple[str, str], str] = {
     (P.USULKAN, P.DIUSULKAN): "Usulkan", (P.TETAPKAN, P.DITETAPKAN): "Tetapkan",
     (P.TETAPKAN, P.TIDAK_DITETAPKAN): "Tidak ditetapkan", (P.CABUT, P.DICABUT): "Cabut predikat",
 }
-SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def moves(roles: tuple[str, ...] | list[str], status: str) -> list[tuple[str, str]]:

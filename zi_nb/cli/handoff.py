@@ -11,8 +11,6 @@ the record says ``via: hub``).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 from pathlib import Path
 
 import click
@@ -20,7 +18,6 @@ import click
 from zi_nb.cli.common import writable_ledger
 
 CLI_PATH = "cli"  # the ``via`` of a status record written by these commands
-SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _butir(values: tuple[str, ...]) -> dict[str, str]:
@@ -36,13 +33,16 @@ def _butir(values: tuple[str, ...]) -> dict[str, str]:
 
 def _lhe_sha(value: str) -> str:
     """The sha256 of the signed LHE: of the file ``value``, or ``value`` itself when it is 64 hex digits."""
+    from zi_nb.common.files import sha256_file
+    from zi_nb.team.status import SHA256
+
     if SHA256.fullmatch(value.strip().lower()):
         return value.strip().lower()
     path = Path(value)
     if not path.is_file():
         raise click.BadParameter(f"'{value}' bukan berkas LHE yang ada dan bukan sha256 (64 digit heksadesimal)",
                                  param_hint="--lhe")
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256_file(path)
 
 
 TEAM = click.option("--team", "team_path", required=True, type=click.Path(dir_okay=False),
