@@ -43,7 +43,7 @@ from typing import Any, NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.team.hubtools import free_port, wait_hub
+from tests.team.hubtools import free_port, login, wait_hub
 from tests.team.teams import Person, team_yaml
 
 CODES = ("PPA1A", "PPA2A", "PPA4A", "PPC1A", "PPC1C", "PPC2A", "PPC2C", "PPC3A", "PPD2A", "PPD2B")  # Ya/Tidak items
@@ -74,19 +74,6 @@ def team_text(users: int) -> str:
 
 def stop(message: str) -> NoReturn:
     raise SystemExit(message)
-
-
-def login(base: str, username: str, password: str) -> Any:
-    import requests
-
-    session = requests.Session()
-    session.get(f"{base}/hub/login", timeout=30)
-    resp = session.post(f"{base}/hub/login", data={"username": username, "password": password,
-                                                     "_xsrf": session.cookies.get("_xsrf", path="/hub/")},
-                        timeout=60, allow_redirects=False)
-    if resp.status_code != 302:
-        raise SystemExit(f"login {username} gagal: {resp.status_code} {resp.text[:300]}")
-    return session
 
 
 def token(base: str, session: Any, username: str) -> str:
@@ -258,7 +245,8 @@ def main() -> None:
             for unit in units:
                 transition(ledger, team, "pic", unit, "diajukan", via="cli")
             t0 = time.perf_counter()
-            sessions = {evaluator(i): login(base, evaluator(i), f"sandi-patokan-{i:02d}") for i in range(1, most + 1)}
+            sessions = {evaluator(i): login(base, evaluator(i), f"sandi-patokan-{i:02d}", (30, 60), stop)
+                        for i in range(1, most + 1)}
             login_s = (time.perf_counter() - t0) / most
             tokens = [token(base, sessions[evaluator(i)], evaluator(i)) for i in range(1, most + 1)]
             hub_only = tree_memory(psutil.Process(process.pid))

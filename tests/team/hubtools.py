@@ -46,15 +46,19 @@ def safe_cmd(process: Any) -> bool:
         return False
 
 
-def login(base: str, username: str, password: str) -> Any:
-    """A logged-in browser session of ``username`` (the first login sets the password)."""
+def login(base: str, username: str, password: str, timeouts: tuple[float, float] = (10, 30),
+          fail: Callable[[str], NoReturn] | None = None) -> Any:
+    """A logged-in browser session of ``username`` (the first login sets the password); ``timeouts`` of the login
+    page and of the login itself; a refused login fails the test (``fail``: instead, with the message)."""
     import requests
 
     session = requests.Session()
-    session.get(f"{base}/hub/login", timeout=10)
+    session.get(f"{base}/hub/login", timeout=timeouts[0])
     resp = session.post(f"{base}/hub/login", data={"username": username, "password": password,
                                                      "_xsrf": session.cookies.get("_xsrf", path="/hub/")},
-                        timeout=30, allow_redirects=False)
+                        timeout=timeouts[1], allow_redirects=False)
+    if fail is not None and resp.status_code != 302:
+        fail(f"login {username} gagal: {resp.status_code} {resp.text[:300]}")
     assert resp.status_code == 302, resp.text[:500]
     return session
 
